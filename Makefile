@@ -1,0 +1,85 @@
+# Safeguard: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP_PY := $(VENV)/.installed
+STAMP_NPM := node_modules/.installed
+ASSETS := safeguard/static/dist/application.css
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEV_ENV := SAFEGUARD_ENV=development
+
+.PHONY: help run test test-suite lint bench system-deps browser-deps assets demo-data totp migrate clean
+
+help:
+	@echo "make run    - set up and run Safeguard with demo data on http://$(HOST):$(PORT)"
+	@echo "make test   - set up and run the whole test suite (lint, unit and browser tests)"
+	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make totp   - print the demo analyst's current two-factor code"
+
+# --- set-up ---------------------------------------------------------------------------------------
+system-deps:
+	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
+	@command -v npm >/dev/null || { echo "Node.js and npm are required"; exit 1; }
+
+$(STAMP_PY): requirements/base.txt requirements/dev.txt
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+$(STAMP_NPM): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS): $(STAMP_NPM) scripts/build-assets.mjs safeguard/static/src/application.scss
+	npm run --silent build
+
+assets: $(ASSETS)
+
+# Debian's chromium drives the browser tests (Playwright's own browser download is not used).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null; \
+	fi
+
+migrate: $(STAMP_PY)
+	@mkdir -p var
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEV_ENV) $(PY) manage.py createcachetable
+
+demo-data: migrate
+	$(DEV_ENV) $(PY) manage.py load_demo_data
+
+# --- run ------------------------------------------------------------------------------------------
+run: system-deps $(STAMP_PY) $(ASSETS) demo-data
+	$(DEV_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@$(DEV_ENV) $(PY) manage.py demo_login
+	@echo "Starting the web server on http://$(HOST):$(PORT) and a task worker (Ctrl+C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(DEV_ENV) $(PY) manage.py db_worker --queue-name default & \
+	$(DEV_ENV) $(VENV)/bin/gunicorn safeguard.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - & \
+	wait
+
+totp: $(STAMP_PY)
+	@$(DEV_ENV) $(PY) manage.py demo_login --code-only
+
+# --- test -----------------------------------------------------------------------------------------
+test: system-deps browser-deps $(STAMP_PY) $(ASSETS) test-suite
+
+test-suite: lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP_PY)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(STAMP_PY) $(ASSETS)
+	@set -e; for b in bench/bench_*.py; do echo "# $$b"; $(PY) $$b; done
+
+clean:
+	rm -rf $(VENV) node_modules safeguard/static/dist var

@@ -1,0 +1,24 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """What a member of staff does at the centre; permissions follow from it (see roles.py)."""
+
+    ANALYST = "analyst", "Analyst"
+    INVESTIGATOR = "investigator", "Investigator"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class User(AbstractUser):
+    """A member of staff. Every account must enrol a TOTP device before reaching staff pages."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANALYST)
+
+    class Meta:
+        db_table = "accounts_user"
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

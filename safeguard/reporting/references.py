@@ -1,0 +1,22 @@
+"""Report references: short, unambiguous to read aloud, and unguessable enough not to enumerate."""
+
+import secrets
+
+# Crockford's base32: no I, L, O or U, so nothing is misread over the phone.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    chars = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return f"SG-{chars[:4]}-{chars[4:]}"
+
+
+def normalise_reference(text: str) -> str:
+    """Accept what a person types: any case, spaces or missing dashes, O for 0, I/L for 1."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    if cleaned.startswith("SG"):
+        cleaned = cleaned[2:]
+    if len(cleaned) != 8:
+        return ""
+    return f"SG-{cleaned[:4]}-{cleaned[4:]}"

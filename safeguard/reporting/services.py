@@ -1,0 +1,143 @@
+"""Writes for reports. Every route in (public form, partner API, referrals, sightings) ends here."""
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+
+from safeguard.audit.services import Action, Actor, record
+from safeguard.triage.priority import initial_priority
+
+from .models import Attachment, Report, ReportAddition, Source
+from .references import ALPHABET, new_reference
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    """A file already written to evidence storage and checked, waiting to join a report."""
+
+    stored_name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class NewReport:
+    report: Report
+    follow_up_secret: str
+
+
+def new_follow_up_secret() -> str:
+    chars = "".join(secrets.choice(ALPHABET) for _ in range(12))
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def normalise_secret(text: str) -> str:
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def create_report(
+    *,
+    actor: Actor,
+    source: Source,
+    fields: dict,
+    uploads: Sequence[StoredUpload] = (),
+    audit_detail: dict | None = None,
+) -> NewReport:
+    """Accept a report: the report, its files and its audit entry commit together or not at all.
+
+    If anything fails the files already written for it are removed, so nothing is left half-stored.
+    """
+    secret = new_follow_up_secret()
+    try:
+        with transaction.atomic():
+            report = _insert_with_unique_reference(
+                source=source, fields=fields, follow_up_secret_hash=make_password(normalise_secret(secret))
+            )
+            Attachment.objects.bulk_create(
+                Attachment(
+                    report=report,
+                    stored_name=u.stored_name,
+                    original_name=u.original_name,
+                    content_type=u.content_type,
+                    size=u.size,
+                    sha256=u.sha256,
+                )
+                for u in uploads
+            )
+            record(
+                action=Action.COLLECTION,
+                actor=actor,
+                obj=report,
+                detail={"source": str(source), "attachments": len(uploads), **(audit_detail or {})},
+            )
+            _enqueue_triage(report)
+    except Exception:
+        discard_uploads(uploads)
+        raise
+    return NewReport(report=report, follow_up_secret=secret)
+
+
+def _insert_with_unique_reference(*, source: Source, fields: dict, follow_up_secret_hash: str) -> Report:
+    report = Report(source=source, follow_up_secret_hash=follow_up_secret_hash, **fields)
+    decision = initial_priority(report)
+    report.priority = decision.priority
+    report.priority_reasons = decision.reasons
+    for _attempt in range(5):
+        report.reference = new_reference()
+        try:
+            with transaction.atomic():
+                report.save()
+            return report
+        except IntegrityError:
+            # 32^8 references make a clash very rare; try again with a fresh one.
+            report.pk = None
+    raise RuntimeError("Could not allocate a unique report reference")
+
+
+def _enqueue_triage(report: Report) -> None:
+    from safeguard.triage.tasks import triage_report
+
+    # ENQUEUE_ON_COMMIT: the task is queued only if the report is committed.
+    triage_report.enqueue(report.pk)
+
+
+def discard_uploads(uploads: Sequence[StoredUpload]) -> None:
+    storage = storages["evidence"]
+    for upload in uploads:
+        try:
+            storage.delete(upload.stored_name)
+        except OSError:
+            logger.exception("Could not remove evidence file %s", upload.stored_name)
+
+
+def check_follow_up(*, reference: str, secret: str) -> Report | None:
+    """The report this reference and secret open, or None. Both must match the same report."""
+    report = Report.objects.filter(reference=reference).first()
+    if report is None or not report.follow_up_secret_hash:
+        make_password(secret)  # spend the same time either way: don't reveal which references exist
+        return None
+    if not check_password(normalise_secret(secret), report.follow_up_secret_hash):
+        return None
+    return report
+
+
+def add_information(*, report: Report, text: str) -> ReportAddition:
+    with transaction.atomic():
+        addition = ReportAddition.objects.create(report=report, text=text)
+        record(
+            action=Action.COLLECTION,
+            actor=Actor(label="reporter (follow-up)"),
+            obj=report,
+            detail={"added": "reporter_addition", "addition_id": addition.pk},
+        )
+    return addition
