@@ -82,6 +82,10 @@ class Report(models.Model):
     contact_phone = models.CharField(max_length=40, blank=True)
     contact_consent = models.BooleanField(default=False)
 
+    # Source-specific structured data: a partner's full API payload, partner-verified button
+    # context, a referral's original record. Kept whole so nothing a source sent is lost.
+    details = models.JSONField(default=dict, blank=True)
+
     # Lets an anonymous reporter come back; stored only as a password-style hash.
     follow_up_secret_hash = models.CharField(max_length=200, blank=True)
 
