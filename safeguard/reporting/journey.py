@@ -1,0 +1,247 @@
+"""The public report journey: its steps, the draft kept in the session, and what happens on submit.
+
+The draft is `request.session["report_draft"]`, a JSON-serialisable dict:
+
+    {"role": "young_person", "answers": {"danger": {...}, ...}, "uploads": [StoredUpload as dict],
+     "partner_context": {...}}   # set by the partner button; never changed here, kept on the report
+
+Views stay thin: they ask this module which page comes next, save answers and submit.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.urls import reverse
+
+from safeguard.audit.services import Actor
+
+from . import forms, services, uploads
+from .models import ReporterRole, Source
+from .references import new_reference
+from .services import NewReport, StoredUpload
+
+logger = logging.getLogger(__name__)
+
+DRAFT_KEY = "report_draft"
+CONFIRMATION_KEY = "report_confirmation"
+SEEN_EXIT_HELP_KEY = "seen_exit_help"
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    form_class: type[forms.JourneyForm] | None
+    template: str
+    summary_label: str  # the row's name on check-your-answers
+
+
+STEPS: tuple[Step, ...] = (
+    Step("about-you", forms.RoleForm, "reporting/steps/role.html", "About you"),
+    Step("danger", forms.DangerForm, "reporting/steps/danger.html", "Child in danger now"),
+    Step("what-happened", forms.CategoriesForm, "reporting/steps/categories.html", "What happened"),
+    Step("where", forms.WhereForm, "reporting/steps/where.html", "Where it happened"),
+    Step("who", forms.WhoForm, "reporting/steps/who.html", "About the person"),
+    Step("when", forms.WhenForm, "reporting/steps/when.html", "When it happened"),
+    Step("your-words", forms.AccountForm, "reporting/steps/account.html", "In your own words"),
+    Step("screenshots", None, "reporting/steps/screenshots.html", "Screenshots"),
+    Step("contact", forms.ContactForm, "reporting/steps/contact.html", "Contact"),
+)
+STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+SLUGS = [step.slug for step in STEPS]
+
+
+# --- the draft ----------------------------------------------------------------------------------
+
+
+def get_draft(session: SessionBase) -> dict:
+    draft = session.get(DRAFT_KEY)
+    if not isinstance(draft, dict):
+        draft = {}
+    draft.setdefault("answers", {})
+    draft.setdefault("uploads", [])
+    return draft
+
+
+def save_draft(session: SessionBase, draft: dict) -> None:
+    session[DRAFT_KEY] = draft
+    session.modified = True
+
+
+def role_of(draft: dict) -> str:
+    return draft.get("answers", {}).get("about-you", {}).get("role", "")
+
+
+def save_answer(session: SessionBase, slug: str, answer: dict) -> dict:
+    draft = get_draft(session)
+    draft["answers"][slug] = answer
+    if slug == "about-you":
+        draft["role"] = answer["role"]
+    save_draft(session, draft)
+    return draft
+
+
+def draft_uploads(draft: dict) -> list[StoredUpload]:
+    return [uploads.from_session(item) for item in draft.get("uploads", [])]
+
+
+def add_upload(session: SessionBase, upload: StoredUpload) -> None:
+    draft = get_draft(session)
+    draft["uploads"].append(uploads.to_session(upload))
+    save_draft(session, draft)
+
+
+def remove_upload(session: SessionBase, stored_name: str) -> bool:
+    draft = get_draft(session)
+    keep, gone = [], []
+    for item in draft["uploads"]:
+        (gone if item["stored_name"] == stored_name else keep).append(item)
+    if not gone:
+        return False
+    uploads.discard_pending([uploads.from_session(item) for item in gone])
+    draft["uploads"] = keep
+    save_draft(session, draft)
+    return True
+
+
+def abandon_draft(session: SessionBase) -> None:
+    """Forget the draft and its pending files (used when a bot fills in the honeypot)."""
+    draft = get_draft(session)
+    uploads.discard_pending(draft_uploads(draft))
+    session.pop(DRAFT_KEY, None)
+
+
+# --- where to go --------------------------------------------------------------------------------
+
+
+def step_url(slug: str, *, change: bool = False) -> str:
+    url = reverse("reporting:step", args=[slug])
+    return f"{url}?change=1" if change else url
+
+
+def first_unanswered(draft: dict, *, before: str | None = None) -> str | None:
+    """The first step, before `before` (or anywhere), that has no answer yet."""
+    for slug in SLUGS:
+        if slug == before:
+            return None
+        if slug not in draft["answers"]:
+            return slug
+    return None
+
+
+def next_url(draft: dict, slug: str, *, change: bool) -> str:
+    """Where a valid answer on `slug` leads. "Yes, a child is in danger" always shows 999 first."""
+    if slug == "danger" and danger_now(draft):
+        url = reverse("reporting:call_999")
+        return f"{url}?change=1" if change else url
+    return following_url(draft, slug, change=change)
+
+
+def following_url(draft: dict, slug: str, *, change: bool) -> str:
+    if change:
+        missing = first_unanswered(draft)
+        return step_url(missing) if missing else reverse("reporting:check_answers")
+    index = SLUGS.index(slug)
+    if index + 1 < len(SLUGS):
+        return step_url(SLUGS[index + 1])
+    return reverse("reporting:check_answers")
+
+
+def back_url(slug: str, *, change: bool) -> str:
+    if change:
+        return reverse("reporting:check_answers")
+    index = SLUGS.index(slug)
+    if index == 0:
+        return reverse("reporting:start")
+    return step_url(SLUGS[index - 1])
+
+
+def danger_now(draft: dict) -> bool:
+    return draft["answers"].get("danger", {}).get("danger_now") == forms.DangerForm.YES
+
+
+# --- submission ---------------------------------------------------------------------------------
+
+
+def report_fields(draft: dict) -> dict:
+    """Turn the answers into Report fields. Every step must have been answered."""
+    answers = draft["answers"]
+    danger = answers["danger"]["danger_now"]
+    what, where, who = answers["what-happened"], answers["where"], answers["who"]
+    when, contact = answers["when"], answers["contact"]
+    details = {"public_web": {"danger_now_answer": danger}}
+    if "partner_context" in draft:
+        details["partner_context"] = draft["partner_context"]
+    return {
+        "reporter_role": role_of(draft),
+        "child_in_danger_now": danger == forms.DangerForm.YES,
+        "categories": list(what["categories"]),
+        "other_category_detail": what.get("other_category_detail", ""),
+        "platform_name": where["platform_name"],
+        "environment": where["environment"],
+        "subject_identifiers": who.get("subject_identifiers", ""),
+        "subject_claimed_age": who.get("subject_claimed_age", ""),
+        "incident_date": date.fromisoformat(when["incident_date"]) if when.get("incident_date") else None,
+        "incident_when_description": when.get("incident_when_description", ""),
+        "account": answers["your-words"]["account"],
+        "wants_contact": contact["wants_contact"] == forms.ContactForm.YES,
+        "contact_name": contact.get("contact_name", ""),
+        "contact_email": contact.get("contact_email", ""),
+        "contact_phone": contact.get("contact_phone", ""),
+        "contact_consent": bool(contact.get("contact_consent")),
+        "details": details,
+    }
+
+
+def is_complete(draft: dict) -> bool:
+    return first_unanswered(draft) is None
+
+
+def submit(session: SessionBase) -> NewReport:
+    """Send the draft as a report: report, files and audit entry together, or nothing.
+
+    The pending files are copied to their final place first; create_report removes those copies if
+    anything fails, and the draft with its pending files stays so the person can try again.
+    """
+    draft = get_draft(session)
+    role = role_of(draft) or ReporterRole.OTHER_ADULT
+    pending = draft_uploads(draft)
+    final = uploads.promote_pending(pending)
+    new = services.create_report(
+        actor=Actor(label=f"member of the public ({role})"),
+        source=Source.PUBLIC_WEB,
+        fields=report_fields(draft),
+        uploads=final,
+    )
+    uploads.discard_pending(pending)
+    session.pop(DRAFT_KEY, None)
+    remember_confirmation(session, reference=new.report.reference, secret=new.follow_up_secret)
+    return new
+
+
+def pretend_submit(session: SessionBase) -> None:
+    """A honeypot hit: look exactly like success to the bot, keep nothing."""
+    draft = get_draft(session)
+    logger.warning(
+        "Report form honeypot filled in; nothing stored (answers: %d, files: %d)",
+        len(draft["answers"]),
+        len(draft["uploads"]),
+    )
+    abandon_draft(session)
+    remember_confirmation(session, reference=new_reference(), secret=services.new_follow_up_secret())
+
+
+def remember_confirmation(session: SessionBase, *, reference: str, secret: str) -> None:
+    session[CONFIRMATION_KEY] = {"reference": reference, "secret": secret}
+
+
+def take_confirmation(session: SessionBase) -> dict | None:
+    """The reference, and the secret the first time only: it is removed as it is read."""
+    confirmation = session.get(CONFIRMATION_KEY)
+    if not confirmation:
+        return None
+    shown = dict(confirmation)
+    if confirmation.get("secret"):
+        session[CONFIRMATION_KEY] = {"reference": confirmation["reference"], "secret": ""}
+    return shown
