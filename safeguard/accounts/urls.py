@@ -1,8 +1,14 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from . import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("sign-in/", views.sign_in, name="login"),
+    path("sign-in/code/", views.verify, name="verify"),
+    path("sign-in/set-up-authenticator/", views.enrol, name="enrol"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("users/", views.users, name="users"),
+    path("users/new/", views.new_user, name="new_user"),
 ]

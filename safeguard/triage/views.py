@@ -1,5 +1,120 @@
-from django.http import HttpResponse
+"""Staff report pages: the queue, one report, and the changes staff make to it.
+
+Two-factor sign-in is enforced for all of these by accounts.middleware.StaffTwoFactorMiddleware;
+roles by `require_capability` here and again in selectors and services.
+"""
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from safeguard.accounts.models import User
+from safeguard.accounts.roles import Capability, has_capability, require_capability
+
+from . import selectors, services
+from .forms import QueueFilterForm, StatusChangeForm
+
+PAGE_SIZE = 25
 
 
-def queue(request):
-    return HttpResponse("queue")
+@require_GET
+@require_capability(Capability.VIEW_REPORT_QUEUE)
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET if ("status" in request.GET or "priority" in request.GET) else None)
+    status, priority = "", None
+    if form.is_bound and form.is_valid():
+        status, priority = form.cleaned_data["status"], form.cleaned_data["priority"]
+    reports = selectors.report_queue(user=request.user, status=status, priority=priority)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {k: v for k, v in (("status", status), ("priority", priority)) if v}
+    context = {
+        "form": form,
+        "page": page,
+        "filter_query": urlencode(filters),
+        "filtered": bool(filters),
+        "nav": "queue",
+    }
+    return render(request, "triage/queue.html", context)
+
+
+def _render_detail(request, report, *, status_form=None, assign_error="", http_status=200) -> HttpResponse:
+    may_assign_others = has_capability(request.user, Capability.ASSIGN_REPORT)
+    context = {
+        "report": report,
+        "details_json": json.dumps(report.details, indent=2, ensure_ascii=False, default=str) if report.details else "",
+        "status_form": status_form or StatusChangeForm(),
+        "assign_error": assign_error,
+        "may_change": has_capability(request.user, Capability.CHANGE_REPORT),
+        "may_take": has_capability(request.user, Capability.ASSIGN_REPORT_TO_SELF),
+        "may_assign_others": may_assign_others,
+        "assignable": selectors.assignable_staff(user=request.user) if may_assign_others else [],
+        "nav": "queue",
+    }
+    return render(request, "triage/report_detail.html", context, status=http_status)
+
+
+@require_GET
+@require_capability(Capability.VIEW_REPORT)
+def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    report = selectors.consult_report(user=request.user, reference=reference)
+    if report.reference != reference:
+        return redirect("staff:report", reference=report.reference)
+    return _render_detail(request, report)
+
+
+@require_POST
+@require_capability(Capability.CHANGE_REPORT)
+def change_status(request: HttpRequest, reference: str) -> HttpResponse:
+    report = selectors.find_report(user=request.user, reference=reference, capability=Capability.CHANGE_REPORT)
+    form = StatusChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            change = services.change_status(
+                user=request.user,
+                report=report,
+                to_status=form.cleaned_data["to_status"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, f"Status changed to ‘{change.get_to_status_display()}’.")
+            return redirect("staff:report", reference=report.reference)
+    # Show the page again with the person's choices and note kept, and the error explained.
+    report = selectors.consult_report(user=request.user, reference=report.reference)
+    return _render_detail(request, report, status_form=form, http_status=400)
+
+
+@require_POST
+@require_capability(Capability.ASSIGN_REPORT_TO_SELF)
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    report = selectors.find_report(user=request.user, reference=reference)
+    choice = request.POST.get("assignee", "")
+    error = ""
+    assignee = None
+    if choice == "me":
+        assignee = request.user
+    elif choice == "none":
+        assignee = None
+    elif choice.isdigit() and (found := User.objects.filter(pk=int(choice)).first()):
+        assignee = found
+    else:
+        error = "Choose who to assign the report to"
+    if not error:
+        try:
+            services.assign_report(user=request.user, report=report, assignee=assignee)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            who = "you" if assignee == request.user else (assignee.username if assignee else "nobody")
+            messages.success(request, f"Report assigned to {who}.")
+            return redirect("staff:report", reference=report.reference)
+    report = selectors.consult_report(user=request.user, reference=report.reference)
+    return _render_detail(request, report, assign_error=error, http_status=400)

@@ -1,0 +1,82 @@
+"""Who may do what: the one place where staff roles are turned into permissions.
+
+Views use `require_capability`; selectors and services call `check_capability` as well, so a
+forgotten decorator never opens data up. Add a capability here, never a role check elsewhere.
+"""
+
+import functools
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+
+from .models import Role
+
+
+class Capability(StrEnum):
+    VIEW_REPORT_QUEUE = "view_report_queue"
+    VIEW_REPORT = "view_report"
+    CHANGE_REPORT = "change_report"  # change status, add a note
+    ASSIGN_REPORT_TO_SELF = "assign_report_to_self"
+    ASSIGN_REPORT = "assign_report"  # to anyone: a supervisor's job
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+_CASEWORK = frozenset(
+    {
+        Capability.VIEW_REPORT_QUEUE,
+        Capability.VIEW_REPORT,
+        Capability.CHANGE_REPORT,
+        Capability.ASSIGN_REPORT_TO_SELF,
+    }
+)
+
+# Administrators run accounts and read the audit log; they do not read reports (least privilege).
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ANALYST: _CASEWORK,
+    Role.INVESTIGATOR: _CASEWORK,
+    Role.SUPERVISOR: _CASEWORK | {Capability.ASSIGN_REPORT, Capability.VIEW_AUDIT_LOG},
+    Role.ADMINISTRATOR: frozenset({Capability.MANAGE_USERS, Capability.VIEW_AUDIT_LOG}),
+}
+
+
+def capabilities_of(user) -> frozenset[Capability]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def has_capability(user, capability: Capability) -> bool:
+    return Capability(capability) in capabilities_of(user)
+
+
+def check_capability(user, capability: Capability) -> None:
+    """Raise PermissionDenied (a 403 in views) unless the user holds the capability."""
+    if not has_capability(user, capability):
+        raise PermissionDenied(f"Your role does not allow this ({capability}).")
+
+
+def require_capability(capability: Capability):
+    """View decorator. Two-factor sign-in is enforced before this by StaffTwoFactorMiddleware."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            check_capability(request.user, capability)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = capability
+        return wrapped
+
+    return decorator
+
+
+def staff_home_url_name(user) -> str:
+    """Where a member of staff lands after signing in: the first page their role can use."""
+    if has_capability(user, Capability.VIEW_REPORT_QUEUE):
+        return "staff:queue"
+    if has_capability(user, Capability.MANAGE_USERS):
+        return "accounts:users"
+    if has_capability(user, Capability.VIEW_AUDIT_LOG):
+        return "staff:audit_log"
+    return "staff:queue"  # answers 403: every role has at least one capability, so this is unreachable

@@ -1,0 +1,62 @@
+"""Reads for staff-side report work, scoped by role (see accounts/roles.py)."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from safeguard.accounts.roles import Capability, check_capability
+from safeguard.audit.services import Action, Actor, record
+from safeguard.reporting.models import Report, Status
+from safeguard.reporting.references import normalise_reference
+
+# Reports still needing someone: the queue shows these unless a status filter says otherwise.
+OPEN_STATUSES = (Status.RECEIVED, Status.TRIAGED, Status.IN_REVIEW)
+
+
+def report_queue(*, user, status: str = "", priority: int | None = None) -> QuerySet[Report]:
+    """Open reports, most urgent band first and, within a band, oldest first."""
+    check_capability(user, Capability.VIEW_REPORT_QUEUE)
+    reports = Report.objects.select_related("assigned_to")
+    reports = reports.filter(status=status) if status else reports.filter(status__in=OPEN_STATUSES)
+    if priority is not None:
+        reports = reports.filter(priority=priority)
+    return reports.order_by("priority", "created_at", "pk")
+
+
+def find_report(*, user, reference: str, capability: Capability = Capability.VIEW_REPORT) -> Report:
+    """The report with this reference (typed loosely, as people do), if the user's role allows.
+
+    Does not write an audit entry: callers either change the report (and log an alteration) or
+    go through `consult_report`.
+    """
+    check_capability(user, capability)
+    wanted = {reference, normalise_reference(reference)} - {""}
+    report = (
+        Report.objects.select_related("assigned_to")
+        .prefetch_related("attachments", "additions", "status_changes__changed_by")
+        .filter(reference__in=wanted)
+        .first()
+    )
+    if report is None:
+        raise Http404("No report has that reference")
+    return report
+
+
+def consult_report(*, user, reference: str) -> Report:
+    """One report with everything staff see about it, and the audit entry saying who looked.
+
+    Reading and logging are one call so no staff page can show a report without the
+    DPA 2018 s.62 consultation entry.
+    """
+    report = find_report(user=user, reference=reference)
+    record(action=Action.CONSULTATION, actor=Actor.of(user), obj=report, detail={"view": "staff_report_detail"})
+    return report
+
+
+def assignable_staff(*, user):
+    """People a supervisor can give a report to: active staff whose role can work on reports."""
+    from safeguard.accounts.models import User
+    from safeguard.accounts.roles import ROLE_CAPABILITIES
+
+    check_capability(user, Capability.ASSIGN_REPORT)
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if Capability.CHANGE_REPORT in caps]
+    return User.objects.filter(is_active=True, role__in=roles).order_by("username")

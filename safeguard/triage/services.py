@@ -1,0 +1,68 @@
+"""Staff changes to reports. Each change and its audit entry commit together or not at all."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from safeguard.accounts.roles import Capability, check_capability, has_capability
+from safeguard.audit.services import Action, Actor, record
+from safeguard.reporting.models import Report, Status, StatusChange
+
+
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+def change_status(*, user, report: Report, to_status: Status | str, note: str = "") -> StatusChange:
+    check_capability(user, Capability.CHANGE_REPORT)
+    if to_status not in Status.values:
+        raise ValidationError({"to_status": "Choose a status from the list"})
+    note = note.strip()
+    if len(note) > 1000:
+        raise ValidationError({"note": "The note must be 1000 characters or fewer"})
+    with transaction.atomic():
+        current = _locked(report)
+        if current.status == to_status:
+            label = Status(to_status).label
+            raise ValidationError({"to_status": f"The report is already ‘{label}’. Choose a different status"})
+        change = StatusChange.objects.create(
+            report=current, from_status=current.status, to_status=to_status, changed_by=user, note=note
+        )
+        current.status = to_status
+        current.save(update_fields=["status", "updated_at"])
+        record(
+            action=Action.ALTERATION,
+            actor=Actor.of(user),
+            obj=current,
+            detail={"field": "status", "from": change.from_status, "to": change.to_status, "with_note": bool(note)},
+        )
+    report.status = current.status
+    return change
+
+
+def assign_report(*, user, report: Report, assignee) -> Report:
+    """Give a report to someone (supervisors), to oneself (anyone who works reports), or to nobody (None)."""
+    taking_or_releasing_own = (assignee is not None and assignee.pk == user.pk) or (
+        assignee is None and report.assigned_to_id == user.pk
+    )
+    if taking_or_releasing_own:
+        check_capability(user, Capability.ASSIGN_REPORT_TO_SELF)
+    else:
+        check_capability(user, Capability.ASSIGN_REPORT)
+    if assignee is not None and (not assignee.is_active or not has_capability(assignee, Capability.CHANGE_REPORT)):
+        raise ValidationError({"assignee": f"{assignee.username} cannot work on reports, so cannot be assigned one"})
+    with transaction.atomic():
+        current = _locked(report)
+        previous_id = current.assigned_to_id
+        new_id = assignee.pk if assignee is not None else None
+        if previous_id == new_id:
+            return current
+        current.assigned_to = assignee
+        current.save(update_fields=["assigned_to", "updated_at"])
+        record(
+            action=Action.ALTERATION,
+            actor=Actor.of(user),
+            obj=current,
+            detail={"field": "assigned_to", "from": previous_id, "to": new_id},
+        )
+    report.assigned_to = current.assigned_to
+    return current
