@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "safeguard.audit",
     "safeguard.reporting",
     "safeguard.triage",
+    "safeguard.partners",
 ]
 
 MIDDLEWARE = [

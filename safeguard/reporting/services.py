@@ -52,16 +52,21 @@ def create_report(
     fields: dict,
     uploads: Sequence[StoredUpload] = (),
     audit_detail: dict | None = None,
+    with_follow_up_secret: bool = True,
 ) -> NewReport:
     """Accept a report: the report, its files and its audit entry commit together or not at all.
 
     If anything fails the files already written for it are removed, so nothing is left half-stored.
+    Sources that follow their reports another way (partners, through the API's status endpoint)
+    pass with_follow_up_secret=False: no secret is issued, and no password hash is spent on one.
     """
-    secret = new_follow_up_secret()
+    secret = new_follow_up_secret() if with_follow_up_secret else ""
     try:
         with transaction.atomic():
             report = _insert_with_unique_reference(
-                source=source, fields=fields, follow_up_secret_hash=make_password(normalise_secret(secret))
+                source=source,
+                fields=fields,
+                follow_up_secret_hash=make_password(normalise_secret(secret)) if secret else "",
             )
             Attachment.objects.bulk_create(
                 Attachment(

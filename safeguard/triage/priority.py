@@ -22,7 +22,8 @@ def _child_in_danger_now(report) -> tuple[Priority, str] | None:
 
 
 def _escalated_by_partner(report) -> tuple[Priority, str] | None:
-    if getattr(report, "partner_escalated", False):
+    # details["partner_escalated"] is stored, so re-scoring a saved report keeps the escalation.
+    if getattr(report, "partner_escalated", False) or (report.details or {}).get("partner_escalated"):
         return Priority.P1, "The reporting partner escalated this report as high priority."
     return None
 

@@ -1,0 +1,294 @@
+"""The partner reporting API (django-ninja), mounted at /api/v1/.
+
+Open a report, attach files, finish it — or submit in one go, or many at once. Every error has
+one shape (errors.py); every step can be retried safely with an Idempotency-Key (idempotency.py).
+"""
+
+import json
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import File, Form, NinjaAPI, UploadedFile
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from pydantic import ValidationError
+
+from . import idempotency, keys, limits, selectors, services
+from .errors import ApiError, error_body, error_response, not_found, pydantic_errors
+from .models import ApiKey, Partner, PartnerReport, Scope
+from .schemas import (
+    BatchIn,
+    BatchItemOut,
+    BatchOut,
+    ErrorOut,
+    FileDetailsIn,
+    FileOut,
+    OpenReportIn,
+    ReportIn,
+    ReportOut,
+)
+
+UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and the details field
+
+
+class PartnerKeyAuth(HttpBearer):
+    """Bearer sgk_<prefix>_<secret>. Also refuses oversize bodies before anything reads them."""
+
+    openapi_bearerFormat = "sgk_<prefix>_<secret>"
+
+    def __call__(self, request: HttpRequest):
+        _refuse_oversize(request)
+        result = keys.authenticate(request.headers.get("Authorization", ""))
+        if isinstance(result, keys.KeyProblem):
+            kind = "unauthenticated" if result.status == 401 else "forbidden"
+            raise ApiError(result.status, result.message, type=kind, headers={"WWW-Authenticate": "Bearer"})
+        return result
+
+    def authenticate(self, request: HttpRequest, token: str):  # pragma: no cover - __call__ does it all
+        return None
+
+
+def _refuse_oversize(request: HttpRequest) -> None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise ApiError(
+            400, "Content-Length is not a number.", type="bad_request", loc=["header", "Content-Length"]
+        ) from None
+    is_upload = request.path.endswith("/files")
+    limit = settings.SAFEGUARD_MAX_UPLOAD_BYTES + UPLOAD_OVERHEAD if is_upload else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if length > limit:
+        raise ApiError(
+            413, f"The request body is {length} bytes; the limit is {limit}.", type="too_large", loc=["body"]
+        )
+
+
+api = NinjaAPI(
+    title="Safeguard partner reporting API",
+    version="1.0.0",
+    description=(
+        "For industry partners' trust & safety systems. Open a report, attach files, finish it; or submit "
+        "complete reports singly (`finish: true`) or in batches. Send `Idempotency-Key` to make retries safe. "
+        "See docs/partners-api.md."
+    ),
+    auth=PartnerKeyAuth(),
+    urls_namespace="partner_api",
+)
+
+
+def _batch_schema() -> dict:
+    """BatchIn as documented: each item is a ReportIn (validated one by one, not all-or-nothing)."""
+    item = ReportIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    item.pop("$defs", None)
+    schema = BatchIn.model_json_schema()
+    schema["properties"]["reports"]["items"] = item
+    return schema
+
+
+ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 413, 422, 429)}
+
+
+# --- one error shape for everything ------------------------------------------------------------
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return error_response(exc.status, error_body(exc.message, type=exc.type, loc=exc.loc), exc.headers)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    return error_response(422, {"errors": pydantic_errors(exc.errors)})
+
+
+@api.exception_handler(services.WorkflowError)
+def _workflow_error(request, exc: services.WorkflowError):
+    status = 413 if exc.type == "too_large" else 409
+    return error_response(status, error_body(exc.message, type=exc.type))
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return error_response(
+        401, error_body("Send a valid API key.", type="unauthenticated"), {"WWW-Authenticate": "Bearer"}
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(404, error_body("Not found.", type="not_found"))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return error_response(exc.status_code, error_body(str(exc), type="http_error"))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return error_response(413, error_body("The request body is too large.", type="too_large", loc=["body"]))
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _partner(request: HttpRequest, scope: Scope, *, reports: int = 0) -> Partner:
+    key: ApiKey = request.auth
+    if scope not in key.scopes:
+        raise ApiError(403, f"This API key does not have the {scope} scope.", type="insufficient_scope")
+    exceeded = limits.charge(key.partner, reports=reports)
+    if exceeded:
+        raise ApiError(429, exceeded.message, type="rate_limited", headers={"Retry-After": str(exceeded.retry_after)})
+    return key.partner
+
+
+PUBLIC_STATUS = {"received": "received", "triaged": "triaged", "in_review": "triaged", "actioned": "actioned"}
+
+
+def _report_out(partner_report: PartnerReport, *, files: int | None = None) -> dict:
+    report = partner_report.report
+    out = ReportOut(
+        id=partner_report.public_id,
+        state=partner_report.state,
+        expiresAt=partner_report.expires_at if partner_report.state == "open" else None,
+        reference=report.reference if report else None,
+        status=PUBLIC_STATUS.get(report.status, "closed") if report else None,
+        files=files if files is not None else 0,
+    )
+    return out.model_dump(mode="json")
+
+
+def _own_report(partner: Partner, report_id: UUID) -> PartnerReport:
+    partner_report = selectors.report_of_partner(partner=partner, public_id=report_id)
+    if partner_report is None:
+        raise not_found()
+    return partner_report
+
+
+def _document(payload: ReportIn) -> dict:
+    return payload.model_dump(mode="json", exclude_none=True, exclude={"finish"})
+
+
+# --- endpoints ----------------------------------------------------------------------------------
+
+
+@api.post("/reports", response={201: ReportOut, **ERRORS}, summary="Open a report (or submit it, with finish: true)")
+def open_report(request: HttpRequest, payload: OpenReportIn):
+    partner = _partner(request, Scope.SUBMIT, reports=1)
+
+    def work():
+        partner_report = services.open_report(partner=partner, payload=_document(payload), finish=payload.finish)
+        return 201, _report_out(partner_report)
+
+    return idempotency.run_once(request, partner, lambda: idempotency.fingerprint(request, request.body), work)
+
+
+@api.post(
+    "/reports/batch",
+    response={200: BatchOut, **ERRORS},
+    summary="Submit many complete reports; each item is accepted or rejected on its own",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _batch_schema()}},
+        }
+    },
+)
+def submit_batch(request: HttpRequest) -> HttpResponse:
+    try:
+        document = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(422, f"The body is not valid JSON: {exc}", type="json_invalid", loc=["body"]) from exc
+    try:
+        batch = BatchIn.model_validate(document)
+    except ValidationError as exc:
+        raise _batch_shape_error(exc) from None
+    partner = _partner(request, Scope.SUBMIT, reports=len(batch.reports))
+
+    def work():
+        valid: list[tuple[int, dict]] = []
+        results: list[dict | None] = [None] * len(batch.reports)
+        for index, item in enumerate(batch.reports):
+            try:
+                valid.append((index, _document(ReportIn.model_validate(item))))
+            except ValidationError as exc:
+                results[index] = BatchItemOut(
+                    index=index, ok=False, errors=pydantic_errors(exc.errors(), prefix=("body", "reports", index))
+                ).model_dump(mode="json")
+        created = services.submit_batch(partner=partner, payloads=[doc for _, doc in valid])
+        for (index, _), (partner_report, report) in zip(valid, created, strict=True):
+            results[index] = {
+                "index": index,
+                "ok": True,
+                "id": str(partner_report.public_id),
+                "reference": report.reference,
+                "errors": [],
+            }
+        body = {"accepted": len(created), "rejected": len(results) - len(created), "results": results}
+        return 200, body
+
+    return idempotency.run_once(request, partner, lambda: idempotency.fingerprint(request, request.body), work)
+
+
+def _batch_shape_error(exc: ValidationError) -> ApiError:
+    first = pydantic_errors(exc.errors(), prefix=("body",))[0]
+    return ApiError(422, first["message"], type=first["type"], loc=first["loc"])
+
+
+@api.get("/reports/{report_id}", response={200: ReportOut, **ERRORS}, summary="What became of one of your reports")
+def report_status(request: HttpRequest, report_id: UUID):
+    partner = _partner(request, Scope.STATUS)
+    partner_report = _own_report(partner, report_id)
+    return error_response(200, _report_out(partner_report, files=selectors.file_count(partner_report)))
+
+
+@api.post("/reports/{report_id}/files", response={201: FileOut, **ERRORS}, summary="Attach an evidence file")
+def attach_file(request: HttpRequest, report_id: UUID, file: File[UploadedFile], details: Form[str | None] = None):
+    partner = _partner(request, Scope.EVIDENCE)
+    partner_report = _own_report(partner, report_id)
+    try:
+        file_details = FileDetailsIn.model_validate_json(details) if details else FileDetailsIn()
+    except ValidationError as exc:
+        errors = pydantic_errors(exc.errors(), prefix=("form", "details"))
+        return error_response(422, {"errors": errors})
+    details_doc = file_details.model_dump(mode="json", exclude_none=True)
+
+    def work():
+        stored = services.attach_file(partner_report=partner_report, upload=file, details=details_doc)
+        body = FileOut(id=stored.public_id, sha256=stored.sha256, size=stored.size, contentType=stored.content_type)
+        return 201, body.model_dump(mode="json")
+
+    def fp():
+        digest = idempotency.hashlib.sha256()
+        for chunk in file.chunks():
+            digest.update(chunk)
+        file.seek(0)
+        return idempotency.fingerprint(request, digest.digest(), (details or "").encode())
+
+    return idempotency.run_once(request, partner, fp, work)
+
+
+@api.post("/reports/{report_id}/finish", response={200: ReportOut, **ERRORS}, summary="Finish an open report")
+def finish_report(request: HttpRequest, report_id: UUID):
+    partner = _partner(request, Scope.SUBMIT)
+    partner_report = _own_report(partner, report_id)
+
+    def work():
+        finished = services.finish_report(partner_report=partner_report)
+        return 200, _report_out(finished, files=selectors.file_count(finished))
+
+    return idempotency.run_once(request, partner, lambda: idempotency.fingerprint(request), work)
+
+
+@api.post("/reports/{report_id}/retract", response={200: ReportOut, **ERRORS}, summary="Withdraw an open report")
+def retract_report(request: HttpRequest, report_id: UUID):
+    partner = _partner(request, Scope.SUBMIT)
+    partner_report = _own_report(partner, report_id)
+
+    def work():
+        return 200, _report_out(services.retract_report(partner_report=partner_report))
+
+    return idempotency.run_once(request, partner, lambda: idempotency.fingerprint(request), work)

@@ -1,0 +1,77 @@
+"""API key format, generation and checking.
+
+A key reads `sgk_<prefix>_<secret>`: the prefix (public, 12 chars) finds the row by a unique index,
+the secret (43 chars, 256 bits) is compared as SHA-256 in constant time. See ADR 0010.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from .models import ApiKey, Partner
+
+KEY_PREFIX = "sgk_"
+LAST_USED_GRANULARITY = timedelta(minutes=1)  # write last_used_at at most once a minute per key
+
+
+def sha256_hex(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_key_material() -> tuple[str, str]:
+    """(prefix, secret): prefix has no underscore so the key splits unambiguously."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    return prefix, secret
+
+
+def format_key(prefix: str, secret: str) -> str:
+    return f"{KEY_PREFIX}{prefix}_{secret}"
+
+
+@dataclass(frozen=True)
+class KeyProblem:
+    status: int
+    message: str
+
+
+def parse_bearer(header: str) -> tuple[str, str] | None:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.startswith(KEY_PREFIX):
+        return None
+    prefix, sep, secret = token[len(KEY_PREFIX) :].partition("_")
+    if not sep or not prefix or not secret or len(prefix) > 16:
+        return None
+    return prefix, secret
+
+
+def authenticate(header: str) -> ApiKey | KeyProblem:
+    """The key this Authorization header proves, with its partner loaded, or what is wrong."""
+    parsed = parse_bearer(header or "")
+    if parsed is None:
+        return KeyProblem(401, "Send an API key as 'Authorization: Bearer sgk_<prefix>_<secret>'.")
+    prefix, secret = parsed
+    key = ApiKey.objects.select_related("partner").filter(prefix=prefix).first()
+    # Compare even when no key was found, so timing does not tell which prefixes exist.
+    expected = key.secret_sha256 if key else "0" * 64
+    if not hmac.compare_digest(expected, sha256_hex(secret)) or key is None:
+        return KeyProblem(401, "This API key is not valid.")
+    now = timezone.now()
+    if key.revoked_at is not None:
+        return KeyProblem(401, "This API key has been revoked.")
+    if key.expires_at is not None and key.expires_at <= now:
+        return KeyProblem(401, "This API key has expired.")
+    if key.partner.status != "active":
+        return KeyProblem(403, "This partner's access is suspended. Contact the centre.")
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+def partner_of(key: ApiKey) -> Partner:
+    return key.partner

@@ -1,0 +1,414 @@
+"""Writes for partners: organisations, keys, and the open → attach → finish report workflow."""
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import filetype
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from safeguard.audit.services import Action, Actor, PendingEntry, record, record_many
+from safeguard.reporting.models import Attachment, Report, Source
+from safeguard.reporting.references import new_reference
+from safeguard.reporting.services import create_report
+from safeguard.triage.priority import initial_priority
+
+from . import keys
+from .mapping import report_fields
+from .models import (
+    ApiKey,
+    Partner,
+    PartnerFile,
+    PartnerReport,
+    PartnerReportState,
+    PartnerStatus,
+    Scope,
+    new_button_secret,
+)
+
+logger = logging.getLogger(__name__)
+
+UNFINISHED_LIFETIME = timedelta(hours=24)
+MAX_FILES_PER_REPORT = 50
+
+
+class WorkflowError(Exception):
+    """The report is not in a state that allows this step (e.g. attaching to a finished report)."""
+
+    def __init__(self, message: str, *, type: str = "conflict"):
+        super().__init__(message)
+        self.message = message
+        self.type = type
+
+
+def partner_actor(partner: Partner) -> Actor:
+    return Actor(label=f"partner:{partner.slug}")
+
+
+# --- organisations and keys ---------------------------------------------------------------------
+
+
+def create_partner(
+    *,
+    actor: Actor,
+    name: str,
+    slug: str,
+    platforms: list[str] | None = None,
+    contact_name: str = "",
+    contact_email: str = "",
+    requests_per_minute: int = 600,
+    daily_quota: int = 100_000,
+) -> Partner:
+    with transaction.atomic():
+        partner = Partner.objects.create(
+            name=name,
+            slug=slug,
+            platforms=platforms or [],
+            contact_name=contact_name,
+            contact_email=contact_email,
+            requests_per_minute=requests_per_minute,
+            daily_quota=daily_quota,
+        )
+        record(action=Action.COLLECTION, actor=actor, obj=partner, detail={"created": "partner"})
+    return partner
+
+
+def set_partner_status(*, actor: Actor, partner: Partner, status: PartnerStatus) -> Partner:
+    with transaction.atomic():
+        partner.status = status
+        partner.save(update_fields=["status"])
+        record(action=Action.ALTERATION, actor=actor, obj=partner, detail={"fields": ["status"], "status": status})
+    return partner
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key: ApiKey
+    plaintext: str  # shown once; only its SHA-256 is stored
+
+
+def create_api_key(
+    *, actor: Actor, partner: Partner, name: str, scopes: list[str], expires_at: datetime | None
+) -> NewKey:
+    unknown = set(scopes) - set(Scope.values)
+    if unknown or not scopes:
+        raise ValueError(
+            f"Scopes must be some of {', '.join(Scope.values)}; got {', '.join(sorted(unknown)) or 'none'}"
+        )
+    prefix, secret = keys.new_key_material()
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            partner=partner,
+            name=name,
+            prefix=prefix,
+            secret_sha256=keys.sha256_hex(secret),
+            scopes=sorted(set(scopes)),
+            expires_at=expires_at,
+        )
+        record(
+            action=Action.COLLECTION,
+            actor=actor,
+            obj=key,
+            detail={"created": "api_key", "partner": partner.slug, "scopes": key.scopes},
+        )
+    return NewKey(key=key, plaintext=keys.format_key(prefix, secret))
+
+
+def revoke_api_key(*, actor: Actor, key: ApiKey) -> ApiKey:
+    with transaction.atomic():
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            record(action=Action.ALTERATION, actor=actor, obj=key, detail={"fields": ["revoked_at"]})
+    return key
+
+
+def rotate_button_secret(*, actor: Actor, partner: Partner) -> Partner:
+    with transaction.atomic():
+        partner.button_secret = new_button_secret()
+        partner.button_secret_rotated_at = timezone.now()
+        partner.save(update_fields=["button_secret", "button_secret_rotated_at"])
+        record(action=Action.ALTERATION, actor=actor, obj=partner, detail={"fields": ["button_secret"]})
+    return partner
+
+
+# --- the report workflow --------------------------------------------------------------------------
+
+
+def open_report(*, partner: Partner, payload: dict, finish: bool = False) -> PartnerReport:
+    """Store a validated report document; with finish=True, create the centre's report at once."""
+    now = timezone.now()
+    partner_report = PartnerReport(
+        partner=partner, payload=payload, expires_at=now + UNFINISHED_LIFETIME, state=PartnerReportState.OPEN
+    )
+    if finish:
+        with transaction.atomic():
+            return _finish(partner_report, files=[], insert=True)
+    with transaction.atomic():
+        partner_report.save()
+        record(
+            action=Action.COLLECTION,
+            actor=partner_actor(partner),
+            obj=partner_report,
+            detail={"opened": "partner_report", "partner": partner.slug},
+        )
+    return partner_report
+
+
+def _require_open(partner_report: PartnerReport) -> None:
+    if partner_report.state != PartnerReportState.OPEN:
+        raise WorkflowError(f"This report is {partner_report.state}; only an open report can be changed.")
+    if partner_report.expires_at <= timezone.now():
+        raise WorkflowError("This report was not finished within 24 hours and has expired.", type="expired")
+
+
+def attach_file(*, partner_report: PartnerReport, upload, details: dict) -> PartnerFile:
+    """Store one evidence file against an open report. Type comes from the bytes, not the name."""
+    _require_open(partner_report)
+    max_bytes = settings.SAFEGUARD_MAX_UPLOAD_BYTES
+    if upload.size > max_bytes:
+        raise WorkflowError(f"A file may be at most {max_bytes} bytes.", type="too_large")
+    if partner_report.files.count() >= MAX_FILES_PER_REPORT:
+        raise WorkflowError(f"A report may have at most {MAX_FILES_PER_REPORT} files.", type="too_many_files")
+    digest = hashlib.sha256()
+    head = b""
+    for chunk in upload.chunks():
+        if len(head) < 262:
+            head += chunk[: 262 - len(head)]
+        digest.update(chunk)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    content_type = kind.mime if kind else "application/octet-stream"
+    storage = storages["evidence"]
+    stored_name = storage.save(f"partners/{partner_report.public_id}/{uuid.uuid4().hex}", File(upload))
+    try:
+        with transaction.atomic():
+            partner_file = PartnerFile.objects.create(
+                partner_report=partner_report,
+                stored_name=stored_name,
+                original_name=(details.get("originalFileName") or upload.name or "file")[:255],
+                content_type=content_type,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+                details=details,
+            )
+            record(
+                action=Action.COLLECTION,
+                actor=partner_actor(partner_report.partner),
+                obj=partner_file,
+                detail={"file_for": str(partner_report.public_id), "size": upload.size, "content_type": content_type},
+            )
+    except Exception:
+        storage.delete(stored_name)
+        raise
+    return partner_file
+
+
+def finish_report(*, partner_report: PartnerReport) -> PartnerReport:
+    with transaction.atomic():
+        locked = PartnerReport.objects.select_for_update().select_related("partner").get(pk=partner_report.pk)
+        _require_open(locked)
+        return _finish(locked, files=list(locked.files.all()), insert=False)
+
+
+def _file_summary(f: PartnerFile) -> dict:
+    return {
+        "id": str(f.public_id),
+        "sha256": f.sha256,
+        "size": f.size,
+        "content_type": f.content_type,
+        "details": f.details,
+    }
+
+
+def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: bool) -> PartnerReport:
+    """Create the centre's report. Runs inside the caller's transaction.
+
+    insert=True: the partner report is new (one-shot submission) and is inserted already
+    finished, which saves an UPDATE on the hot path.
+    """
+    partner = partner_report.partner
+    fields = report_fields(
+        partner=partner,
+        payload=partner_report.payload,
+        partner_report_id=str(partner_report.public_id),
+        files=[_file_summary(f) for f in files],
+    )
+    # Files are joined here rather than passed as uploads, so a failure never deletes evidence
+    # the partner already gave us: the partner report stays open with its files and can be retried.
+    created = create_report(
+        actor=partner_actor(partner),
+        source=Source.PARTNER_API,
+        fields=fields,
+        audit_detail={
+            "partner": partner.slug,
+            "partner_report": str(partner_report.public_id),
+            "attachments": len(files),
+        },
+        with_follow_up_secret=False,
+    )
+    if files:
+        Attachment.objects.bulk_create(
+            Attachment(
+                report=created.report,
+                stored_name=f.stored_name,
+                original_name=f.original_name,
+                content_type=f.content_type,
+                size=f.size,
+                sha256=f.sha256,
+            )
+            for f in files
+        )
+    partner_report.state = PartnerReportState.FINISHED
+    partner_report.report = created.report
+    partner_report.closed_at = timezone.now()
+    if insert:
+        partner_report.save(force_insert=True)
+    else:
+        partner_report.save(update_fields=["state", "report", "closed_at"])
+    return partner_report
+
+
+def retract_report(*, partner_report: PartnerReport) -> PartnerReport:
+    """Withdraw an open report: its document and files are deleted, an erasure entry kept."""
+    with transaction.atomic():
+        locked = PartnerReport.objects.select_for_update().select_related("partner").get(pk=partner_report.pk)
+        if locked.state != PartnerReportState.OPEN:
+            raise WorkflowError(f"This report is {locked.state}; only an open report can be retracted.")
+        names = _erase(locked, PartnerReportState.RETRACTED)
+        record(
+            action=Action.ERASURE,
+            actor=partner_actor(locked.partner),
+            obj=locked,
+            detail={"reason": "retracted by partner", "files": len(names)},
+        )
+    _delete_files(names)
+    return locked
+
+
+def _erase(partner_report: PartnerReport, state: str) -> list[str]:
+    names = list(partner_report.files.values_list("stored_name", flat=True))
+    partner_report.files.all().delete()
+    partner_report.payload = {}
+    partner_report.state = state
+    partner_report.closed_at = timezone.now()
+    partner_report.save(update_fields=["payload", "state", "closed_at"])
+    return names
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = storages["evidence"]
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not remove evidence file %s", name)
+
+
+def expire_unfinished(*, now: datetime | None = None) -> int:
+    """Erase partner reports left unfinished past their 24 hours. Keeps metadata-only audit entries."""
+    now = now or timezone.now()
+    expired = 0
+    due = PartnerReport.objects.filter(state=PartnerReportState.OPEN, expires_at__lte=now).values_list("pk", flat=True)
+    for pk in list(due[:10_000]):
+        with transaction.atomic():
+            report = PartnerReport.objects.select_for_update().select_related("partner").filter(pk=pk).first()
+            if report is None or report.state != PartnerReportState.OPEN:
+                continue
+            names = _erase(report, PartnerReportState.EXPIRED)
+            record(
+                action=Action.ERASURE,
+                actor=Actor.system("partner report expiry"),
+                obj=report,
+                detail={"reason": "not finished within 24 hours", "partner": report.partner.slug, "files": len(names)},
+            )
+        _delete_files(names)
+        expired += 1
+    return expired
+
+
+# --- batch ----------------------------------------------------------------------------------------
+
+
+def submit_batch(*, partner: Partner, payloads: list[dict]) -> list[tuple[PartnerReport, Report]]:
+    """Create many finished reports at once, all or nothing. Payloads must already be validated.
+
+    The same guarantees as create_report (unique reference, first priority, audit entry, triage
+    queued) but with one INSERT per table and one lock on the audit chain for the whole batch.
+    """
+    if not payloads:
+        return []
+    now = timezone.now()
+    partner_reports = [
+        PartnerReport(
+            partner=partner,
+            payload=p,
+            state=PartnerReportState.FINISHED,
+            expires_at=now + UNFINISHED_LIFETIME,
+            closed_at=now,
+        )
+        for p in payloads
+    ]
+    reports = []
+    for partner_report, payload in zip(partner_reports, payloads, strict=True):
+        report = Report(
+            source=Source.PARTNER_API,
+            **report_fields(
+                partner=partner, payload=payload, partner_report_id=str(partner_report.public_id), files=[]
+            ),
+        )
+        decision = initial_priority(report)
+        report.priority = decision.priority
+        report.priority_reasons = decision.reasons
+        reports.append(report)
+    with transaction.atomic():
+        _bulk_insert_with_unique_references(reports)
+        for partner_report, report in zip(partner_reports, reports, strict=True):
+            partner_report.report = report
+        PartnerReport.objects.bulk_create(partner_reports, batch_size=1000)
+        actor = partner_actor(partner)
+        record_many(
+            [
+                PendingEntry(
+                    action=Action.COLLECTION,
+                    actor=actor,
+                    obj=report,
+                    detail={
+                        "source": str(Source.PARTNER_API),
+                        "attachments": 0,
+                        "partner": partner.slug,
+                        "partner_report": str(partner_report.public_id),
+                        "batch": True,
+                    },
+                )
+                for partner_report, report in zip(partner_reports, reports, strict=True)
+            ]
+        )
+        _enqueue_batch_triage([r.pk for r in reports])
+    return list(zip(partner_reports, reports, strict=True))
+
+
+def _bulk_insert_with_unique_references(reports: list[Report]) -> None:
+    for _attempt in range(5):
+        for report in reports:
+            report.reference = new_reference()
+        try:
+            with transaction.atomic():
+                Report.objects.bulk_create(reports, batch_size=1000)
+            return
+        except IntegrityError:
+            for report in reports:
+                report.pk = None
+    raise RuntimeError("Could not allocate unique report references")
+
+
+def _enqueue_batch_triage(report_ids: list[int]) -> None:
+    from .tasks import triage_batch
+
+    triage_batch.enqueue(report_ids)
