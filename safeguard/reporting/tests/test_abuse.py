@@ -1,0 +1,100 @@
+"""Bots, floods and failures: the honeypot, rate limits, and all-or-nothing submission."""
+
+import logging
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from safeguard.audit.models import AuditEntry
+from safeguard.reporting.models import Attachment, Report
+
+from .conftest import files_under, png_bytes
+from .journey_helpers import answer_all, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_honeypot_is_hidden_from_people_and_screen_readers(client):
+    answer_all(client)
+    page = client.get(reverse("reporting:check_answers")).content.decode()
+    assert '<div class="sg-honeypot" aria-hidden="true">' in page
+    assert 'name="website" tabindex="-1" autocomplete="off"' in page
+
+
+def test_honeypot_hit_looks_like_success_but_stores_nothing(client, evidence_dir, caplog):
+    answer_all(client)
+    client.post(
+        reverse("reporting:screenshots"),
+        {"action": "upload", "screenshot": SimpleUploadedFile("a.png", png_bytes())},
+    )
+    with caplog.at_level(logging.WARNING, logger="safeguard.reporting.journey"):
+        response = submit(client, website="https://spam.example")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:confirmation")
+    page = client.get(response["Location"]).content.decode()
+    assert "Report sent" in page and 'id="secret"' in page
+    assert Report.objects.count() == 0
+    assert Attachment.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+    assert files_under(evidence_dir) == []
+    assert "honeypot" in caplog.text
+
+
+def test_submit_is_rate_limited_per_client(client, settings):
+    settings.SAFEGUARD_REPORT_RATE = "2/h"
+    for _ in range(2):
+        answer_all(client)
+        assert submit(client).status_code == 302
+    answer_all(client)
+    response = submit(client)
+    assert response.status_code == 429
+    assert "Please wait before trying again" in response.content.decode()
+    assert Report.objects.count() == 2
+    # Someone else, from another address, is not affected.
+    other = client_from("10.0.0.9")
+    answer_all(other)
+    assert submit(other).status_code == 302
+
+
+def client_from(address: str):
+    from django.test import Client
+
+    return Client(REMOTE_ADDR=address)
+
+
+def test_follow_up_is_rate_limited(client, settings):
+    settings.SAFEGUARD_FOLLOW_UP_RATE = "3/h"
+    for _ in range(3):
+        response = client.post(reverse("reporting:follow_up"), {"reference": "SG-0000-0000", "secret": "nope"})
+        assert response.status_code == 200
+    response = client.post(reverse("reporting:follow_up"), {"reference": "SG-0000-0000", "secret": "nope"})
+    assert response.status_code == 429
+
+
+def test_failed_submission_rolls_back_and_leaves_no_file(client, evidence_dir, monkeypatch):
+    answer_all(client)
+    client.post(
+        reverse("reporting:screenshots"),
+        {"action": "upload", "screenshot": SimpleUploadedFile("a.png", png_bytes())},
+    )
+    pending = files_under(evidence_dir)
+
+    def broken_enqueue(report):
+        raise RuntimeError("task queue unavailable")
+
+    monkeypatch.setattr("safeguard.reporting.services._enqueue_triage", broken_enqueue)
+    response = submit(client)
+    assert response.status_code == 500
+    assert "Your report has not been sent" in response.content.decode()
+    assert Report.objects.count() == 0
+    assert Attachment.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+    # No final copy is left; the pending file stays with the draft so the person can try again.
+    assert files_under(evidence_dir) == pending
+    assert len(client.session["report_draft"]["uploads"]) == 1
+
+    monkeypatch.undo()
+    assert submit(client).status_code == 302
+    report = Report.objects.get()
+    assert [a.stored_name for a in report.attachments.all()] == files_under(evidence_dir)
