@@ -11,8 +11,8 @@ from .models import Action
 PAGE_SIZE = 50
 
 
-@require_GET
 @require_capability(Capability.VIEW_AUDIT_LOG)
+@require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The DPA 2018 s.62 log for supervisors and administrators, filterable by object or report reference."""
     reference = request.GET.get("reference", "").strip()

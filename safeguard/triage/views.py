@@ -23,8 +23,8 @@ from .forms import QueueFilterForm, StatusChangeForm
 PAGE_SIZE = 25
 
 
-@require_GET
 @require_capability(Capability.VIEW_REPORT_QUEUE)
+@require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET if ("status" in request.GET or "priority" in request.GET) else None)
     status, priority = "", None
@@ -59,8 +59,8 @@ def _render_detail(request, report, *, status_form=None, assign_error="", http_s
     return render(request, "triage/report_detail.html", context, status=http_status)
 
 
-@require_GET
 @require_capability(Capability.VIEW_REPORT)
+@require_GET
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.consult_report(user=request.user, reference=reference)
     if report.reference != reference:
@@ -68,8 +68,8 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_detail(request, report)
 
 
-@require_POST
 @require_capability(Capability.CHANGE_REPORT)
+@require_POST
 def change_status(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.find_report(user=request.user, reference=reference, capability=Capability.CHANGE_REPORT)
     form = StatusChangeForm(request.POST)
@@ -92,8 +92,8 @@ def change_status(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_detail(request, report, status_form=form, http_status=400)
 
 
-@require_POST
 @require_capability(Capability.ASSIGN_REPORT_TO_SELF)
+@require_POST
 def assign(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.find_report(user=request.user, reference=reference)
     choice = request.POST.get("assignee", "")

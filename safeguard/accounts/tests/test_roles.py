@@ -1,0 +1,92 @@
+"""Roles and capabilities, as a matrix: role × capability, and role × staff URL."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from safeguard.accounts.models import Role
+from safeguard.accounts.roles import Capability, check_capability, has_capability
+
+AN, INV, SUP, ADM = Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.ADMINISTRATOR
+
+EXPECTED_CAPABILITIES = {
+    Capability.VIEW_REPORT_QUEUE: {AN, INV, SUP},
+    Capability.VIEW_REPORT: {AN, INV, SUP},
+    Capability.CHANGE_REPORT: {AN, INV, SUP},
+    Capability.ASSIGN_REPORT_TO_SELF: {AN, INV, SUP},
+    Capability.ASSIGN_REPORT: {SUP},
+    Capability.MANAGE_USERS: {ADM},
+    Capability.VIEW_AUDIT_LOG: {SUP, ADM},
+}
+
+
+def test_every_capability_is_in_the_matrix():
+    assert set(EXPECTED_CAPABILITIES) == set(Capability)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("capability", list(Capability))
+def test_role_capability_matrix(make_staff, role, capability):
+    user = make_staff(role)
+    expected = role in EXPECTED_CAPABILITIES[capability]
+    assert has_capability(user, capability) is expected
+    if not expected:
+        with pytest.raises(PermissionDenied):
+            check_capability(user, capability)
+
+
+@pytest.mark.django_db
+def test_inactive_and_anonymous_users_have_nothing(make_staff):
+    from django.contrib.auth.models import AnonymousUser
+
+    user = make_staff("supervisor")
+    user.is_active = False
+    assert not any(has_capability(user, c) for c in Capability)
+    assert not any(has_capability(AnonymousUser(), c) for c in Capability)
+
+
+# GET status per role for each page (302 = redirected to the role's own home, e.g. from sign-in).
+URL_MATRIX = [
+    # (url name, needs a report, {role: expected status})
+    ("staff:queue", False, {AN: 200, INV: 200, SUP: 200, ADM: 403}),
+    ("staff:report", True, {AN: 200, INV: 200, SUP: 200, ADM: 403}),
+    ("staff:audit_log", False, {AN: 403, INV: 403, SUP: 200, ADM: 200}),
+    ("accounts:users", False, {AN: 403, INV: 403, SUP: 403, ADM: 200}),
+    ("accounts:new_user", False, {AN: 403, INV: 403, SUP: 403, ADM: 200}),
+    ("accounts:login", False, {AN: 302, INV: 302, SUP: 302, ADM: 302}),
+    ("staff:change_status", True, {AN: 405, INV: 405, SUP: 405, ADM: 403}),
+    ("staff:assign", True, {AN: 405, INV: 405, SUP: 405, ADM: 403}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize(("name", "needs_report", "expected"), URL_MATRIX, ids=[row[0] for row in URL_MATRIX])
+def test_role_url_matrix(staff_client, make_report, role, name, needs_report, expected):
+    client = staff_client(role)
+    args = [make_report().reference] if needs_report else []
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == expected[role]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [(AN, 302), (INV, 302), (SUP, 302), (ADM, 403)],
+    ids=["analyst", "investigator", "supervisor", "admin"],
+)
+def test_role_can_post_status_change(staff_client, make_report, role, expected):
+    report = make_report()
+    response = staff_client(role).post(
+        reverse("staff:change_status", args=[report.reference]), {"to_status": "in_review", "note": ""}
+    )
+    assert response.status_code == expected
+
+
+def test_staff_home_per_role(analyst_client, supervisor_client, admin_client):
+    from safeguard.accounts.roles import staff_home_url_name
+
+    assert staff_home_url_name(analyst_client.user) == "staff:queue"
+    assert staff_home_url_name(supervisor_client.user) == "staff:queue"
+    assert staff_home_url_name(admin_client.user) == "accounts:users"

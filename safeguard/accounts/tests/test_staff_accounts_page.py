@@ -1,0 +1,47 @@
+"""Administrators create staff accounts; the one-time password is shown once."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from safeguard.accounts.models import User
+from safeguard.audit.models import Action, AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_creates_an_account_and_sees_the_password_once(admin_client, client):
+    url = reverse("accounts:new_user")
+    response = admin_client.post(url, {"username": "new.person", "role": "investigator", "first_name": "Nia"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "Account created" in body
+    password = re.search(r'<code class="govuk-!-font-size-24">([^<]+)</code>', body).group(1)
+    user = User.objects.get(username="new.person")
+    assert user.role == "investigator" and user.check_password(password)
+    entry = AuditEntry.objects.get(object_type="accounts.user", object_id=str(user.pk))
+    assert entry.action == Action.COLLECTION and entry.actor == admin_client.user
+    assert "new.person" in admin_client.get(reverse("accounts:users")).content.decode()
+
+    # The new person signs in with it and must set up an authenticator first.
+    response = client.post(reverse("accounts:login"), {"username": "new.person", "password": password})
+    assert response["Location"].startswith(reverse("accounts:enrol"))
+
+
+def test_new_account_errors_are_specific_and_keep_what_was_typed(admin_client, make_staff):
+    make_staff("analyst", username="taken")
+    response = admin_client.post(
+        reverse("accounts:new_user"), {"username": "Taken", "email": "not-an-email", "first_name": "Kept"}
+    )
+    body = response.content.decode()
+    assert "Enter an email address like name@example.org" in body
+    assert "Choose a role" in body
+    assert 'value="Kept"' in body
+    response = admin_client.post(reverse("accounts:new_user"), {"username": "Taken", "role": "analyst"})
+    assert "There is already an account called Taken" in response.content.decode()
+
+
+def test_non_admins_cannot_create_accounts(supervisor_client):
+    response = supervisor_client.post(reverse("accounts:new_user"), {"username": "sneaky", "role": "administrator"})
+    assert response.status_code == 403
+    assert not User.objects.filter(username="sneaky").exists()

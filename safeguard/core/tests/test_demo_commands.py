@@ -1,0 +1,87 @@
+"""Demo data: idempotent, fixed credentials that work, and impossible in production."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+
+from safeguard.accounts.models import User
+from safeguard.core.demo import DEMO_PASSWORD, demo_totp_key
+from safeguard.reporting.models import Priority, Report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_data_is_idempotent_and_varied(capsys):
+    call_command("load_demo_data")
+    call_command("load_demo_data")
+    assert Report.objects.count() == 20
+    assert "0 new report(s), 20 already there" in capsys.readouterr().out
+    assert Report.objects.filter(priority=Priority.P1).count() >= 3
+    assert len(set(Report.objects.values_list("platform_name", flat=True))) >= 5
+    assert {u.username: u.role for u in User.objects.all()} == {
+        "analyst": "analyst",
+        "investigator": "investigator",
+        "supervisor": "supervisor",
+        "admin": "administrator",
+    }
+    assert Report.objects.filter(assigned_to__username="analyst").count() == 2
+    analyst = User.objects.get(username="analyst")
+    assert analyst.check_password(DEMO_PASSWORD)
+    assert analyst.totpdevice_set.get().key == demo_totp_key("analyst")
+    assert analyst.totpdevice_set.get().confirmed
+
+
+def test_demo_data_keeps_the_audit_chain_intact(capsys):
+    call_command("load_demo_data")
+    call_command("verify_audit")
+    assert "intact" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["load_demo_data", "demo_login"])
+def test_demo_commands_refuse_in_production(settings, command):
+    settings.IS_PRODUCTION = True
+    with pytest.raises(CommandError, match="refuses to run when SAFEGUARD_ENV=production"):
+        call_command(command)
+    assert not User.objects.exists()
+    assert not Report.objects.exists()
+
+
+def test_demo_login_prints_working_credentials(capsys):
+    call_command("load_demo_data")
+    capsys.readouterr()
+    call_command("demo_login")
+    out = capsys.readouterr().out
+    assert "username:    analyst" in out and DEMO_PASSWORD in out
+    secret = re.search(r"TOTP secret: ([A-Z2-7]+)", out).group(1)
+    import pyotp
+
+    assert re.search(r"code now:\s+(\d{6})", out).group(1) == pyotp.TOTP(secret).now()
+
+    call_command("demo_login", "--code-only")
+    code = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"\d{6}", code)
+
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "analyst", "password": DEMO_PASSWORD})
+    assert client.post(reverse("accounts:verify"), {"code": code})["Location"] == reverse("staff:queue")
+    assert client.get(reverse("staff:queue")).status_code == 200
+
+
+def test_demo_login_without_demo_data_says_what_to_do():
+    with pytest.raises(CommandError, match="load_demo_data"):
+        call_command("demo_login")
+
+
+def test_create_staff_user_command(capsys):
+    call_command("create_staff_user", "new-analyst", "--role", "analyst")
+    out = capsys.readouterr().out
+    password = re.search(r"One-time password: (\S+)", out).group(1)
+    user = User.objects.get(username="new-analyst")
+    assert user.check_password(password) and user.role == "analyst"
+    assert not user.totpdevice_set.exists()  # enrols at first sign-in
+    with pytest.raises(CommandError, match="already an account"):
+        call_command("create_staff_user", "NEW-analyst", "--role", "analyst")
