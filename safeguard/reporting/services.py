@@ -1,11 +1,13 @@
 """Writes for reports. Every route in (public form, partner API, referrals, sightings) ends here."""
 
+import hashlib
+import hmac
 import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.conf import settings
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 
@@ -45,6 +47,18 @@ def normalise_secret(text: str) -> str:
     return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
 
 
+def hash_follow_up_secret(secret: str) -> str:
+    """Keyed hash of a follow-up secret.
+
+    The secret is 60 random bits, so a slow password hash buys nothing against guessing (the
+    follow-up page is rate-limited) and would cost intake speed; the key (from SECRET_KEY) means a
+    copy of the database alone is not enough to test guesses offline.
+    """
+    key = hashlib.sha256(b"safeguard.follow-up-secret:" + settings.SECRET_KEY.encode()).digest()
+    digest = hmac.new(key, normalise_secret(secret).encode(), hashlib.sha256).hexdigest()
+    return f"hmac-sha256${digest}"
+
+
 def create_report(
     *,
     actor: Actor,
@@ -58,7 +72,7 @@ def create_report(
 
     If anything fails the files already written for it are removed, so nothing is left half-stored.
     Sources that follow their reports another way (partners, through the API's status endpoint)
-    pass with_follow_up_secret=False: no secret is issued, and no password hash is spent on one.
+    pass with_follow_up_secret=False: no secret is issued.
     """
     secret = new_follow_up_secret() if with_follow_up_secret else ""
     try:
@@ -66,7 +80,7 @@ def create_report(
             report = _insert_with_unique_reference(
                 source=source,
                 fields=fields,
-                follow_up_secret_hash=make_password(normalise_secret(secret)) if secret else "",
+                follow_up_secret_hash=hash_follow_up_secret(secret) if secret else "",
             )
             Attachment.objects.bulk_create(
                 Attachment(
@@ -127,13 +141,11 @@ def discard_uploads(uploads: Sequence[StoredUpload]) -> None:
 
 def check_follow_up(*, reference: str, secret: str) -> Report | None:
     """The report this reference and secret open, or None. Both must match the same report."""
-    report = Report.objects.filter(reference=reference).first()
-    if report is None or not report.follow_up_secret_hash:
-        make_password(secret)  # spend the same time either way: don't reveal which references exist
+    report = Report.objects.filter(reference=reference).only("pk", "follow_up_secret_hash").first()
+    presented = hash_follow_up_secret(secret)
+    if report is None or not hmac.compare_digest(presented, report.follow_up_secret_hash):
         return None
-    if not check_password(normalise_secret(secret), report.follow_up_secret_hash):
-        return None
-    return report
+    return Report.objects.get(pk=report.pk)
 
 
 def add_information(*, report: Report, text: str) -> ReportAddition:
