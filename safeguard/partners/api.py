@@ -4,13 +4,16 @@ Open a report, attach files, finish it — or submit in one go, or many at once.
 one shape (errors.py); every step can be retried safely with an Idempotency-Key (idempotency.py).
 """
 
+import hashlib
 import json
 from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import File, Form, NinjaAPI, UploadedFile
+from django.http.multipartparser import MultiPartParserError
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -245,30 +248,93 @@ def report_status(request: HttpRequest, report_id: UUID):
     return error_response(200, _report_out(partner_report, files=selectors.file_count(partner_report)))
 
 
-@api.post("/reports/{report_id}/files", response={201: FileOut, **ERRORS}, summary="Attach an evidence file")
-def attach_file(request: HttpRequest, report_id: UUID, file: File[UploadedFile], details: Form[str | None] = None):
+def _upload_schema() -> dict:
+    details = FileDetailsIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    details.pop("$defs", None)
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary", "description": "The file's bytes."},
+            "details": {**details, "description": "The tipline's per-file details (a JSON part)."},
+        },
+    }
+
+
+@api.post(
+    "/reports/{report_id}/files",
+    response={201: FileOut, **ERRORS},
+    summary="Attach an evidence file",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": _upload_schema(),
+                    "encoding": {"details": {"contentType": "application/json"}},
+                }
+            },
+        }
+    },
+)
+def attach_file(request: HttpRequest, report_id: UUID):
     partner = _partner(request, Scope.EVIDENCE)
     partner_report = _own_report(partner, report_id)
-    try:
-        file_details = FileDetailsIn.model_validate_json(details) if details else FileDetailsIn()
-    except ValidationError as exc:
-        errors = pydantic_errors(exc.errors(), prefix=("form", "details"))
-        return error_response(422, {"errors": errors})
-    details_doc = file_details.model_dump(mode="json", exclude_none=True)
+    upload, details_doc, raw_details = _parse_upload(request)
 
     def work():
-        stored = services.attach_file(partner_report=partner_report, upload=file, details=details_doc)
+        stored = services.attach_file(partner_report=partner_report, upload=upload, details=details_doc)
         body = FileOut(id=stored.public_id, sha256=stored.sha256, size=stored.size, contentType=stored.content_type)
         return 201, body.model_dump(mode="json")
 
     def fp():
-        digest = idempotency.hashlib.sha256()
-        for chunk in file.chunks():
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
             digest.update(chunk)
-        file.seek(0)
-        return idempotency.fingerprint(request, digest.digest(), (details or "").encode())
+        upload.seek(0)
+        return idempotency.fingerprint(request, digest.digest(), raw_details.encode())
 
     return idempotency.run_once(request, partner, fp, work)
+
+
+def _parse_upload(request: HttpRequest) -> tuple[UploadedFile, dict, str]:
+    """The multipart body: exactly one `file` part (file or plain part) and an optional `details` part."""
+    if not request.content_type.startswith("multipart/form-data"):
+        raise ApiError(422, "Send the file as multipart/form-data.", type="unsupported_media_type", loc=["body"])
+    try:
+        files, fields = request.FILES, request.POST
+    except (MultiPartParserError, ValueError) as exc:
+        raise ApiError(
+            422, f"The multipart body could not be read: {exc}", type="multipart_invalid", loc=["body"]
+        ) from None
+    unknown = sorted((set(files) | set(fields)) - {"file", "details"})
+    if unknown:
+        raise ApiError(422, "Unknown field.", type="extra_forbidden", loc=["body", unknown[0]])
+    if "file" in files:
+        upload = files["file"]
+    elif "file" in fields:  # a part without a filename: its content is still the file
+        upload = SimpleUploadedFile("file", fields["file"].encode("utf-8", "surrogateescape"))
+    else:
+        raise ApiError(422, "Field required.", type="missing", loc=["body", "file"])
+    raw_details = fields.get("details")
+    if raw_details is None and "details" in files:
+        raw_details = files["details"].read().decode("utf-8", "replace")
+    try:
+        details = FileDetailsIn.model_validate_json(raw_details) if raw_details else FileDetailsIn()
+    except ValidationError as exc:
+        raise _FormErrors(pydantic_errors(exc.errors(), prefix=("body", "details"))) from None
+    return upload, details.model_dump(mode="json", exclude_none=True), raw_details or ""
+
+
+class _FormErrors(Exception):
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+
+
+@api.exception_handler(_FormErrors)
+def _form_errors(request, exc: _FormErrors):
+    return error_response(422, {"errors": exc.errors})
 
 
 @api.post("/reports/{report_id}/finish", response={200: ReportOut, **ERRORS}, summary="Finish an open report")

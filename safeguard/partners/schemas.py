@@ -15,9 +15,11 @@ from pydantic import ConfigDict, Field, model_validator
 
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 LongText = Annotated[str, Field(max_length=10_000)]
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+# Explicit character classes rather than \s / \S: JSON Schema, Python and pydantic's regex engine
+# disagree on what counts as whitespace, and the documented schema must mean what we enforce.
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\x00-\x20\x7f]+@[^@\x00-\x20\x7f]+$")]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\-. ]+$")]
-Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://\S+$")]
+Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://[^\x00-\x20\x7f]+$")]
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -47,7 +49,15 @@ class Annotation(StrEnum):
     INFORMATIONAL = "informational"
 
 
+ESCALATION_NEEDS_REASON = {
+    "if": {"properties": {"escalateToHighPriority": {"const": True}}, "required": ["escalateToHighPriority"]},
+    "then": {"required": ["escalationReason"], "properties": {"escalationReason": {"type": "string", "minLength": 1}}},
+}
+
+
 class IncidentSummary(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=ESCALATION_NEEDS_REASON)
+
     incidentType: IncidentType
     incidentDateTime: datetime
     incidentDateTimeDescription: LongText | None = None
@@ -58,7 +68,7 @@ class IncidentSummary(Strict):
 
     @model_validator(mode="after")
     def _escalation_needs_reason(self):
-        if self.escalateToHighPriority and not (self.escalationReason or "").strip():
+        if self.escalateToHighPriority and not self.escalationReason:
             raise ValueError("escalationReason is required when escalateToHighPriority is true")
         return self
 

@@ -64,7 +64,8 @@ def test_one_shot_submission_with_finish_true(api):
 def test_escalated_report_is_p1_and_stays_p1_when_triaged(api):
     from safeguard.triage.tasks import triage_report
 
-    summary = {**valid_report()["incidentSummary"], "escalateToHighPriority": True, "escalationReason": "Meeting tonight"}
+    escalation = {"escalateToHighPriority": True, "escalationReason": "Meeting tonight"}
+    summary = valid_report()["incidentSummary"] | escalation
     body = api.post("/api/v1/reports", {**valid_report(incidentSummary=summary), "finish": True}).json()
     report = Report.objects.get(reference=body["reference"])
     assert report.priority == Priority.P1
@@ -130,4 +131,4 @@ def test_bad_file_details_get_a_path(api):
     )
     assert response.status_code == 422
     locs = {tuple(e["loc"]) for e in response.json()["errors"]}
-    assert ("form", "details", "industryClassification") in locs and ("form", "details", "colour") in locs
+    assert ("body", "details", "industryClassification") in locs and ("body", "details", "colour") in locs
