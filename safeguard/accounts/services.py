@@ -142,10 +142,21 @@ def confirm_enrolment(*, user, device: TOTPDevice, code: str) -> CodeOutcome:
     return outcome
 
 
-def reset_two_factor(*, actor: Actor, user) -> None:
-    """Remove a user's devices (lost phone): they enrol again at their next sign-in."""
+def reset_sign_in(*, actor: Actor, user) -> None:
+    """For a lost phone or a lockout: remove the user's authenticator and clear password lockouts.
+
+    They then sign in with their password and enrol a new authenticator before seeing anything.
+    """
+    from axes.utils import reset as reset_password_lockouts
+
     if actor.user is not None:
         check_capability(actor.user, Capability.MANAGE_USERS)
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        record(action=Action.ALTERATION, actor=actor, obj=user, detail={"event": "two_factor_reset"})
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        reset_password_lockouts(username=user.username)
+        record(
+            action=Action.ALTERATION,
+            actor=actor,
+            obj=user,
+            detail={"event": "sign_in_reset", "authenticators_removed": removed},
+        )

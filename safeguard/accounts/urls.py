@@ -11,4 +11,5 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign_out"),
     path("users/", views.users, name="users"),
     path("users/new/", views.new_user, name="new_user"),
+    path("users/<int:user_id>/reset-sign-in/", views.reset_sign_in, name="reset_sign_in"),
 ]

@@ -13,7 +13,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -143,7 +143,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def users(request: HttpRequest) -> HttpResponse:
     accounts = User.objects.order_by("username").prefetch_related("totpdevice_set")
     rows = [{"user": u, "enrolled": any(d.confirmed for d in u.totpdevice_set.all())} for u in accounts]
-    return render(request, "accounts/users.html", {"rows": rows})
+    return render(request, "accounts/users.html", {"rows": rows, "nav": "users"})
 
 
 @require_capability(Capability.MANAGE_USERS)
@@ -159,4 +159,13 @@ def new_user(request: HttpRequest) -> HttpResponse:
         else:
             # Shown once, never stored in the clear: the page is not cached (see core middleware).
             return render(request, "accounts/user_created.html", {"created": created})
-    return render(request, "accounts/user_new.html", {"form": form})
+    return render(request, "accounts/user_new.html", {"form": form, "nav": "users"})
+
+
+@require_capability(Capability.MANAGE_USERS)
+@require_POST
+def reset_sign_in(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=user_id)
+    services.reset_sign_in(actor=Actor.of(request.user), user=person)
+    messages.success(request, f"Sign-in reset for {person.username}. They will set up a new authenticator next time.")
+    return redirect("accounts:users")

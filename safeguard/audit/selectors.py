@@ -17,6 +17,17 @@ def object_key_for_reference(reference: str) -> tuple[str, str] | None:
     return ("reporting.report", str(report.pk)) if report else None
 
 
+def label_report_references(entries) -> None:
+    """Give entries about reports a `report_reference`, so staff read SG-... rather than a row id."""
+    from safeguard.reporting.models import Report
+
+    ids = {int(e.object_id) for e in entries if e.object_type == "reporting.report" and e.object_id.isdigit()}
+    references = dict(Report.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    for entry in entries:
+        is_report = entry.object_type == "reporting.report" and entry.object_id.isdigit()
+        entry.report_reference = references.get(int(entry.object_id), "") if is_report else ""
+
+
 def consult_audit_log(*, user, object_type: str = "", object_id: str = "", action: str = "") -> QuerySet[AuditEntry]:
     """Entries, newest first, filtered by object and action; records this consultation."""
     check_capability(user, Capability.VIEW_AUDIT_LOG)

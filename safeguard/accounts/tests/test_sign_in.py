@@ -200,3 +200,10 @@ def test_sign_out_is_post_only(analyst_client):
 def test_signed_in_user_visiting_sign_in_goes_home(analyst_client, admin_client):
     assert analyst_client.get(LOGIN)["Location"] == QUEUE
     assert admin_client.get(LOGIN)["Location"] == reverse("accounts:users")
+
+
+def test_wrong_code_is_not_echoed_back(client, make_staff):
+    user = make_staff("analyst")
+    sign_in_password(client, user)
+    response = client.post(VERIFY, {"code": "000000"})
+    assert 'value="000000"' not in response.content.decode()

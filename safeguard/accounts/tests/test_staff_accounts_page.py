@@ -45,3 +45,33 @@ def test_non_admins_cannot_create_accounts(supervisor_client):
     response = supervisor_client.post(reverse("accounts:new_user"), {"username": "sneaky", "role": "administrator"})
     assert response.status_code == 403
     assert not User.objects.filter(username="sneaky").exists()
+
+
+def test_admin_resets_sign_in_after_a_lost_phone(admin_client, make_staff, client, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from conftest import STAFF_PASSWORD
+
+    person = make_staff("analyst")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": person.username, "password": "wrong-password-x"})
+    assert (
+        client.post(reverse("accounts:login"), {"username": person.username, "password": STAFF_PASSWORD}).status_code
+        == 429
+    )
+
+    response = admin_client.post(reverse("accounts:reset_sign_in", args=[person.pk]))
+    assert response["Location"] == reverse("accounts:users")
+    assert not TOTPDevice.objects.filter(user=person).exists()
+    assert AuditEntry.objects.filter(detail__event="sign_in_reset", object_id=str(person.pk)).exists()
+
+    response = client.post(reverse("accounts:login"), {"username": person.username, "password": STAFF_PASSWORD})
+    assert response["Location"].startswith(reverse("accounts:enrol"))
+
+
+def test_reset_sign_in_is_admin_only_and_post_only(supervisor_client, admin_client, make_staff):
+    person = make_staff("analyst")
+    url = reverse("accounts:reset_sign_in", args=[person.pk])
+    assert supervisor_client.post(url).status_code == 403
+    assert admin_client.get(url).status_code == 405
+    assert person.totpdevice_set.exists()

@@ -98,3 +98,9 @@ def test_audit_page_explains_unknown_reference_and_bad_action(admin_client, chai
 def test_audit_page_refused_to_analysts(analyst_client):
     assert analyst_client.get(reverse("staff:audit_log")).status_code == 403
     assert not AuditEntry.objects.filter(object_type="audit.auditentry").exists()
+
+
+def test_audit_page_shows_report_references(admin_client, make_report):
+    report = make_report()
+    body = admin_client.get(reverse("staff:audit_log")).content.decode()
+    assert f"Report {report.reference}" in body
