@@ -279,7 +279,7 @@ class ContactForm(JourneyForm):
 class SubmitForm(JourneyForm):
     """The final button, plus a honeypot that people never see and bots fill in."""
 
-    website = forms.CharField(required=False, max_length=500)
+    website = forms.CharField(required=False)  # checked by the view before anything else
 
 
 class FollowUpSignInForm(JourneyForm):

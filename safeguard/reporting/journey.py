@@ -105,6 +105,16 @@ def remove_upload(session: SessionBase, stored_name: str) -> bool:
     return True
 
 
+def set_partner_context(session: SessionBase, context: dict) -> None:
+    """Keep partner-verified context (from the Report Abuse button) with the draft, to go on the report.
+
+    The start view is the place to call this, once the `?ctx=` token has been verified.
+    """
+    draft = get_draft(session)
+    draft["partner_context"] = context
+    save_draft(session, draft)
+
+
 def abandon_draft(session: SessionBase) -> None:
     """Forget the draft and its pending files (used when a bot fills in the honeypot)."""
     draft = get_draft(session)
@@ -216,7 +226,7 @@ def submit(session: SessionBase) -> NewReport:
     )
     uploads.discard_pending(pending)
     session.pop(DRAFT_KEY, None)
-    remember_confirmation(session, reference=new.report.reference, secret=new.follow_up_secret)
+    remember_confirmation(session, reference=new.report.reference, secret=new.follow_up_secret, role=role)
     return new
 
 
@@ -228,12 +238,13 @@ def pretend_submit(session: SessionBase) -> None:
         len(draft["answers"]),
         len(draft["uploads"]),
     )
+    role = role_of(draft)
     abandon_draft(session)
-    remember_confirmation(session, reference=new_reference(), secret=services.new_follow_up_secret())
+    remember_confirmation(session, reference=new_reference(), secret=services.new_follow_up_secret(), role=role)
 
 
-def remember_confirmation(session: SessionBase, *, reference: str, secret: str) -> None:
-    session[CONFIRMATION_KEY] = {"reference": reference, "secret": secret}
+def remember_confirmation(session: SessionBase, *, reference: str, secret: str, role: str = "") -> None:
+    session[CONFIRMATION_KEY] = {"reference": reference, "secret": secret, "role": role}
 
 
 def take_confirmation(session: SessionBase) -> dict | None:
@@ -243,5 +254,5 @@ def take_confirmation(session: SessionBase) -> dict | None:
         return None
     shown = dict(confirmation)
     if confirmation.get("secret"):
-        session[CONFIRMATION_KEY] = {"reference": confirmation["reference"], "secret": ""}
+        session[CONFIRMATION_KEY] = {**confirmation, "secret": ""}
     return shown

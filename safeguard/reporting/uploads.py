@@ -29,13 +29,14 @@ logger = logging.getLogger(__name__)
 PENDING_DIR = "pending"
 FINAL_DIR = "reports"
 
-# Detected type -> (extension we store under, Pillow format name or None for non-images).
-ALLOWED_TYPES: dict[str, tuple[str, str | None]] = {
-    "image/jpeg": ("jpg", "JPEG"),
-    "image/png": ("png", "PNG"),
-    "image/gif": ("gif", "GIF"),
-    "image/webp": ("webp", "WEBP"),
-    "application/pdf": ("pdf", None),
+# Detected type -> (extension we store under, the Pillow formats it may decode as; none for PDFs).
+# Phone cameras write JPEGs that Pillow reads as MPO (multi-picture JPEG).
+ALLOWED_TYPES: dict[str, tuple[str, frozenset[str]]] = {
+    "image/jpeg": ("jpg", frozenset({"JPEG", "MPO"})),
+    "image/png": ("png", frozenset({"PNG"})),
+    "image/gif": ("gif", frozenset({"GIF"})),
+    "image/webp": ("webp", frozenset({"WEBP"})),
+    "application/pdf": ("pdf", frozenset()),
 }
 # A screenshot is a few megapixels; anything far larger is more likely a decompression bomb.
 MAX_IMAGE_PIXELS = 40_000_000
@@ -99,7 +100,7 @@ def clean_original_name(name: str) -> str:
     return (base or "file")[:255]
 
 
-def _check_image(upload, expected_format: str) -> None:
+def _check_image(upload, expected_formats: frozenset[str]) -> None:
     upload.seek(0)
     try:
         with warnings.catch_warnings():
@@ -108,7 +109,7 @@ def _check_image(upload, expected_format: str) -> None:
                 width, height = image.size
                 if width * height > MAX_IMAGE_PIXELS:
                     raise UploadRejected("The picture is too large. Take a smaller screenshot and try again")
-                if image.format != expected_format:
+                if image.format not in expected_formats:
                     raise UploadRejected(WRONG_TYPE_MESSAGE)
                 image.load()  # decode it all: a truncated or corrupt file fails here, not in front of staff
     except UploadRejected:
@@ -132,9 +133,9 @@ def store_pending_upload(upload, *, already_added: int) -> StoredUpload:
     kind = filetype.guess(upload.read(8192))
     if kind is None or kind.mime not in ALLOWED_TYPES:
         raise UploadRejected(WRONG_TYPE_MESSAGE)
-    extension, pillow_format = ALLOWED_TYPES[kind.mime]
-    if pillow_format:
-        _check_image(upload, pillow_format)
+    extension, pillow_formats = ALLOWED_TYPES[kind.mime]
+    if pillow_formats:
+        _check_image(upload, pillow_formats)
 
     digest = hashlib.sha256()
     upload.seek(0)

@@ -12,8 +12,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from safeguard.core.views import rate_limited
-
 from . import follow_up, journey, services, uploads
 from .forms import AddInformationForm, FollowUpSignInForm, ScreenshotForm, SubmitForm
 from .models import Category, Environment, ReporterRole
@@ -46,6 +44,13 @@ def _options(bound_field, choices, hints=None) -> list[dict]:
     ]
 
 
+def _too_many_requests(request: HttpRequest, *, answers_kept: bool = False) -> HttpResponse:
+    """The friendly 429 page, inside the journey so that Exit this page is still there."""
+    response = render(request, "reporting/rate_limited.html", {"answers_kept": answers_kept}, status=429)
+    response["Retry-After"] = "3600"
+    return response
+
+
 def _context(request: HttpRequest, draft: dict, **extra) -> dict:
     return {"w": Wording(journey.role_of(draft)), "draft": draft, **extra}
 
@@ -55,11 +60,18 @@ def _context(request: HttpRequest, draft: dict, **extra) -> dict:
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    """The start page. Entry context (a partner button's `?ctx=`) is handled by whoever adds it,
-    by putting it into `draft["partner_context"]` before this page renders; the journey keeps it."""
+    """The start page.
+
+    Extension point for the partner Report Abuse button (`/report/?ctx=<token>`): verify the token
+    here, call `journey.set_partner_context(request.session, context)` and pass any notice to the
+    template as `entry_notice`. The journey keeps the context untouched and stores it on the report.
+    """
+    entry_notice = None
     seen_help = request.session.get(journey.SEEN_EXIT_HELP_KEY, False)
     start_url = journey.step_url(journey.SLUGS[0]) if seen_help else reverse("reporting:leaving_quickly")
-    return render(request, "reporting/start.html", {"start_url": start_url, "w": Wording(None)})
+    return render(
+        request, "reporting/start.html", {"start_url": start_url, "w": Wording(None), "entry_notice": entry_notice}
+    )
 
 
 @require_GET
@@ -270,8 +282,11 @@ def _summary_rows(draft: dict, w: Wording) -> list[dict]:
 @ratelimit(group="report-submit", key="ip", rate=_report_rate, method="POST", block=False)
 def check_answers(request: HttpRequest) -> HttpResponse:
     if getattr(request, "limited", False):
-        return rate_limited(request, None)
+        return _too_many_requests(request, answers_kept=True)
     draft = journey.get_draft(request.session)
+    if not draft["answers"] and request.session.get(journey.CONFIRMATION_KEY):
+        # Sent already (a double click without JavaScript, or Back): never send it twice.
+        return redirect("reporting:confirmation")
     missing = journey.first_unanswered(draft)
     if missing:
         return redirect(journey.step_url(missing))
@@ -279,10 +294,10 @@ def check_answers(request: HttpRequest) -> HttpResponse:
     form = SubmitForm()
     failed = False
     if request.method == "POST":
-        form = SubmitForm(data=request.POST)
-        if form.is_valid() and form.cleaned_data["website"]:
+        if request.POST.get("website"):  # the honeypot: only bots fill it in
             journey.pretend_submit(request.session)
             return redirect("reporting:confirmation")
+        form = SubmitForm(data=request.POST)
         if form.is_valid():
             try:
                 journey.submit(request.session)
@@ -313,7 +328,11 @@ def confirmation(request: HttpRequest) -> HttpResponse:
     shown = journey.take_confirmation(request.session)
     if shown is None:
         return redirect("reporting:start")
-    return render(request, "reporting/confirmation.html", {"reference": shown["reference"], "secret": shown["secret"]})
+    return render(
+        request,
+        "reporting/confirmation.html",
+        {"reference": shown["reference"], "secret": shown["secret"], "w": Wording(shown.get("role"))},
+    )
 
 
 # --- follow-up -----------------------------------------------------------------------------------
@@ -323,7 +342,7 @@ def confirmation(request: HttpRequest) -> HttpResponse:
 @ratelimit(group="report-follow-up", key="ip", rate=_follow_up_rate, method="POST", block=False)
 def follow_up_sign_in(request: HttpRequest) -> HttpResponse:
     if getattr(request, "limited", False):
-        return rate_limited(request, None)
+        return _too_many_requests(request)
     form = FollowUpSignInForm()
     if request.method == "POST":
         form = FollowUpSignInForm(data=request.POST)
@@ -341,7 +360,7 @@ def follow_up_sign_in(request: HttpRequest) -> HttpResponse:
 @ratelimit(group="report-follow-up", key="ip", rate=_follow_up_rate, method="POST", block=False)
 def follow_up_report(request: HttpRequest) -> HttpResponse:
     if getattr(request, "limited", False):
-        return rate_limited(request, None)
+        return _too_many_requests(request)
     report = follow_up.authorised_report(request.session)
     if report is None:
         return redirect("reporting:follow_up")

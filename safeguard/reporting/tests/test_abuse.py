@@ -98,3 +98,39 @@ def test_failed_submission_rolls_back_and_leaves_no_file(client, evidence_dir, m
     assert submit(client).status_code == 302
     report = Report.objects.get()
     assert [a.stored_name for a in report.attachments.all()] == files_under(evidence_dir)
+
+
+def test_rate_limited_page_keeps_exit_this_page(client, settings):
+    settings.SAFEGUARD_REPORT_RATE = "1/h"
+    answer_all(client)
+    submit(client)
+    answer_all(client)
+    response = submit(client)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    page = response.content.decode()
+    assert 'class="govuk-exit-this-page"' in page
+    assert "Your answers have not been lost" in page
+    assert client.session["report_draft"]["answers"]
+
+
+def test_long_honeypot_value_is_still_a_quiet_success(client):
+    answer_all(client)
+    response = submit(client, website="x" * 5000)
+    assert response["Location"] == reverse("reporting:confirmation")
+    assert Report.objects.count() == 0
+
+
+def test_sending_twice_makes_one_report(client):
+    answer_all(client)
+    assert submit(client)["Location"] == reverse("reporting:confirmation")
+    assert submit(client)["Location"] == reverse("reporting:confirmation")
+    assert Report.objects.count() == 1
+
+
+def test_screenshot_upload_checks_csrf(db):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("reporting:screenshots"), {"action": "continue"})
+    assert response.status_code == 403

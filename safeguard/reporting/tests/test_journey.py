@@ -246,3 +246,22 @@ def test_exit_clears_the_draft(client):
     answer_all(client)
     client.get(reverse("core:exit"))
     assert client.get(reverse("reporting:check_answers"))["Location"] == step_url("about-you")
+
+
+def test_set_partner_context_hook_keeps_answers(client, rf):
+    from safeguard.reporting import journey
+
+    answer_all(client)
+    session = client.session
+    journey.set_partner_context(session, {"partner": "pixel-meadow", "verified": True})
+    session.save()
+    draft = client.session["report_draft"]
+    assert draft["partner_context"] == {"partner": "pixel-meadow", "verified": True}
+    assert draft["answers"]["where"]["platform_name"] == "Blocktopia Chat"
+
+
+def test_confirmation_uses_the_reporters_wording(client):
+    answer_all(client, about_you={"role": "young_person"})
+    submit(client)
+    page = client.get(reverse("reporting:confirmation")).content.decode()
+    assert "If you are in danger, we will tell the police straight away." in page
