@@ -62,9 +62,10 @@ def _render_detail(request, report, *, status_form=None, assign_error="", http_s
 @require_capability(Capability.VIEW_REPORT)
 @require_GET
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    found = selectors.find_report(user=request.user, reference=reference)
+    if found.reference != reference:  # typed loosely: show it at its proper address (logged there)
+        return redirect("staff:report", reference=found.reference)
     report = selectors.consult_report(user=request.user, reference=reference)
-    if report.reference != reference:
-        return redirect("staff:report", reference=report.reference)
     return _render_detail(request, report)
 
 
