@@ -106,7 +106,11 @@ STEP_EXTRA = {
         "options": _options(form["categories"], [(c, w.category_label(c)) for c in Category.values]),
         "something_else": Category.SOMETHING_ELSE.value,
     },
-    "where": lambda form, w: {"options": _options(form["environment"], Environment.choices, ENVIRONMENT_HINTS)},
+    "where": lambda form, w: {
+        "options": _options(
+            form["environment"], [(e, w.environment_label(e)) for e in Environment.values], ENVIRONMENT_HINTS
+        )
+    },
     "contact": lambda form, w: {"options": _options(form["wants_contact"], [("yes", "Yes"), ("no", "No")])},
 }
 
@@ -245,8 +249,7 @@ def _summary_rows(draft: dict, w: Wording) -> list[dict]:
         *[w.category_label(c) for c in what["categories"]],
         what.get("other_category_detail", ""),
     )
-    environments = dict(Environment.choices)
-    row("where", "Where it happened", a["where"]["platform_name"], environments.get(a["where"]["environment"], ""))
+    row("where", "Where it happened", a["where"]["platform_name"], w.environment_label(a["where"]["environment"]))
     who = a["who"]
     row(
         "who",

@@ -157,18 +157,32 @@ ROLE_HINTS: dict[str, str] = {
 }
 
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    Category.KEEP_SECRET: {"default": "Asked them to keep it secret", YOUNG: "Asked me to keep it a secret"},
-    Category.MEET_UP: {"default": "Asked to meet up", YOUNG: "Asked to meet me"},
-    Category.ASKED_FOR_IMAGES: {"default": "Asked for pictures or video", YOUNG: "Asked me for photos or videos"},
+    Category.KEEP_SECRET: {"default": "Asked the child to keep it secret", YOUNG: "Asked me to keep it a secret"},
+    Category.MEET_UP: {"default": "Asked to meet the child", YOUNG: "Asked to meet me"},
+    Category.ASKED_FOR_IMAGES: {
+        "default": "Asked the child for pictures or video",
+        YOUNG: "Asked me for photos or videos",
+    },
     Category.THREATENED_TO_SHARE: {
-        "default": "Threatened to share pictures unless they did something",
+        "default": "Threatened to share pictures unless the child did something",
         YOUNG: "Said they would share photos of me unless I did something",
     },
     Category.SENT_SEXUAL_CONTENT: {
-        "default": "Sent sexual messages or pictures",
+        "default": "Sent sexual messages or pictures to the child",
         YOUNG: "Sent me sexual messages or pictures",
     },
     Category.SOMETHING_ELSE: {"default": "Something else", YOUNG: "Something else"},
+}
+
+# Young people get everyday names: "messaging app", not "instant messaging".
+ENVIRONMENT_LABELS: dict[str, dict[str, str]] = {
+    Environment.CHAT_ROOM: {"default": "Chat room"},
+    Environment.INSTANT_MESSAGING: {"default": "Instant messaging", YOUNG: "Messaging app"},
+    Environment.ONLINE_GAME: {"default": "Online game"},
+    Environment.SOCIAL_NETWORK: {"default": "Social network", YOUNG: "Social media"},
+    Environment.VIDEO_CHAT: {"default": "Video chat", YOUNG: "Video call"},
+    Environment.EMAIL: {"default": "Email"},
+    Environment.OTHER: {"default": "Other", YOUNG: "Somewhere else"},
 }
 
 ENVIRONMENT_HINTS: dict[str, str] = {
@@ -189,6 +203,10 @@ class Wording:
 
     def category_label(self, value: str) -> str:
         variants = CATEGORY_LABELS.get(value, {"default": value})
+        return variants.get(self.role, variants["default"])
+
+    def environment_label(self, value: str) -> str:
+        variants = ENVIRONMENT_LABELS.get(value, {"default": value})
         return variants.get(self.role, variants["default"])
 
 

@@ -108,6 +108,9 @@ def test_young_person_gets_plain_wording(client):
     what = client.get(step_url("what-happened")).content.decode()
     assert "Has someone online made you feel worried or uncomfortable?" in what
     assert "Asked me to keep it a secret" in what
+    client.post(step_url("what-happened"), {"categories": ["keep_secret"]})
+    where = client.get(step_url("where")).content.decode()
+    assert "Messaging app" in where and "Social media" in where
 
 
 def test_parent_gets_standard_wording(client):
