@@ -22,6 +22,17 @@ def report_queue(*, user, status: str = "", priority: int | None = None) -> Quer
     return reports.order_by("priority", "created_at", "pk")
 
 
+def record_queue_consultation(*, user, reports, filters: dict, page_number: int) -> None:
+    """The queue shows references, categories and platforms: one consultation entry per page seen,
+    naming the reports on it (by id, so the audit log page can find them)."""
+    record(
+        action=Action.CONSULTATION,
+        actor=Actor.of(user),
+        obj=("triage.queue", str(page_number)),
+        detail={"view": "staff_report_queue", "filters": filters, "reports": [r.pk for r in reports]},
+    )
+
+
 def find_report(*, user, reference: str, capability: Capability = Capability.VIEW_REPORT) -> Report:
     """The report with this reference (typed loosely, as people do), if the user's role allows.
 

@@ -33,6 +33,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     reports = selectors.report_queue(user=request.user, status=status, priority=priority)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {k: v for k, v in (("status", status), ("priority", priority)) if v}
+    selectors.record_queue_consultation(
+        user=request.user, reports=page.object_list, filters=filters, page_number=page.number
+    )
     context = {
         "form": form,
         "page": page,

@@ -67,10 +67,14 @@ def test_queue_paginates(analyst_client, make_report):
     assert analyst_client.get(QUEUE, {"page": "abc"}).status_code == 200
 
 
-def test_queue_listing_writes_no_per_report_entries(analyst_client, make_report):
-    report = make_report()
-    analyst_client.get(QUEUE)
-    assert not entries_for(report, Action.CONSULTATION).exists()
+def test_queue_page_is_one_consultation_naming_the_reports_shown(analyst_client, make_report):
+    shown = [make_report(), make_report()]
+    analyst_client.get(QUEUE, {"priority": "4"})
+    entry = AuditEntry.objects.get(object_type="triage.queue")
+    assert entry.action == Action.CONSULTATION and entry.actor == analyst_client.user
+    assert sorted(entry.detail["reports"]) == sorted(r.pk for r in shown)
+    assert entry.detail["filters"] == {"priority": 4}
+    assert not entries_for(shown[0], Action.CONSULTATION).exists()  # one entry for the page, not one per report
 
 
 def test_report_page_shows_everything_and_is_audited(analyst_client, make_report):
