@@ -1,0 +1,162 @@
+"""Evidence files (stored encrypted), the known-material hash lists they are checked against, and matches."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class FileStatus(models.TextChoices):
+    OK = "ok", "Stored and checked"
+    QUARANTINED = "quarantined", "Quarantined"
+
+
+class EvidenceFile(models.Model):
+    """One file as received, with what was known about it at ingest (its chain-of-custody record).
+
+    The bytes live only in the "evidence" storage, sealed (crypto.py); `stored_name` is a random name that
+    says nothing about the content. Quarantined files are kept sealed but never decoded or shown.
+    """
+
+    report = models.ForeignKey(
+        "reporting.Report", null=True, blank=True, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+    # Reporting's own record of the upload, when the file came through a report form or partner upload.
+    attachment = models.OneToOneField(
+        "reporting.Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+    )
+    original_name = models.CharField(max_length=255, blank=True)
+    stored_name = models.CharField(max_length=300, blank=True)  # empty only if nothing could be stored
+    key_id = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    sha1 = models.CharField(max_length=40, db_index=True)
+    md5 = models.CharField(max_length=32, db_index=True)
+    detected_type = models.CharField(max_length=100)  # MIME type from the content, never the name
+    claimed_type = models.CharField(max_length=100, blank=True)  # what the sender said, for comparison
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    pdq = models.CharField(max_length=64, blank=True)
+    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    exif = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(default=dict, blank=True)  # e.g. what an archive holds
+    rendition_name = models.CharField(max_length=300, blank=True)  # blurred greyscale thumbnail, sealed too
+
+    status = models.CharField(max_length=20, choices=FileStatus.choices, default=FileStatus.OK)
+    quarantine_reason = models.CharField(max_length=500, blank=True)
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by_label = models.CharField(max_length=200)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"evidence #{self.pk} {self.detected_type} {self.sha256[:12]}"
+
+    @property
+    def is_quarantined(self) -> bool:
+        return self.status == FileStatus.QUARANTINED
+
+
+class HashType(models.TextChoices):
+    MD5 = "md5", "MD5"
+    SHA1 = "sha1", "SHA-1"
+    SHA256 = "sha256", "SHA-256"
+    PDQ = "pdq", "PDQ"
+
+
+HASH_LENGTHS = {HashType.MD5: 32, HashType.SHA1: 40, HashType.SHA256: 64, HashType.PDQ: 64}
+
+
+class HashList(models.Model):
+    """A known-material list from one source (e.g. a national hash set); its contents come in versions."""
+
+    name = models.CharField(max_length=200, unique=True)
+    source = models.CharField(max_length=200)
+    description = models.CharField(max_length=1000, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VersionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUPERSEDED = "superseded", "Replaced by a later version"
+    REMOVED = "removed", "Removed"
+
+
+class HashListVersion(models.Model):
+    hash_list = models.ForeignKey(HashList, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=VersionStatus.choices, default=VersionStatus.ACTIVE)
+    source_file_name = models.CharField(max_length=255)
+    source_file_sha256 = models.CharField(max_length=64)
+    source_format = models.CharField(max_length=20)  # csv or vics
+    issued_on = models.DateField(null=True, blank=True)  # the date the source gave the list
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by_label = models.CharField(max_length=200)
+    entry_count = models.PositiveIntegerField(default=0)
+    skipped_rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["hash_list", "-number"]
+        constraints = [models.UniqueConstraint(fields=["hash_list", "number"], name="hash_list_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.hash_list.name} v{self.number}"
+
+
+class KnownHash(models.Model):
+    version = models.ForeignKey(HashListVersion, on_delete=models.CASCADE, related_name="hashes")
+    hash_type = models.CharField(max_length=10, choices=HashType.choices)
+    value = models.CharField(max_length=64)  # lower-case hex
+    category = models.CharField(max_length=100, blank=True)
+    series = models.CharField(max_length=200, blank=True)
+    victim_identified = models.BooleanField(null=True, blank=True)
+    offender_identified = models.BooleanField(null=True, blank=True)
+    is_distributed = models.BooleanField(null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    comments = models.CharField(max_length=1000, blank=True)
+    source = models.CharField(max_length=200, blank=True)  # who first listed it, when the row says
+
+    class Meta:
+        indexes = [models.Index(fields=["hash_type", "value"], name="known_hash_lookup")]
+        verbose_name_plural = "known hashes"
+
+    def __str__(self) -> str:
+        return f"{self.hash_type}:{self.value[:16]}"
+
+
+class EvidenceMatch(models.Model):
+    """An evidence file matched a listed hash. List details are copied so the record outlives the list."""
+
+    evidence = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="matches")
+    known_hash = models.ForeignKey(KnownHash, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    hash_list_name = models.CharField(max_length=200)
+    list_version = models.PositiveIntegerField()
+    hash_type = models.CharField(max_length=10, choices=HashType.choices)
+    matched_value = models.CharField(max_length=64)
+    distance = models.PositiveSmallIntegerField(default=0)  # Hamming distance; 0 for exact hashes
+    category = models.CharField(max_length=100, blank=True)
+    series = models.CharField(max_length=200, blank=True)
+    victim_identified = models.BooleanField(null=True, blank=True)
+    matched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["distance", "matched_at"]
+        verbose_name_plural = "evidence matches"
+
+    def __str__(self) -> str:
+        return f"{self.evidence_id} ~ {self.hash_list_name} {self.hash_type} d={self.distance}"
+
+    @property
+    def is_exact(self) -> bool:
+        return self.hash_type != HashType.PDQ or self.distance == 0

@@ -1,0 +1,282 @@
+"""Near matching of PDQ hashes: every listed hash within a Hamming distance of a query.
+
+Three interchangeable indexes answer the same question, `search(queries) -> [[(row, distance)...]]`:
+
+- `MultiIndexHashIndex` (the default): multi-index hashing (Norouzi, Punjani and Fleet, 2012) with
+  generalised pigeonhole thresholds, written in NumPy. The 256 bits are cut into m chunks; chunk i is
+  probed with every key within t_i bit flips, and the t_i are chosen so that sum(t_i + 1) > threshold.
+  If a listed hash is within the threshold, at least one chunk is within its t_i, so it is found:
+  recall is exact, not approximate. Each chunk keeps a direct-address table (CSR offsets over
+  2^bits keys) of row numbers, so a probe is two array reads and no hashing.
+- `FaissMultiHashIndex`: faiss `IndexBinaryMultiHash(256, 16, 16)` with nflip = threshold // 16, as
+  Meta's open-source matcher does. Exact for the same reason (16 chunks, 1 flip each). Kept so the two
+  can be compared; on a 2-core machine it is much slower on large lists (see docs/adr/0021).
+- `BruteForcePdqIndex`: a NumPy scan of every hash, the reference the others are tested against.
+
+Hashes are passed as uint8 arrays of shape (n, 32), the 64 hex characters of a PDQ hash as bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from itertools import combinations
+
+import numpy as np
+
+PDQ_BITS = 256
+PDQ_BYTES = 32
+DEFAULT_THRESHOLD = 31
+
+Hit = tuple[int, int]  # (row in the index, Hamming distance)
+
+
+def hex_to_codes(hex_hashes: Iterable[str]) -> np.ndarray:
+    """64-hex-character PDQ hashes as an (n, 32) uint8 array."""
+    joined = "".join(hex_hashes)
+    if len(joined) % 64:
+        raise ValueError("PDQ hashes must be 64 hexadecimal characters each")
+    return np.frombuffer(bytes.fromhex(joined), dtype=np.uint8).reshape(-1, PDQ_BYTES)
+
+
+def codes_to_hex(codes: np.ndarray) -> list[str]:
+    return [row.tobytes().hex() for row in np.asarray(codes, dtype=np.uint8).reshape(-1, PDQ_BYTES)]
+
+
+def _as_codes(codes: np.ndarray) -> np.ndarray:
+    codes = np.ascontiguousarray(codes, dtype=np.uint8)
+    if codes.ndim != 2 or codes.shape[1] != PDQ_BYTES:
+        raise ValueError(f"expected an (n, {PDQ_BYTES}) uint8 array, got shape {codes.shape}")
+    return codes
+
+
+def _words(codes: np.ndarray) -> np.ndarray:
+    """(n, 32) uint8 -> (n, 4) uint64. Any fixed bit order will do: Hamming distance ignores it."""
+    return _as_codes(codes).view(np.uint64)
+
+
+def _distances(a_words: np.ndarray, b_words: np.ndarray) -> np.ndarray:
+    """Hamming distance of each row pair. The four per-word bit counts (uint8 each) are summed by
+    one multiply of their uint32 view, which is several times faster than .sum(axis=1)."""
+    counts = np.bitwise_count(a_words ^ b_words).view(np.uint32).ravel()
+    return ((counts * np.uint32(0x01010101)) >> np.uint32(24)).astype(np.int32)
+
+
+class BruteForcePdqIndex:
+    """Compares each query with every listed hash. Simple, obviously right, slow on big lists."""
+
+    def __init__(self, codes: np.ndarray, *, threshold: int = DEFAULT_THRESHOLD) -> None:
+        self.words = _words(codes)
+        self.threshold = threshold
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def search(self, queries: np.ndarray, *, threshold: int | None = None) -> list[list[Hit]]:
+        limit = self.threshold if threshold is None else threshold
+        results = []
+        for query in _words(queries):
+            distances = np.bitwise_count(self.words ^ query).sum(axis=1, dtype=np.int32)
+            rows = np.flatnonzero(distances <= limit)
+            results.append([(int(r), int(distances[r])) for r in rows])
+        return results
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.words.nbytes
+
+
+def _flip_masks(length: int, flips: int) -> np.ndarray:
+    """Every length-bit mask with at most `flips` bits set: the probes around one key."""
+    masks = [0]
+    for k in range(1, flips + 1):
+        masks.extend(sum(1 << b for b in bits) for bits in combinations(range(length), k))
+    return np.array(masks, dtype=np.uint64)
+
+
+def plan_chunks(n: int, threshold: int) -> list[tuple[int, int, int]]:
+    """(start bit, length, flips) per chunk for a list of n hashes.
+
+    Chunks of about log2(n) bits keep about one listed hash per key, the balance the MIH paper
+    recommends. Flips are spread so that sum(flips + 1) >= threshold + 1 (generalised pigeonhole).
+    """
+    bits = min(24, max(8, math.ceil(math.log2(max(n, 2)))))
+    m = math.ceil(PDQ_BITS / bits)
+    base, longer = divmod(PDQ_BITS, m)
+    lengths = [base + 1] * longer + [base] * (m - longer)
+    needed = max(0, threshold + 1 - m)
+    flip_base, extra = divmod(needed, m)
+    # Extra flips go to the shortest chunks, where a flip costs the fewest probes.
+    flips = [flip_base + (1 if i >= m - extra else 0) for i in range(m)]
+    plan, start = [], 0
+    for length, flip in zip(lengths, flips, strict=True):
+        plan.append((start, length, flip))
+        start += length
+    return plan
+
+
+def _chunk_keys(words: np.ndarray, start: int, length: int) -> np.ndarray:
+    """Bits [start, start + length) of each 256-bit row as an integer key (length <= 32)."""
+    word, offset = divmod(start, 64)
+    mask = np.uint64((1 << length) - 1)
+    if offset + length <= 64:
+        return (words[:, word] >> np.uint64(offset)) & mask
+    low_bits = 64 - offset
+    low = words[:, word] >> np.uint64(offset)
+    high = words[:, word + 1] << np.uint64(low_bits)
+    return (low | high) & mask
+
+
+class _Chunk:
+    __slots__ = ("flips", "length", "masks", "rows", "runs", "start")
+
+    def __init__(self, words: np.ndarray, start: int, length: int, flips: int) -> None:
+        if len(words) >= 2**31:
+            raise ValueError("an index holds at most 2^31 - 1 hashes")
+        self.start, self.length, self.flips = start, length, flips
+        keys = _chunk_keys(words, start, length)
+        self.rows = np.argsort(keys, kind="stable").astype(np.int32)
+        counts = np.bincount(keys.astype(np.int64), minlength=1 << length)
+        offsets = np.zeros((1 << length) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        # (begin, end) side by side, read as one int64: a probe costs one memory access, not two.
+        runs = np.empty((1 << length, 2), dtype=np.int32)
+        runs[:, 0] = offsets[:-1]
+        runs[:, 1] = offsets[1:]
+        self.runs = runs.view(np.int64).ravel()
+        self.masks = _flip_masks(length, flips)
+
+    def candidates(self, query_words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(query number, row) for every listed hash sharing a probed key with a query."""
+        keys = _chunk_keys(query_words, self.start, self.length)
+        probes = (keys[:, None] ^ self.masks[None, :]).astype(np.int64).ravel()
+        # np.take, not fancy indexing: it is several times faster on big tables and releases the GIL.
+        runs = np.take(self.runs, probes).view(np.int32).reshape(-1, 2)
+        begins = runs[:, 0].astype(np.int64)
+        sizes = runs[:, 1] - runs[:, 0]
+        total = int(sizes.sum())
+        if total == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
+        # Expand the [begin, begin + size) runs into one array of positions without a Python loop.
+        run_starts = np.cumsum(sizes, dtype=np.int64) - sizes
+        positions = np.arange(total, dtype=np.int64) + np.repeat(begins - run_starts, sizes)
+        per_query = sizes.reshape(len(query_words), -1).sum(axis=1)
+        query_of = np.repeat(np.arange(len(query_words)), per_query)
+        return query_of, np.take(self.rows, positions)
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.rows.nbytes + self.runs.nbytes + self.masks.nbytes
+
+
+class MultiIndexHashIndex:
+    """Exact near matching in sub-linear time; see the module docstring."""
+
+    def __init__(
+        self, codes: np.ndarray, *, threshold: int = DEFAULT_THRESHOLD, batch_size: int = 256, workers: int = 1
+    ) -> None:
+        self.words = _words(codes)
+        # One 32-byte item per hash, so np.take gathers whole rows at once.
+        self._rows_as_void = self.words.view(np.dtype((np.void, PDQ_BYTES))).ravel()
+        self.threshold = threshold
+        self.batch_size = batch_size
+        self.workers = workers
+        self.chunks = [_Chunk(self.words, s, length, f) for s, length, f in plan_chunks(len(self.words), threshold)]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def search(self, queries: np.ndarray, *, threshold: int | None = None) -> list[list[Hit]]:
+        if threshold is not None and threshold > self.threshold:
+            raise ValueError(f"this index was built for distances up to {self.threshold}, not {threshold}")
+        limit = self.threshold if threshold is None else threshold
+        query_words = _words(queries)
+        batches = [query_words[i : i + self.batch_size] for i in range(0, len(query_words), self.batch_size)]
+        if self.workers > 1 and len(batches) > 1:
+            # NumPy releases the GIL in the heavy array operations, so threads share the cores.
+            with ThreadPoolExecutor(self.workers) as pool:
+                parts = list(pool.map(lambda b: self._search_batch(b, limit), batches))
+        else:
+            parts = [self._search_batch(b, limit) for b in batches]
+        return [hits for part in parts for hits in part]
+
+    def _search_batch(self, query_words: np.ndarray, limit: int) -> list[list[Hit]]:
+        found_query, found_row, found_distance = [], [], []
+        for chunk in self.chunks:
+            query_of, rows = chunk.candidates(query_words)
+            if not len(rows):
+                continue
+            listed = np.take(self._rows_as_void, rows).view(np.uint64).reshape(-1, 4)
+            distances = _distances(listed, np.take(query_words, query_of, axis=0))
+            close = distances <= limit
+            found_query.append(query_of[close])
+            found_row.append(rows[close])
+            found_distance.append(distances[close])
+        results: list[list[Hit]] = [[] for _ in range(len(query_words))]
+        if found_query:
+            seen: set[tuple[int, int]] = set()
+            # The same listed hash is often found through several chunks; report it once.
+            for q, r, d in zip(
+                np.concatenate(found_query).tolist(),
+                np.concatenate(found_row).tolist(),
+                np.concatenate(found_distance).tolist(),
+                strict=True,
+            ):
+                if (q, r) not in seen:
+                    seen.add((q, r))
+                    results[q].append((r, d))
+            for hits in results:
+                hits.sort()
+        return results
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.words.nbytes + sum(chunk.memory_bytes for chunk in self.chunks)
+
+
+class FaissMultiHashIndex:
+    """Meta's configuration: faiss IndexBinaryMultiHash(256, nhash=16, b=16), nflip = threshold // 16."""
+
+    def __init__(self, codes: np.ndarray, *, threshold: int = DEFAULT_THRESHOLD, nhash: int = 16) -> None:
+        import faiss  # imported here: only this backend needs it
+
+        codes = _as_codes(codes)
+        self.threshold = threshold
+        self.index = faiss.IndexBinaryMultiHash(PDQ_BITS, nhash, PDQ_BITS // nhash)
+        self.index.nflip = threshold // nhash
+        self.index.add(codes)
+        self._size = len(codes)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def search(self, queries: np.ndarray, *, threshold: int | None = None) -> list[list[Hit]]:
+        limit = self.threshold if threshold is None else threshold
+        # faiss keeps results with distance strictly below the radius.
+        lims, distances, rows = self.index.range_search(_as_codes(queries), limit + 1)
+        return [
+            sorted(zip(rows[lims[i] : lims[i + 1]].tolist(), distances[lims[i] : lims[i + 1]].tolist(), strict=True))
+            for i in range(len(lims) - 1)
+        ]
+
+
+def hamming(a_hex: str, b_hex: str) -> int:
+    return (int(a_hex, 16) ^ int(b_hex, 16)).bit_count()
+
+
+def build_index(codes: np.ndarray, *, threshold: int = DEFAULT_THRESHOLD) -> MultiIndexHashIndex:
+    return MultiIndexHashIndex(codes, threshold=threshold)
+
+
+__all__: Sequence[str] = [
+    "DEFAULT_THRESHOLD",
+    "BruteForcePdqIndex",
+    "FaissMultiHashIndex",
+    "MultiIndexHashIndex",
+    "build_index",
+    "codes_to_hex",
+    "hamming",
+    "hex_to_codes",
+    "plan_chunks",
+]

@@ -1,0 +1,363 @@
+"""Writes for evidence: ingest a file, verify the store, rotate keys, record staff access.
+
+`ingest` never raises for bad input: a file that cannot be processed safely is stored sealed and
+quarantined with a plain reason, and the report it belongs to carries on regardless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.conf import settings
+from django.db import transaction
+
+from safeguard.audit.services import Action, Actor, record
+from safeguard.reporting.models import Attachment, Priority, Report
+
+from . import crypto, inspection
+from .hashing import IMAGE_TYPES, HashingReader, RejectedFile, analyse_image, detect_type
+from .matching import Match, exact_matches, known_hashes_for, pdq_matches, pdq_min_quality
+from .models import EvidenceFile, EvidenceMatch, FileStatus
+from .storage import SealedFile, Vault
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+DEFAULT_MAX_INSPECT_BYTES = 50 * 1024 * 1024
+MATCH_PRIORITY = Priority.P2
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "SAFEGUARD_EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_inspect_bytes() -> int:
+    return int(getattr(settings, "SAFEGUARD_EVIDENCE_MAX_INSPECT_BYTES", DEFAULT_MAX_INSPECT_BYTES))
+
+
+@dataclass
+class _Findings:
+    reason: str = ""
+    width: int | None = None
+    height: int | None = None
+    pdq: str = ""
+    pdq_quality: int | None = None
+    exif: dict | None = None
+    details: dict | None = None
+    rendition: bytes = b""
+
+
+def _inspect(vault: Vault, sealed: SealedFile, mime: str) -> _Findings:
+    if reason := inspection.check_empty(sealed.size):
+        return _Findings(reason)
+    needs_content = mime in IMAGE_TYPES or mime in inspection.ARCHIVE_TYPES or mime in {"text/plain", "application/pdf"}
+    if not needs_content:
+        return _Findings()
+    if sealed.size > max_inspect_bytes():
+        return _Findings(
+            f"The file is too large to check automatically ({sealed.size:,} bytes); kept for manual handling."
+        )
+    # Read back from the vault, not the caller's stream: what is checked is exactly what was stored.
+    data = vault.read_plaintext(sealed.stored_name, max_bytes=max_inspect_bytes())
+    if reason := inspection.check_polyglot(data, mime):
+        return _Findings(reason)
+    if mime in inspection.ARCHIVE_TYPES:
+        reason, details = inspection.inspect_archive(data, mime)
+        return _Findings(reason or "", details=details)
+    if mime in IMAGE_TYPES:
+        try:
+            image = analyse_image(data)
+        except RejectedFile as rejected:
+            return _Findings(rejected.reason)
+        details = {} if image.pdq_quality >= pdq_min_quality() else {"pdq_not_matched": "quality below threshold"}
+        return _Findings(
+            width=image.width,
+            height=image.height,
+            pdq=image.pdq,
+            pdq_quality=image.pdq_quality,
+            exif=image.exif,
+            details=details,
+            rendition=image.rendition_png,
+        )
+    return _Findings()
+
+
+def ingest(
+    *,
+    stream: BinaryIO,
+    actor: Actor,
+    original_name: str = "",
+    claimed_type: str = "",
+    report: Report | None = None,
+    attachment: Attachment | None = None,
+) -> EvidenceFile:
+    """Store a file sealed, describe it, match it against the active hash lists and log its collection.
+
+    A match raises the linked report to P2 (if lower) with a plain reason. Bad input is quarantined, not
+    raised. Storage failures (the store itself unreachable) do raise: nothing could be kept.
+    """
+    vault = Vault()
+    report = report or (attachment.report if attachment else None)
+    try:
+        sealed = vault.put(stream, max_bytes=max_bytes())
+    except HashingReader.TooLarge:
+        return _record_unstorable(
+            actor=actor,
+            report=report,
+            attachment=attachment,
+            original_name=original_name,
+            claimed_type=claimed_type,
+            reason=f"The file is larger than the {max_bytes():,} byte limit and was not stored.",
+        )
+    written = [sealed.stored_name]
+    try:
+        mime = detect_type(sealed.head)
+        try:
+            findings = _inspect(vault, sealed, mime)
+        except Exception:  # an unexpected failure in a decoder must not lose the report
+            logger.exception("Evidence inspection failed for %s", sealed.stored_name)
+            findings = _Findings("The file could not be checked automatically (unexpected error); kept for review.")
+        rendition_name = ""
+        if findings.rendition and not findings.reason:
+            rendition_name = vault.put_bytes(findings.rendition, kind="renditions").stored_name
+            written.append(rendition_name)
+        with transaction.atomic():
+            evidence = EvidenceFile.objects.create(
+                report=report,
+                attachment=attachment,
+                original_name=original_name[:255],
+                stored_name=sealed.stored_name,
+                key_id=sealed.key_id,
+                size=sealed.size,
+                sha256=sealed.hashes["sha256"],
+                sha1=sealed.hashes["sha1"],
+                md5=sealed.hashes["md5"],
+                detected_type=mime,
+                claimed_type=claimed_type[:100],
+                width=findings.width,
+                height=findings.height,
+                pdq=findings.pdq,
+                pdq_quality=findings.pdq_quality,
+                exif=findings.exif or {},
+                details=findings.details or {},
+                rendition_name=rendition_name,
+                status=FileStatus.QUARANTINED if findings.reason else FileStatus.OK,
+                quarantine_reason=findings.reason[:500],
+                uploaded_by=actor.user,
+                uploaded_by_label=actor.label,
+            )
+            record(
+                action=Action.COLLECTION,
+                actor=actor,
+                obj=evidence,
+                detail={
+                    "report": report.reference if report else None,
+                    "size": sealed.size,
+                    "sha256": sealed.hashes["sha256"],
+                    "sha1": sealed.hashes["sha1"],
+                    "md5": sealed.hashes["md5"],
+                    "pdq": findings.pdq or None,
+                    "detected_type": mime,
+                    "key_id": sealed.key_id,
+                    "status": evidence.status,
+                    "quarantine_reason": findings.reason or None,
+                },
+            )
+            matches = match_evidence(evidence=evidence)
+            if matches and report is not None:
+                raise_priority_for_matches(report=report, evidence=evidence, matches=matches)
+    except Exception:
+        for name in written:
+            vault.delete_quietly(name)
+        raise
+    return evidence
+
+
+def _record_unstorable(*, actor, report, attachment, original_name, claimed_type, reason) -> EvidenceFile:
+    with transaction.atomic():
+        evidence = EvidenceFile.objects.create(
+            report=report,
+            attachment=attachment,
+            original_name=original_name[:255],
+            size=0,
+            sha256="",
+            sha1="",
+            md5="",
+            detected_type="unknown",
+            claimed_type=claimed_type[:100],
+            status=FileStatus.QUARANTINED,
+            quarantine_reason=reason,
+            uploaded_by=actor.user,
+            uploaded_by_label=actor.label,
+        )
+        record(action=Action.COLLECTION, actor=actor, obj=evidence, detail={"status": "not stored", "reason": reason})
+    return evidence
+
+
+def match_evidence(*, evidence: EvidenceFile) -> list[EvidenceMatch]:
+    """Check one file against the active lists and keep any matches (quarantined files: hashes only)."""
+    found: list[Match] = exact_matches({"md5": evidence.md5, "sha1": evidence.sha1, "sha256": evidence.sha256})
+    if evidence.pdq and evidence.status == FileStatus.OK:
+        found += pdq_matches(evidence.pdq, quality=evidence.pdq_quality or 0)
+    if not found:
+        return []
+    known = known_hashes_for(found)
+    created, seen = [], set()
+    for match in sorted(found, key=lambda m: m.distance):
+        listed = known.get(match.known_hash_id)
+        if listed is None:
+            continue
+        key = (listed.version.hash_list_id, listed.hash_type, listed.value)
+        if key in seen or EvidenceMatch.objects.filter(evidence=evidence, known_hash=listed).exists():
+            continue
+        seen.add(key)
+        created.append(
+            EvidenceMatch.objects.create(
+                evidence=evidence,
+                known_hash=listed,
+                hash_list_name=listed.version.hash_list.name,
+                list_version=listed.version.number,
+                hash_type=listed.hash_type,
+                matched_value=listed.value,
+                distance=match.distance,
+                category=listed.category,
+                series=listed.series,
+                victim_identified=listed.victim_identified,
+            )
+        )
+    if created:
+        record(
+            action=Action.COMBINATION,
+            actor=Actor.system("hash matching"),
+            obj=evidence,
+            detail={
+                "matches": [
+                    {"list": m.hash_list_name, "version": m.list_version, "type": m.hash_type, "distance": m.distance}
+                    for m in created
+                ]
+            },
+        )
+    return created
+
+
+def match_reason(matches: list[EvidenceMatch]) -> str:
+    best = matches[0]
+    how = "exactly" if best.is_exact else f"closely (PDQ distance {best.distance})"
+    category = f", category {best.category}" if best.category else ""
+    return f"An attached file matches known material {how} on hash list {best.hash_list_name}{category}."
+
+
+def raise_priority_for_matches(*, report: Report, evidence: EvidenceFile, matches: list[EvidenceMatch]) -> None:
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        reason = match_reason(matches)
+        old = locked.priority
+        locked.priority = min(locked.priority, MATCH_PRIORITY)
+        reasons = list(locked.priority_reasons or [])
+        if reason not in reasons:
+            reasons.append(reason)
+        if locked.priority == old and reasons == locked.priority_reasons:
+            return
+        locked.priority_reasons = reasons
+        locked.save(update_fields=["priority", "priority_reasons", "updated_at"])
+        record(
+            action=Action.ALTERATION,
+            actor=Actor.system("hash matching"),
+            obj=locked,
+            detail={
+                "fields": ["priority", "priority_reasons"],
+                "priority": int(locked.priority),
+                "previous_priority": int(old),
+                "evidence_file": evidence.pk,
+            },
+        )
+    report.priority, report.priority_reasons = locked.priority, locked.priority_reasons
+
+
+def open_for_staff(*, evidence: EvidenceFile, user, purpose: str, rendition: bool = False) -> Iterator[bytes]:
+    """The decrypted bytes for a member of staff, with the access logged first (chain of custody)."""
+    name = evidence.rendition_name if rendition else evidence.stored_name
+    if not name:
+        raise ValueError("nothing is stored for this evidence file")
+    record(
+        action=Action.CONSULTATION,
+        actor=Actor.of(user),
+        obj=evidence,
+        detail={"what": "rendition" if rendition else "original", "purpose": purpose[:200]},
+    )
+    return Vault().open_plaintext(name)
+
+
+@dataclass(frozen=True)
+class VerificationProblem:
+    evidence_id: int
+    stored_name: str
+    problem: str
+
+
+def verify_store(*, actor: Actor | None = None) -> tuple[int, list[VerificationProblem]]:
+    """Decrypt and re-hash every stored file; (files checked, problems). The run itself is audited."""
+    vault = Vault()
+    checked, problems = 0, []
+    for evidence in EvidenceFile.objects.exclude(stored_name="").order_by("pk").iterator():
+        checked += 1
+        problem = _verify_one(vault, evidence)
+        if problem:
+            problems.append(VerificationProblem(evidence.pk, evidence.stored_name, problem))
+    record(
+        action=Action.CONSULTATION,
+        actor=actor or Actor.system("verify_evidence"),
+        obj=("evidence.store", "all"),
+        detail={"checked": checked, "problems": [{"evidence": p.evidence_id, "problem": p.problem} for p in problems]},
+    )
+    return checked, problems
+
+
+def _verify_one(vault: Vault, evidence: EvidenceFile) -> str:
+    from .hashing import MultiHasher
+
+    hasher = MultiHasher()
+    try:
+        for part in vault.open_plaintext(evidence.stored_name):
+            hasher.update(part)
+        if evidence.rendition_name:
+            for _part in vault.open_plaintext(evidence.rendition_name):
+                pass
+    except FileNotFoundError:
+        return "stored file is missing"
+    except crypto.EvidenceCryptoError as error:
+        return f"cannot be decrypted: {error}"
+    except OSError as error:
+        return f"cannot be read: {error}"
+    digests = hasher.hexdigests()
+    differing = [k for k in ("sha256", "sha1", "md5") if digests[k] != getattr(evidence, k)]
+    if hasher.size != evidence.size:
+        differing.append("size")
+    return f"does not match what was recorded at ingest ({', '.join(differing)})" if differing else ""
+
+
+def rewrap_store(*, actor: Actor) -> int:
+    """Re-wrap every file not under the current master key (key rotation). Content is never re-encrypted."""
+    vault = Vault()
+    current = vault.keyring.current_id
+    done = 0
+    for evidence in EvidenceFile.objects.exclude(stored_name="").exclude(key_id=current).iterator():
+        old_names = [evidence.stored_name] + ([evidence.rendition_name] if evidence.rendition_name else [])
+        new_name, kid = vault.rewrap(evidence.stored_name)
+        new_rendition = vault.rewrap(evidence.rendition_name)[0] if evidence.rendition_name else ""
+        with transaction.atomic():
+            evidence.stored_name, evidence.key_id, evidence.rendition_name = new_name, kid, new_rendition
+            evidence.save(update_fields=["stored_name", "key_id", "rendition_name"])
+            record(
+                action=Action.ALTERATION,
+                actor=actor,
+                obj=evidence,
+                detail={"fields": ["key_id"], "key_id": kid, "content_reencrypted": False},
+            )
+        for name in old_names:
+            vault.delete_quietly(name)
+        done += 1
+    return done
