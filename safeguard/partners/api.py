@@ -295,7 +295,7 @@ def attach_file(request: HttpRequest, report_id: UUID):
         upload.seek(0)
         return idempotency.fingerprint(request, digest.digest(), raw_details.encode())
 
-    return idempotency.run_once(request, partner, fp, work)
+    return idempotency.run_once(request, partner, fp, work, look_first=True)
 
 
 def _parse_upload(request: HttpRequest) -> tuple[UploadedFile, dict, str]:

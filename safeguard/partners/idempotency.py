@@ -2,17 +2,18 @@
 
 Same key and same request → the first response, replayed. Same key, different request → 409.
 The record is written in the same transaction as the work, so it exists exactly when the work
-committed. Only successful answers are stored; a rejected request changed nothing and may be retried.
+committed; the unique (partner, key) constraint decides which of two racing requests wins.
+Only successful answers are stored; a rejected request changed nothing and may be retried.
 """
 
 import hashlib
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from .errors import ApiError, error_response
-from .models import IdempotencyRecord, Partner
+from .models import IdempotencyRecord, Partner, one_or_none
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -40,9 +41,18 @@ def _replay(record: IdempotencyRecord, fp: str) -> HttpResponse:
 
 
 def run_once(
-    request: HttpRequest, partner: Partner, fp: Callable[[], str], work: Callable[[], tuple[int, dict]]
+    request: HttpRequest,
+    partner: Partner,
+    fp: Callable[[], str],
+    work: Callable[[], tuple[int, dict]],
+    *,
+    look_first: bool = False,
 ) -> HttpResponse:
-    """Run `work` (returning status and JSON body) at most once per (partner, Idempotency-Key)."""
+    """Run `work` (returning status and JSON body) at most once per (partner, Idempotency-Key).
+
+    look_first=True checks for a stored answer before working: for work with effects outside the
+    database (evidence files), which a rolled-back retry would otherwise leave behind.
+    """
     key = request.headers.get(HEADER)
     if key is None:
         status, body = work()
@@ -52,18 +62,22 @@ def run_once(
             422, f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", type="invalid_header", loc=["header", HEADER]
         )
     request_fp = fp()
-    existing = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
-    if existing is not None:
-        return _replay(existing, request_fp)
+    if look_first:
+        existing = one_or_none(IdempotencyRecord.objects.filter(partner=partner, key=key))
+        if existing is not None:
+            return _replay(existing, request_fp)
+    # Optimistic: most keys are new, so do the work and let the unique constraint catch a retry
+    # (its work is then rolled back and the stored answer replayed). Saves a query per request.
     try:
         with transaction.atomic():
             status, body = work()
             IdempotencyRecord.objects.create(
                 partner=partner, key=key, fingerprint=request_fp, status_code=status, response_body=body
             )
-    except IntegrityError:
-        # A concurrent request with the same key won the race; answer as a retry would be.
-        existing = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
+    except Exception:
+        # The insert hit the unique constraint, or the work refused (e.g. "already finished")
+        # because the first attempt did it: either way a stored answer means this is a retry.
+        existing = one_or_none(IdempotencyRecord.objects.filter(partner=partner, key=key))
         if existing is None:
             raise
         return _replay(existing, request_fp)

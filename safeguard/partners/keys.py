@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import ApiKey, Partner
+from .models import ApiKey, Partner, one_or_none
 
 KEY_PREFIX = "sgk_"
 LAST_USED_GRANULARITY = timedelta(minutes=1)  # write last_used_at at most once a minute per key
@@ -55,7 +55,7 @@ def authenticate(header: str) -> ApiKey | KeyProblem:
     if parsed is None:
         return KeyProblem(401, "Send an API key as 'Authorization: Bearer sgk_<prefix>_<secret>'.")
     prefix, secret = parsed
-    key = ApiKey.objects.select_related("partner").filter(prefix=prefix).first()
+    key = one_or_none(ApiKey.objects.select_related("partner").filter(prefix=prefix))
     # Compare even when no key was found, so timing does not tell which prefixes exist.
     expected = key.secret_sha256 if key else "0" * 64
     if not hmac.compare_digest(expected, sha256_hex(secret)) or key is None:

@@ -152,3 +152,10 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.bucket}: {self.count}"
+
+
+def one_or_none(queryset):
+    """The single row a unique lookup matches, or None. Unlike .first(), adds no ORDER BY, so the
+    database uses the unique index instead of walking the primary key (it matters on the hot path)."""
+    rows = list(queryset[:2])
+    return rows[0] if rows else None

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 LongText = Annotated[str, Field(max_length=10_000)]
@@ -23,7 +23,9 @@ Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://[^
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class Strict(Schema):
+class Strict(BaseModel):
+    # Plain pydantic rather than ninja.Schema: ninja's Schema adds a Python-level validator to every
+    # nested model (to read Django objects), which costs more than the rest of validation together.
     model_config = ConfigDict(extra="forbid")
 
 

@@ -2,13 +2,13 @@
 
 from uuid import UUID
 
-from .models import Partner, PartnerReport
+from .models import Partner, PartnerReport, one_or_none
 
 
 def report_of_partner(*, partner: Partner, public_id: UUID | str) -> PartnerReport | None:
     """The partner's own report with this id, or None (also for another partner's report)."""
-    return (
-        PartnerReport.objects.select_related("report", "partner").filter(partner=partner, public_id=public_id).first()
+    return one_or_none(
+        PartnerReport.objects.select_related("report", "partner").filter(partner=partner, public_id=public_id)
     )
 
 

@@ -148,7 +148,8 @@ def open_report(*, partner: Partner, payload: dict, finish: bool = False) -> Par
         partner=partner, payload=payload, expires_at=now + UNFINISHED_LIFETIME, state=PartnerReportState.OPEN
     )
     if finish:
-        with transaction.atomic():
+        # savepoint=False: inside the API's transaction a savepoint here would buy nothing.
+        with transaction.atomic(savepoint=False):
             return _finish(partner_report, files=[], insert=True)
     with transaction.atomic():
         partner_report.save()

@@ -140,3 +140,18 @@ def test_batch_shape_errors(api):
     response = api.post("/api/v1/reports/batch", json.dumps({"reports": [valid_report()], "extra": True}))
     assert response.status_code == 422
     assert api.post("/api/v1/reports/batch", "[[").status_code == 422
+
+
+def test_idempotent_upload_retry_stores_the_file_once(api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeguard.partners.models import PartnerFile
+
+    opened = api.post("/api/v1/reports", valid_report()).json()
+    path = f"/api/v1/reports/{opened['id']}/files"
+    first = api.upload(path, {"file": SimpleUploadedFile("a.bin", b"abc")}, headers={"Idempotency-Key": "up-1"})
+    again = api.upload(path, {"file": SimpleUploadedFile("a.bin", b"abc")}, headers={"Idempotency-Key": "up-1"})
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    other = api.upload(path, {"file": SimpleUploadedFile("a.bin", b"xyz")}, headers={"Idempotency-Key": "up-1"})
+    assert other.status_code == 409
+    assert PartnerFile.objects.count() == 1
