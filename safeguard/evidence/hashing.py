@@ -153,7 +153,9 @@ def analyse_image(data: bytes) -> ImageAnalysis:
         except RejectedFile:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise RejectedFile("Image is too large to open safely (a possible decompression bomb).") from None
+            raise RejectedFile(
+                f"Image is larger than the {limit:,} pixel limit (a possible decompression bomb); it was not opened."
+            ) from None
         except UnidentifiedImageError:
             raise RejectedFile("File looks like an image but cannot be read as one (malformed).") from None
         except (OSError, SyntaxError, ValueError, EOFError, struct.error) as error:
