@@ -12,3 +12,16 @@ def can(context, capability: str) -> bool:
     """`{% can "view_audit_log" as may_audit %}`: whether the signed-in user holds a capability."""
     request = context.get("request")
     return request is not None and has_capability(request.user, capability)
+
+
+@register.simple_tag(takes_context=True)
+def staff_home_url(context) -> str:
+    """The first page the signed-in person's role can use (the queue, for most)."""
+    from django.urls import reverse
+
+    from safeguard.accounts.roles import staff_home_url_name
+
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return reverse("accounts:login")
+    return reverse(staff_home_url_name(request.user))

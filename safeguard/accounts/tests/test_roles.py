@@ -90,3 +90,14 @@ def test_staff_home_per_role(analyst_client, supervisor_client, admin_client):
     assert staff_home_url_name(analyst_client.user) == "staff:queue"
     assert staff_home_url_name(supervisor_client.user) == "staff:queue"
     assert staff_home_url_name(admin_client.user) == "accounts:users"
+
+
+def test_service_name_links_to_each_roles_home(analyst_client, admin_client):
+    assert (
+        f'href="{reverse("staff:queue")}" class="govuk-service-navigation__link"'
+        in analyst_client.get(reverse("staff:queue")).content.decode()
+    )
+    assert (
+        f'href="{reverse("accounts:users")}" class="govuk-service-navigation__link"'
+        in admin_client.get(reverse("accounts:users")).content.decode()
+    )
