@@ -47,6 +47,7 @@ def test_any_threshold_is_exact(planted, threshold):
 
 def test_faiss_backend_agrees(planted):
     listed, queries, _, _ = planted
+    listed = listed[:5000]  # faiss builds slowly; a subset still has the planted neighbours of its rows
     assert FaissMultiHashIndex(listed).search(queries) == BruteForcePdqIndex(listed).search(queries)
 
 
