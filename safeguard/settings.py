@@ -176,6 +176,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "safeguard" / "static"]
+# Outside production, serve static files straight from the source folders (no collectstatic step).
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+WHITENOISE_AUTOREFRESH = not IS_PRODUCTION
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 STORAGES = {
     "default": {
