@@ -227,7 +227,7 @@ class ScreenshotForm(JourneyForm):
 PHONE_CHARS = re.compile(r"^[0-9 +()\-]+$")
 
 
-class ContactForm(JourneyForm):
+class WantsContactForm(JourneyForm):
     YES, NO = "yes", "no"
     wants_contact = forms.ChoiceField(
         choices=[(YES, "Yes"), (NO, "No")],
@@ -237,6 +237,9 @@ class ContactForm(JourneyForm):
             "invalid_choice": "Select yes if you want us to contact you",
         },
     )
+
+
+class ContactDetailsForm(JourneyForm):
     contact_name = SafeTextField(label="Your name", max_length=200)
     contact_email = forms.EmailField(
         required=False,
@@ -260,13 +263,6 @@ class ContactForm(JourneyForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("wants_contact") != self.YES:
-            # Anonymous: drop anything typed in the hidden-away fields so it is never stored.
-            for name in ("contact_name", "contact_email", "contact_phone"):
-                cleaned[name] = ""
-                self.errors.pop(name, None)
-            cleaned["contact_consent"] = False
-            return cleaned
         has_email = cleaned.get("contact_email") or "contact_email" in self.errors
         has_phone = cleaned.get("contact_phone") or "contact_phone" in self.errors
         if not has_email and not has_phone:

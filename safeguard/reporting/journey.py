@@ -9,6 +9,7 @@ Views stay thin: they ask this module which page comes next, save answers and su
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,6 +36,11 @@ class Step:
     form_class: type[forms.JourneyForm] | None
     template: str
     summary_label: str  # the row's name on check-your-answers
+    applies: Callable[[dict], bool] = lambda answers: True  # asked only when this holds for the answers
+
+
+def _wants_contact(answers: dict) -> bool:
+    return answers.get("contact", {}).get("wants_contact") == forms.WantsContactForm.YES
 
 
 STEPS: tuple[Step, ...] = (
@@ -46,7 +52,15 @@ STEPS: tuple[Step, ...] = (
     Step("when", forms.WhenForm, "reporting/steps/when.html", "When it happened"),
     Step("your-words", forms.AccountForm, "reporting/steps/account.html", "In your own words"),
     Step("screenshots", None, "reporting/steps/screenshots.html", "Screenshots"),
-    Step("contact", forms.ContactForm, "reporting/steps/contact.html", "Contact"),
+    Step("contact", forms.WantsContactForm, "reporting/steps/contact.html", "Contact"),
+    # GOV.UK: a follow-up question with several parts goes on the next page, not in a conditional reveal.
+    Step(
+        "contact-details",
+        forms.ContactDetailsForm,
+        "reporting/steps/contact_details.html",
+        "Contact details",
+        applies=_wants_contact,
+    ),
 )
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 SLUGS = [step.slug for step in STEPS]
@@ -76,6 +90,8 @@ def role_of(draft: dict) -> str:
 def save_answer(session: SessionBase, slug: str, answer: dict) -> dict:
     draft = get_draft(session)
     draft["answers"][slug] = answer
+    if slug == "contact" and not _wants_contact(draft["answers"]):
+        draft["answers"].pop("contact-details", None)  # they chose to stay anonymous: keep nothing
     if slug == "about-you":
         draft["role"] = answer["role"]
     save_draft(session, draft)
@@ -130,12 +146,20 @@ def step_url(slug: str, *, change: bool = False) -> str:
     return f"{url}?change=1" if change else url
 
 
+def applies(draft: dict, slug: str) -> bool:
+    return STEPS_BY_SLUG[slug].applies(draft["answers"])
+
+
+def _applicable(draft: dict) -> list[str]:
+    return [slug for slug in SLUGS if applies(draft, slug)]
+
+
 def first_unanswered(draft: dict, *, before: str | None = None) -> str | None:
-    """The first step, before `before` (or anywhere), that has no answer yet."""
+    """The first step that applies, before `before` (or anywhere), that has no answer yet."""
     for slug in SLUGS:
         if slug == before:
             return None
-        if slug not in draft["answers"]:
+        if applies(draft, slug) and slug not in draft["answers"]:
             return slug
     return None
 
@@ -152,19 +176,19 @@ def following_url(draft: dict, slug: str, *, change: bool) -> str:
     if change:
         missing = first_unanswered(draft)
         return step_url(missing) if missing else reverse("reporting:check_answers")
-    index = SLUGS.index(slug)
-    if index + 1 < len(SLUGS):
-        return step_url(SLUGS[index + 1])
-    return reverse("reporting:check_answers")
+    later = [s for s in SLUGS[SLUGS.index(slug) + 1 :] if applies(draft, s)]
+    return step_url(later[0]) if later else reverse("reporting:check_answers")
 
 
-def back_url(slug: str, *, change: bool) -> str:
+def back_url(draft: dict, slug: str, *, change: bool) -> str:
     if change:
         return reverse("reporting:check_answers")
-    index = SLUGS.index(slug)
-    if index == 0:
-        return reverse("reporting:start")
-    return step_url(SLUGS[index - 1])
+    earlier = [s for s in SLUGS[: SLUGS.index(slug)] if applies(draft, s)]
+    return step_url(earlier[-1]) if earlier else reverse("reporting:start")
+
+
+def last_step_url(draft: dict) -> str:
+    return step_url(_applicable(draft)[-1])
 
 
 def danger_now(draft: dict) -> bool:
@@ -179,7 +203,9 @@ def report_fields(draft: dict) -> dict:
     answers = draft["answers"]
     danger = answers["danger"]["danger_now"]
     what, where, who = answers["what-happened"], answers["where"], answers["who"]
-    when, contact = answers["when"], answers["contact"]
+    when = answers["when"]
+    wants_contact = _wants_contact(answers)
+    contact = answers.get("contact-details", {}) if wants_contact else {}
     details = {"public_web": {"danger_now_answer": danger}}
     if "partner_context" in draft:
         details["partner_context"] = draft["partner_context"]
@@ -195,7 +221,7 @@ def report_fields(draft: dict) -> dict:
         "incident_date": date.fromisoformat(when["incident_date"]) if when.get("incident_date") else None,
         "incident_when_description": when.get("incident_when_description", ""),
         "account": answers["your-words"]["account"],
-        "wants_contact": contact["wants_contact"] == forms.ContactForm.YES,
+        "wants_contact": wants_contact,
         "contact_name": contact.get("contact_name", ""),
         "contact_email": contact.get("contact_email", ""),
         "contact_phone": contact.get("contact_phone", ""),

@@ -127,6 +127,8 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     if missing:
         return redirect(journey.step_url(missing))
     change = request.GET.get("change") == "1"
+    if not journey.applies(draft, slug):
+        return redirect(journey.following_url(draft, slug, change=change))
 
     if request.method == "POST":
         form = spec.form_class(data=request.POST)
@@ -141,7 +143,9 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         spec.template,
-        _context(request, draft, form=form, back_url=journey.back_url(slug, change=change), change=change, **extra),
+        _context(
+            request, draft, form=form, back_url=journey.back_url(draft, slug, change=change), change=change, **extra
+        ),
     )
 
 
@@ -223,7 +227,7 @@ def _screenshots(request: HttpRequest) -> HttpResponse:
             hint=w["screenshots_hint"].format(
                 max_files=max_files, max_size=uploads.human_size(settings.SAFEGUARD_MAX_UPLOAD_BYTES)
             ),
-            back_url=journey.back_url("screenshots", change=change),
+            back_url=journey.back_url(draft, "screenshots", change=change),
             change=change,
         ),
     )
@@ -264,15 +268,15 @@ def _summary_rows(draft: dict, w: Wording) -> list[dict]:
     row("when", "When it happened", when_text, when.get("incident_when_description", ""))
     row("your-words", "In your own words", a["your-words"]["account"])
     row("screenshots", "Screenshots", *[item["original_name"] for item in draft["uploads"]])
-    contact = a["contact"]
-    if contact["wants_contact"] == "yes":
+    if a["contact"]["wants_contact"] == "yes":
+        row("contact", "Contact", "Yes, you can contact me")
+        details = a.get("contact-details", {})
         row(
-            "contact",
-            "Contact",
-            "Yes, you can contact me",
-            contact.get("contact_name", ""),
-            contact.get("contact_email", ""),
-            contact.get("contact_phone", ""),
+            "contact-details",
+            "Contact details",
+            details.get("contact_name", ""),
+            details.get("contact_email", ""),
+            details.get("contact_phone", ""),
         )
     else:
         row("contact", "Contact", "No, I want to stay anonymous")
@@ -319,7 +323,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
             draft,
             form=form,
             rows=_summary_rows(draft, w),
-            back_url=journey.step_url(journey.SLUGS[-1]),
+            back_url=journey.last_step_url(draft),
             failed=failed,
         ),
         status=500 if failed else 200,

@@ -125,6 +125,12 @@ TEXT: dict[str, dict[str, str]] = {
         "If you do, we may contact you to ask about the report.",
         YOUNG: "You don't have to tell us who you are. If you do, we might get in touch to check you are OK.",
     },
+    "contact_details_question": {"default": "How can we contact you?", YOUNG: "How can we get in touch with you?"},
+    "contact_details_hint": {
+        "default": "Give us an email address or a phone number, or both. "
+        "Only give details that are safe for us to use: think about who else reads your email or answers your phone.",
+        YOUNG: "Give us an email or a phone number. Only give one that is safe for us to use.",
+    },
     "contact_consent_label": {
         "default": "I agree that Safeguard can contact me about this report",
         YOUNG: "It is OK for Safeguard to get in touch with me",
@@ -144,34 +150,32 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 ROLE_LABELS: dict[str, str] = {
-    YOUNG: "I am under 18",
+    YOUNG: "I am a young person under 18",
     PARENT: "I am a parent or carer",
-    PROFESSIONAL: "I am reporting as part of my job",
-    OTHER: "I am an adult reporting something else I have seen",
+    PROFESSIONAL: "I am a professional reporting as part of my job",
+    OTHER: "I am another adult",
 }
 ROLE_HINTS: dict[str, str] = {
     YOUNG: "Something happened to me or a friend.",
     PARENT: "I am worried about a child I look after.",
     PROFESSIONAL: "For example, a teacher, youth worker, nurse or social worker.",
-    OTHER: "",
+    OTHER: "For example, a relative, neighbour or someone who saw something online.",
 }
 
+# The standard labels are the model's; a young person's keep the same words and add "me".
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    Category.KEEP_SECRET: {"default": "Asked the child to keep it secret", YOUNG: "Asked me to keep it a secret"},
-    Category.MEET_UP: {"default": "Asked to meet the child", YOUNG: "Asked to meet me"},
-    Category.ASKED_FOR_IMAGES: {
-        "default": "Asked the child for pictures or video",
-        YOUNG: "Asked me for photos or videos",
-    },
+    Category.KEEP_SECRET: {"default": "Asked to keep it secret", YOUNG: "Asked to keep it secret, or not to tell anyone"},
+    Category.MEET_UP: {"default": "Asked to meet up", YOUNG: "Asked to meet up in real life"},
+    Category.ASKED_FOR_IMAGES: {"default": "Asked for pictures or video", YOUNG: "Asked for pictures or videos of me"},
     Category.THREATENED_TO_SHARE: {
         "default": "Threatened to share pictures unless the child did something",
-        YOUNG: "Said they would share photos of me unless I did something",
+        YOUNG: "Threatened to share pictures of me unless I did something",
     },
     Category.SENT_SEXUAL_CONTENT: {
-        "default": "Sent sexual messages or pictures to the child",
-        YOUNG: "Sent me sexual messages or pictures",
+        "default": "Sent sexual messages or pictures",
+        YOUNG: "Sent sexual messages or pictures to me",
     },
-    Category.SOMETHING_ELSE: {"default": "Something else", YOUNG: "Something else"},
+    Category.SOMETHING_ELSE: {"default": "Something else"},
 }
 
 # Young people get everyday names: "messaging app", not "instant messaging".

@@ -23,7 +23,11 @@ def step_url(slug: str, change: bool = False) -> str:
 
 
 def answer_all(client, **overrides) -> None:
-    """Answer every question up to check-your-answers. `overrides` replaces a step's answer."""
+    """Answer every question up to check-your-answers. `overrides` replaces a step's answer.
+
+    Contact details are asked only after "yes" to contact: pass `contact={"wants_contact": "yes"}` and
+    `contact_details={...}` together.
+    """
     for slug, data in ANSWERS.items():
         if slug == "contact":
             response = client.post(reverse("reporting:screenshots"), {"action": "continue"})
@@ -31,6 +35,9 @@ def answer_all(client, **overrides) -> None:
         data = overrides.get(slug.replace("-", "_"), data)
         response = client.post(step_url(slug), data)
         assert response.status_code == 302, (slug, response.content.decode()[:3000])
+    if "contact_details" in overrides:
+        response = client.post(step_url("contact-details"), overrides["contact_details"])
+        assert response.status_code == 302, response.content.decode()[:3000]
 
 
 def submit(client, **extra):

@@ -12,6 +12,8 @@ from .journey_helpers import ANSWERS, answer_all, step_url, submit
 
 pytestmark = pytest.mark.django_db
 
+CONTACT_DETAILS = {"contact_name": "Robin Example", "contact_email": "robin@example.com", "contact_consent": "on"}
+
 JOURNEY_PAGES = [
     reverse("reporting:start"),
     reverse("reporting:leaving_quickly"),
@@ -107,7 +109,7 @@ def test_young_person_gets_plain_wording(client):
     client.post(step_url("danger"), {"danger_now": "no"})
     what = client.get(step_url("what-happened")).content.decode()
     assert "Has someone online made you feel worried or uncomfortable?" in what
-    assert "Asked me to keep it a secret" in what
+    assert "Asked to keep it secret, or not to tell anyone" in what
     client.post(step_url("what-happened"), {"categories": ["keep_secret"]})
     where = client.get(step_url("where")).content.decode()
     assert "Messaging app" in where and "Social media" in where
@@ -179,16 +181,10 @@ def test_changing_danger_to_yes_shows_999_then_returns_to_check_answers(client):
 
 
 def test_contact_details_are_kept_when_wanted(client):
-    answer_all(
-        client,
-        contact={
-            "wants_contact": "yes",
-            "contact_name": "Robin Example",
-            "contact_email": "robin@example.com",
-            "contact_phone": "",
-            "contact_consent": "on",
-        },
-    )
+    answer_all(client, contact={"wants_contact": "yes"}, contact_details=CONTACT_DETAILS)
+    check = client.get(reverse("reporting:check_answers")).content.decode()
+    assert "robin@example.com" in check
+    assert f'href="{step_url("contact-details", change=True)}"' in check
     submit(client)
     report = Report.objects.get()
     assert report.wants_contact is True
@@ -197,8 +193,22 @@ def test_contact_details_are_kept_when_wanted(client):
     assert report.contact_name == "Robin Example"
 
 
-def test_anonymous_report_drops_contact_details_typed_before_choosing_no(client):
-    answer_all(client, contact={"wants_contact": "no", "contact_email": "robin@example.com", "contact_name": "Robin"})
+def test_contact_details_are_asked_only_after_yes(client):
+    answer_all(client)
+    assert client.get(step_url("contact-details"))["Location"] == reverse("reporting:check_answers")
+    response = client.post(step_url("contact", change=True), {"wants_contact": "yes"})
+    assert response["Location"] == step_url("contact-details")
+    page = client.get(step_url("contact-details")).content.decode()
+    assert 'autocomplete="email"' in page and 'autocomplete="tel"' in page and 'autocomplete="name"' in page
+    assert f'href="{step_url("contact")}" class="govuk-back-link"' in page
+
+
+def test_changing_to_anonymous_forgets_contact_details(client):
+    answer_all(client, contact={"wants_contact": "yes"}, contact_details=CONTACT_DETAILS)
+    response = client.post(step_url("contact", change=True), {"wants_contact": "no"})
+    assert response["Location"] == reverse("reporting:check_answers")
+    assert "contact-details" not in client.session["report_draft"]["answers"]
+    assert "robin@example.com" not in client.get(reverse("reporting:check_answers")).content.decode()
     submit(client)
     report = Report.objects.get()
     assert (report.contact_email, report.contact_name, report.wants_contact) == ("", "", False)
