@@ -66,6 +66,8 @@ def staff_client(make_staff):
             from safeguard.accounts.services import confirmed_device
 
             user.totp_device = confirmed_device(user)
+            if user.totp_device is None:
+                raise ValueError(f"{user.username} has no confirmed TOTP device: create them with make_staff()")
         return _sign_in_both_factors(Client(), user)
 
     return make

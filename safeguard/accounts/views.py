@@ -5,6 +5,7 @@ both factors are done, so each one checks for itself which step the session is a
 """
 
 import logging
+from urllib.parse import urlencode
 
 import django_otp
 from django.conf import settings
@@ -44,7 +45,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 def _with_next(url_name: str, next_url: str) -> str:
     url = reverse(url_name)
-    return f"{url}?next={next_url}" if next_url else url
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
 def _home(request: HttpRequest) -> HttpResponseRedirect:

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from safeguard.accounts.roles import Capability, check_capability
 from safeguard.audit.services import Action, Actor, record
-from safeguard.reporting.models import Report, Status
+from safeguard.reporting.models import Priority, Report, Status
 from safeguard.reporting.references import normalise_reference
 
 # Reports still needing someone: the queue shows these unless a status filter says otherwise.
@@ -20,6 +20,12 @@ def report_queue(*, user, status: str = "", priority: int | None = None) -> Quer
     if priority is not None:
         reports = reports.filter(priority=priority)
     return reports.order_by("priority", "created_at", "pk")
+
+
+def open_p1_count(*, user) -> int:
+    """How many open reports say a child may be in danger now: shown above the queue, whatever the filter."""
+    check_capability(user, Capability.VIEW_REPORT_QUEUE)
+    return Report.objects.filter(status__in=OPEN_STATUSES, priority=Priority.P1).count()
 
 
 def record_queue_consultation(*, user, reports, filters: dict, page_number: int) -> None:

@@ -41,6 +41,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filter_query": urlencode(filters),
         "filtered": bool(filters),
+        "open_p1": selectors.open_p1_count(user=request.user),
         "nav": "queue",
     }
     return render(request, "triage/queue.html", context)

@@ -207,3 +207,12 @@ def test_wrong_code_is_not_echoed_back(client, make_staff):
     sign_in_password(client, user)
     response = client.post(VERIFY, {"code": "000000"})
     assert 'value="000000"' not in response.content.decode()
+
+
+def test_next_with_a_query_string_survives_both_steps(client, make_staff):
+    user = make_staff("analyst")
+    target = f"{QUEUE}?status=closed&priority=1"
+    response = client.get(target)
+    response = client.post(response["Location"], {"username": user.username, "password": STAFF_PASSWORD})
+    response = client.post(response["Location"], {"code": current_code(user.totp_device)})
+    assert response["Location"] == target

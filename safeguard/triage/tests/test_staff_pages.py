@@ -232,3 +232,10 @@ def test_selectors_and_services_refuse_wrong_roles_without_views(make_staff, mak
         services.change_status(user=admin, report=report, to_status=Status.CLOSED)
     with pytest.raises(PermissionDenied):
         services.assign_report(user=admin, report=report, assignee=admin)
+
+
+def test_queue_warns_about_open_p1_reports_even_when_filtered(analyst_client, make_report):
+    make_report(child_in_danger_now=True)
+    make_report(child_in_danger_now=True)
+    body = analyst_client.get(QUEUE, {"priority": "4"}).content.decode()
+    assert "2 open P1 reports: a child may be in danger now" in body
