@@ -182,11 +182,12 @@ def _first_frame_rgb(image: Image.Image) -> Image.Image:
 def make_rendition(rgb: Image.Image) -> bytes:
     """A small blurred greyscale copy for first viewing, rebuilt from pixels so nothing else carries over."""
     thumb = rgb.convert("L")
-    thumb.thumbnail((RENDITION_SIZE, RENDITION_SIZE), Image.Resampling.LANCZOS)
+    # The copy is blurred next, so a cheap resampling filter loses nothing that matters.
+    thumb.thumbnail((RENDITION_SIZE, RENDITION_SIZE), Image.Resampling.BILINEAR)
     thumb = thumb.filter(ImageFilter.GaussianBlur(RENDITION_BLUR_RADIUS))
     clean = Image.frombytes("L", thumb.size, thumb.tobytes())  # pixels only: no EXIF, no text chunks
     out = io.BytesIO()
-    clean.save(out, format="PNG", optimize=False)
+    clean.save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 

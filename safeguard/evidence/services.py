@@ -18,7 +18,7 @@ from safeguard.audit.services import Action, Actor, record
 from safeguard.reporting.models import Attachment, Priority, Report
 
 from . import crypto, inspection
-from .hashing import IMAGE_TYPES, HashingReader, RejectedFile, analyse_image, detect_type
+from .hashing import HEAD_BYTES, IMAGE_TYPES, HashingReader, MultiHasher, RejectedFile, analyse_image, detect_type
 from .matching import Match, exact_matches, known_hashes_for, pdq_matches, pdq_min_quality
 from .models import EvidenceFile, EvidenceMatch, FileStatus
 from .storage import SealedFile, Vault
@@ -112,6 +112,63 @@ def ingest(
             claimed_type=claimed_type,
             reason=f"The file is larger than the {max_bytes():,} byte limit and was not stored.",
         )
+    return _ingest_sealed(
+        vault=vault,
+        sealed=sealed,
+        actor=actor,
+        original_name=original_name,
+        claimed_type=claimed_type,
+        report=report,
+        attachment=attachment,
+    )
+
+
+def ingest_stored(
+    *,
+    stored_name: str,
+    actor: Actor,
+    original_name: str = "",
+    claimed_type: str = "",
+    report: Report | None = None,
+    attachment: Attachment | None = None,
+) -> EvidenceFile:
+    """Ingest a file already sealed in the vault by `Vault.put` (e.g. a public upload kept while the
+    reporter finishes the form). Its hashes are recomputed from the stored bytes, not taken on trust."""
+    vault = Vault()
+    hasher = MultiHasher()
+    head = b""
+    for part in vault.open_plaintext(stored_name):
+        if len(head) < HEAD_BYTES:
+            head += part[: HEAD_BYTES - len(head)]
+        hasher.update(part)
+    sealed = SealedFile(
+        stored_name=stored_name,
+        key_id=vault.key_id_of(stored_name),
+        size=hasher.size,
+        hashes=hasher.hexdigests(),
+        head=head,
+    )
+    return _ingest_sealed(
+        vault=vault,
+        sealed=sealed,
+        actor=actor,
+        original_name=original_name,
+        claimed_type=claimed_type,
+        report=report or (attachment.report if attachment else None),
+        attachment=attachment,
+    )
+
+
+def _ingest_sealed(
+    *,
+    vault: Vault,
+    sealed: SealedFile,
+    actor: Actor,
+    original_name: str,
+    claimed_type: str,
+    report: Report | None,
+    attachment: Attachment | None,
+) -> EvidenceFile:
     written = [sealed.stored_name]
     try:
         mime = detect_type(sealed.head)
@@ -317,8 +374,6 @@ def verify_store(*, actor: Actor | None = None) -> tuple[int, list[VerificationP
 
 
 def _verify_one(vault: Vault, evidence: EvidenceFile) -> str:
-    from .hashing import MultiHasher
-
     hasher = MultiHasher()
     try:
         for part in vault.open_plaintext(evidence.stored_name):

@@ -238,3 +238,13 @@ def test_key_rotation_rewraps_every_file(report, settings, evidence_dir):
     settings.SAFEGUARD_EVIDENCE_KEYS = "k2:bmV3LWtleS1mb3ItdGVzdHMtb25seS0zMi1ieXRlcyE="  # old key retired
     assert services.verify_store()[1] == []
     assert EvidenceMatch.objects.count() == 0
+
+
+def test_ingest_of_a_file_already_sealed_in_the_vault(report):
+    data = png(26)
+    _list([f"sha256,{hash_bytes(data)['sha256']},A1,"])
+    sealed = Vault().put(io.BytesIO(data), kind="pending")
+    evidence = services.ingest_stored(stored_name=sealed.stored_name, actor=PUBLIC, report=report)
+    assert evidence.stored_name == sealed.stored_name
+    assert evidence.sha256 == hash_bytes(data)["sha256"] and evidence.detected_type == "image/png"
+    assert evidence.pdq and evidence.matches.exists()
