@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from our own static files (CSP allows no CDN)
     "safeguard.core",
     "safeguard.accounts",
     "safeguard.audit",

@@ -1,12 +1,12 @@
 from django.urls import include, path
 
-from safeguard.partners.api import api
+from safeguard.partners.api import api_urls
 
 urlpatterns = [
     path("", include("safeguard.core.urls")),
     path("report/", include("safeguard.reporting.urls")),
     path("staff/account/", include("safeguard.accounts.urls")),
     path("staff/", include("safeguard.triage.urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls()),
     path("partners/", include("safeguard.partners.urls")),
 ]

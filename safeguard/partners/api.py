@@ -4,6 +4,7 @@ Open a report, attach files, finish it — or submit in one go, or many at once.
 one shape (errors.py); every step can be retried safely with an Idempotency-Key (idempotency.py).
 """
 
+import functools
 import hashlib
 import json
 from uuid import UUID
@@ -13,6 +14,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -358,3 +361,38 @@ def retract_report(request: HttpRequest, report_id: UUID):
         return 200, _report_out(services.retract_report(partner_report=partner_report))
 
     return idempotency.run_once(request, partner, lambda: idempotency.fingerprint(request), work)
+
+
+# --- URLs: the API's own, with 404 and 405 in the same error shape ----------------------------------
+
+
+def _method_not_allowed_as_json(view):
+    @functools.wraps(view)  # keeps csrf_exempt and ninja's attributes
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = response.get("Allow", "")
+            response = error_response(
+                405, error_body(f"Method not allowed here; use {allowed}.", type="method_not_allowed")
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+@csrf_exempt
+def _no_such_endpoint(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return error_response(404, error_body("No such endpoint. See /api/v1/docs.", type="not_found", loc=["path"]))
+
+
+def api_urls():
+    """What safeguard/urls.py mounts at api/v1/: ninja's URLs plus a JSON 404 for anything else."""
+    patterns, app_name, namespace = api.urls
+    wrapped = [
+        URLPattern(p.pattern, _method_not_allowed_as_json(p.callback), p.default_args, p.name)
+        if isinstance(p, URLPattern)
+        else p
+        for p in patterns
+    ]
+    return [*wrapped, re_path(r"^(?P<rest>.*)$", _no_such_endpoint)], app_name, namespace

@@ -155,3 +155,18 @@ def test_idempotent_upload_retry_stores_the_file_once(api):
     other = api.upload(path, {"file": SimpleUploadedFile("a.bin", b"xyz")}, headers={"Idempotency-Key": "up-1"})
     assert other.status_code == 409
     assert PartnerFile.objects.count() == 1
+
+
+def test_wrong_method_and_unknown_endpoint_get_the_common_shape(api):
+    response = api.get("/api/v1/reports")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert response.json()["errors"][0]["type"] == "method_not_allowed"
+    response = api.get("/api/v1/no-such-thing")
+    assert response.status_code == 404 and response.json()["errors"][0]["type"] == "not_found"
+
+
+def test_openapi_and_docs_are_served(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/reports", "/api/v1/reports/batch", "/api/v1/reports/{report_id}/files"} <= set(schema["paths"])
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200 and b"/static/ninja/swagger-ui-bundle.js" in docs.content
