@@ -323,6 +323,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
             draft,
             form=form,
             rows=_summary_rows(draft, w),
+            danger_now=journey.danger_now(draft),
             back_url=journey.last_step_url(draft),
             failed=failed,
         ),
@@ -350,6 +351,8 @@ def confirmation(request: HttpRequest) -> HttpResponse:
 def follow_up_sign_in(request: HttpRequest) -> HttpResponse:
     if getattr(request, "limited", False):
         return _too_many_requests(request)
+    if request.method == "GET" and follow_up.authorised_report(request.session) is not None:
+        return redirect("reporting:follow_up_report")
     form = FollowUpSignInForm()
     if request.method == "POST":
         form = FollowUpSignInForm(data=request.POST)

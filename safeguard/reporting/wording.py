@@ -44,6 +44,10 @@ TEXT: dict[str, dict[str, str]] = {
         "default": "When the child is safe, you can carry on with this report. We will treat it as urgent.",
         YOUNG: "When you are safe, you can carry on and tell us what happened. We will look at it first.",
     },
+    "call_999_reminder": {
+        "default": "If the child is still in danger, call 999 now. Do not wait for us to read this report.",
+        YOUNG: "If you are still in danger, call 999 now. Do not wait for us to read this.",
+    },
     # What happened (categories)
     "categories_question": {
         "default": "What happened?",
@@ -164,7 +168,10 @@ ROLE_HINTS: dict[str, str] = {
 
 # The standard labels are the model's; a young person's keep the same words and add "me".
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    Category.KEEP_SECRET: {"default": "Asked to keep it secret", YOUNG: "Asked to keep it secret, or not to tell anyone"},
+    Category.KEEP_SECRET: {
+        "default": "Asked to keep it secret",
+        YOUNG: "Asked to keep it secret, or not to tell anyone",
+    },
     Category.MEET_UP: {"default": "Asked to meet up", YOUNG: "Asked to meet up in real life"},
     Category.ASKED_FOR_IMAGES: {"default": "Asked for pictures or video", YOUNG: "Asked for pictures or videos of me"},
     Category.THREATENED_TO_SHARE: {

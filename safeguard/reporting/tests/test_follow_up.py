@@ -125,3 +125,9 @@ def test_add_information_validates(client):
     assert "<script>alert(1)" not in page
     assert "hidden characters" in page
     assert not ReportAddition.objects.exists()
+
+
+def test_signed_in_session_goes_straight_to_the_report(client):
+    new = make_report()
+    sign_in(client, new.report.reference, new.follow_up_secret)
+    assert client.get(SIGN_IN)["Location"] == YOUR_REPORT

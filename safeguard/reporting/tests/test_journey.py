@@ -278,3 +278,13 @@ def test_confirmation_uses_the_reporters_wording(client):
     submit(client)
     page = client.get(reverse("reporting:confirmation")).content.decode()
     assert "If you are in danger, we will tell the police straight away." in page
+
+
+def test_check_answers_repeats_999_when_a_child_is_in_danger(client):
+    answer_all(client, danger={"danger_now": "yes"})
+    assert "call 999 now" in client.get(reverse("reporting:check_answers")).content.decode()
+
+
+def test_check_answers_has_no_999_warning_otherwise(client):
+    answer_all(client)
+    assert "call 999 now" not in client.get(reverse("reporting:check_answers")).content.decode()
