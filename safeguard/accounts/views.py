@@ -164,9 +164,12 @@ def new_user(request: HttpRequest) -> HttpResponse:
 
 
 @require_capability(Capability.MANAGE_USERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reset_sign_in(request: HttpRequest, user_id: int) -> HttpResponse:
+    """GET asks to confirm (it cannot be undone); POST removes the authenticator and clears lockouts."""
     person = get_object_or_404(User, pk=user_id)
+    if request.method == "GET":
+        return render(request, "accounts/reset_sign_in.html", {"person": person, "nav": "users"})
     services.reset_sign_in(actor=Actor.of(request.user), user=person)
     messages.success(request, f"Sign-in reset for {person.username}. They will set up a new authenticator next time.")
     return redirect("accounts:users")

@@ -69,9 +69,11 @@ def test_admin_resets_sign_in_after_a_lost_phone(admin_client, make_staff, clien
     assert response["Location"].startswith(reverse("accounts:enrol"))
 
 
-def test_reset_sign_in_is_admin_only_and_post_only(supervisor_client, admin_client, make_staff):
+def test_reset_sign_in_is_admin_only_and_asks_first(supervisor_client, admin_client, make_staff):
     person = make_staff("analyst")
     url = reverse("accounts:reset_sign_in", args=[person.pk])
     assert supervisor_client.post(url).status_code == 403
-    assert admin_client.get(url).status_code == 405
-    assert person.totpdevice_set.exists()
+    assert supervisor_client.get(url).status_code == 403
+    page = admin_client.get(url)
+    assert page.status_code == 200 and f"Reset sign-in for {person.username}?" in page.content.decode()
+    assert person.totpdevice_set.exists()  # nothing happens until confirmed
