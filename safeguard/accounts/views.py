@@ -65,7 +65,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():
         return _home(request)
     next_url = _safe_next(request)
-    form = SignInForm(request, data=request.POST or None)
+    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         auth_login(request, form.user)  # a new session key: nothing from before sign-in carries over
         step = needs_two_factor_redirect(request.user)
@@ -100,7 +100,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(_with_next("accounts:enrol", _safe_next(request)))
     if services.is_two_factor_locked(device):
         return _locked_out(request)
-    form = CodeForm(data=request.POST or None)
+    form = CodeForm(data=request.POST if request.method == "POST" else None)
     context = {"form": form, "next": _safe_next(request)}
     if request.method == "POST" and form.is_valid():
         outcome = services.check_code(user=request.user, device=device, code=form.cleaned_data["code"])
@@ -118,7 +118,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     device = services.start_enrolment(user=request.user)
     if services.is_two_factor_locked(device):
         return _locked_out(request)
-    form = CodeForm(data=request.POST or None)
+    form = CodeForm(data=request.POST if request.method == "POST" else None)
     context = {
         "form": form,
         "next": _safe_next(request),
@@ -150,7 +150,7 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_capability(Capability.MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
 def new_user(request: HttpRequest) -> HttpResponse:
-    form = NewStaffUserForm(data=request.POST or None)
+    form = NewStaffUserForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             created = services.create_staff_user(actor=Actor.of(request.user), **form.cleaned_data)

@@ -216,3 +216,8 @@ def test_next_with_a_query_string_survives_both_steps(client, make_staff):
     response = client.post(response["Location"], {"username": user.username, "password": STAFF_PASSWORD})
     response = client.post(response["Location"], {"code": current_code(user.totp_device)})
     assert response["Location"] == target
+
+
+def test_empty_sign_in_says_what_is_missing(client):
+    body = client.post(LOGIN, {}).content.decode()
+    assert "Enter your username" in body and "Enter your password" in body
