@@ -158,13 +158,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff:queue"
 
-# Lockout: five wrong passwords lock the account (whatever the address), and the address, for 30 minutes.
+# Lockout: five wrong passwords lock the account (whatever the address) for 30 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the account, not the address: staff share an office address, and one person's typos must
+# not lock out the whole centre. Guessing across many usernames is slowed by the rate of 2FA.
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]  # per-username lockout is deliberate, see above
 
 OTP_TOTP_ISSUER = "Safeguard"
 OTP_TOTP_THROTTLE_FACTOR = 1
