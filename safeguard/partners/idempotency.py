@@ -57,9 +57,12 @@ def run_once(
     if key is None:
         status, body = work()
         return error_response(status, body)
-    if not key or len(key) > MAX_KEY_LENGTH:
+    if not key or len(key) > MAX_KEY_LENGTH or not (key.isascii() and key.isprintable()):
         raise ApiError(
-            422, f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.", type="invalid_header", loc=["header", HEADER]
+            422,
+            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
+            type="invalid_header",
+            loc=["header", HEADER],
         )
     request_fp = fp()
     if look_first:

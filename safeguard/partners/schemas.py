@@ -13,14 +13,19 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-LongText = Annotated[str, Field(max_length=10_000)]
-# Explicit character classes rather than \s / \S: JSON Schema, Python and pydantic's regex engine
-# disagree on what counts as whitespace, and the documented schema must mean what we enforce.
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\x00-\x20\x7f]+@[^@\x00-\x20\x7f]+$")]
+# No NUL anywhere: PostgreSQL cannot store it (text or jsonb), so it must be refused as bad input
+# (422), not fail as a 500 at the database. (Unpaired surrogates, which PostgreSQL refuses too, are
+# already rejected by pydantic as invalid Unicode.) Explicit character classes rather than \s / \S:
+# JSON Schema, Python and pydantic's regex engines disagree on whitespace, and the documented schema
+# must mean exactly what is enforced.
+_PLAIN = r"^[^\x00]*$"
+_NO_SPACE = r"[^@\x00-\x20\x7f]"
+Text = Annotated[str, Field(min_length=1, max_length=500, pattern=_PLAIN)]
+LongText = Annotated[str, Field(max_length=10_000, pattern=_PLAIN)]
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=rf"^{_NO_SPACE}+@{_NO_SPACE}+$")]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\-. ]+$")]
-Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://[^\x00-\x20\x7f]+$")]
-Short = Annotated[str, Field(min_length=1, max_length=200)]
+Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=rf"^https?://{_NO_SPACE}+$")]
+Short = Annotated[str, Field(min_length=1, max_length=200, pattern=_PLAIN)]
 
 
 class Strict(BaseModel):

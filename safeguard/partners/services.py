@@ -20,6 +20,7 @@ from safeguard.reporting.services import create_report
 from safeguard.triage.priority import initial_priority
 
 from . import keys
+from .bulk import insert_many
 from .mapping import report_fields
 from .models import (
     ApiKey,
@@ -193,7 +194,7 @@ def attach_file(*, partner_report: PartnerReport, upload, details: dict) -> Part
             partner_file = PartnerFile.objects.create(
                 partner_report=partner_report,
                 stored_name=stored_name,
-                original_name=(details.get("originalFileName") or upload.name or "file")[:255],
+                original_name=_storable(details.get("originalFileName") or upload.name or "file")[:255],
                 content_type=content_type,
                 size=upload.size,
                 sha256=digest.hexdigest(),
@@ -209,6 +210,11 @@ def attach_file(*, partner_report: PartnerReport, upload, details: dict) -> Part
         storage.delete(stored_name)
         raise
     return partner_file
+
+
+def _storable(text: str) -> str:
+    """Without NUL or unpaired surrogates, which PostgreSQL cannot store (file names come unchecked)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def finish_report(*, partner_report: PartnerReport) -> PartnerReport:
@@ -268,11 +274,12 @@ def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: 
         )
     partner_report.state = PartnerReportState.FINISHED
     partner_report.report = created.report
+    partner_report.payload = {}  # the document now lives in Report.details; no second copy
     partner_report.closed_at = timezone.now()
     if insert:
         partner_report.save(force_insert=True)
     else:
-        partner_report.save(update_fields=["state", "report", "closed_at"])
+        partner_report.save(update_fields=["state", "report", "payload", "closed_at"])
     return partner_report
 
 
@@ -349,12 +356,12 @@ def submit_batch(*, partner: Partner, payloads: list[dict]) -> list[tuple[Partne
     partner_reports = [
         PartnerReport(
             partner=partner,
-            payload=p,
+            payload={},  # the document is kept in Report.details only
             state=PartnerReportState.FINISHED,
             expires_at=now + UNFINISHED_LIFETIME,
             closed_at=now,
         )
-        for p in payloads
+        for _ in payloads
     ]
     reports = []
     for partner_report, payload in zip(partner_reports, payloads, strict=True):
@@ -372,7 +379,7 @@ def submit_batch(*, partner: Partner, payloads: list[dict]) -> list[tuple[Partne
         _bulk_insert_with_unique_references(reports)
         for partner_report, report in zip(partner_reports, reports, strict=True):
             partner_report.report = report
-        PartnerReport.objects.bulk_create(partner_reports, batch_size=1000)
+        insert_many(PartnerReport, partner_reports)
         actor = partner_actor(partner)
         record_many(
             [
@@ -401,7 +408,7 @@ def _bulk_insert_with_unique_references(reports: list[Report]) -> None:
             report.reference = new_reference()
         try:
             with transaction.atomic():
-                Report.objects.bulk_create(reports, batch_size=1000)
+                insert_many(Report, reports)
             return
         except IntegrityError:
             for report in reports:

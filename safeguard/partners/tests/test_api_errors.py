@@ -170,3 +170,10 @@ def test_openapi_and_docs_are_served(client, db):
     assert {"/api/v1/reports", "/api/v1/reports/batch", "/api/v1/reports/{report_id}/files"} <= set(schema["paths"])
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"/static/ninja/swagger-ui-bundle.js" in docs.content
+
+
+def test_nul_characters_are_refused_as_bad_input(api):
+    # PostgreSQL cannot store NUL in text or jsonb: it must be a 422, never a 500 at the database.
+    response = api.post("/api/v1/reports", valid_report(additionalInfo="before\x00after"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "additionalInfo"]
