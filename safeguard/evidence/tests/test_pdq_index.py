@@ -72,3 +72,12 @@ def test_small_and_empty_queries():
     index = MultiIndexHashIndex(listed)
     assert index.search(np.zeros((1, 32), dtype=np.uint8)) == [[(0, 0)]]
     assert index.search(np.zeros((0, 32), dtype=np.uint8)) == []
+
+
+def test_distance_arithmetic_at_the_extremes():
+    from safeguard.evidence.pdq_index import _distances
+
+    zeros = np.zeros((3, 4), dtype=np.uint64)
+    others = np.array([[0] * 4, [2**64 - 1] * 4, [1, 0, 0, 2**63]], dtype=np.uint64)
+    assert _distances(zeros, others).tolist() == [0, 256, 2]
+    assert _distances(zeros[:, :2], others[:, :2]).tolist() == [0, 128, 1]
