@@ -91,3 +91,23 @@ def verify_context(token: str, *, now: float | None = None) -> tuple[dict | None
     }
     context.update({"partner": partner.slug, "partner_name": partner.name, "verified": True})
     return context, None
+
+
+def prefill_for_step(context: dict | None, slug: str) -> dict:
+    """Initial answers for a public journey step from verified button context ({} if none).
+
+    Only suggestions: the reporter sees them filled in and can change them; what they submit is
+    their answer, and the verified context itself is kept separately on the report.
+    """
+    if not context:
+        return {}
+    if slug == "where" and context.get("platform"):
+        return {"platform_name": context["platform"]}
+    if slug == "who":
+        lines = []
+        if context.get("reported_display_name"):
+            lines.append(f"Name shown: {context['reported_display_name']}")
+        if context.get("reported_account_id"):
+            lines.append(f"Account id: {context['reported_account_id']}")
+        return {"subject_identifiers": "\n".join(lines)} if lines else {}
+    return {}

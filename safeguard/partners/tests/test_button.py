@@ -65,3 +65,15 @@ def test_demo_page_embeds_a_signed_button(db, client):
 def test_demo_page_is_not_served_in_production(db, client, settings):
     settings.IS_PRODUCTION = True
     assert client.get("/partners/demo/messenger/").status_code == 404
+
+
+def test_prefill_suggests_platform_and_account_for_the_right_steps():
+    from safeguard.partners.button import prefill_for_step
+
+    context = {**CONTEXT, "partner": "chatterbox", "verified": True}
+    assert prefill_for_step(context, "where") == {"platform_name": "ChatterBox messenger"}
+    assert prefill_for_step(context, "who") == {
+        "subject_identifiers": "Name shown: Skater_Sam_14\nAccount id: cb-user-40417"
+    }
+    assert prefill_for_step(context, "when") == {}
+    assert prefill_for_step(None, "where") == {}
