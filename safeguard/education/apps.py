@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EducationConfig(AppConfig):
+    name = "safeguard.education"
+    verbose_name = "Education and training"
