@@ -74,8 +74,11 @@ INSTALLED_APPS = [
     "safeguard.audit",
     "safeguard.reporting",
     "safeguard.triage",
+    "safeguard.subjects",  # identifiers, subjects, merges, networks (triage engine, ADR 0030)
     "safeguard.partners",
     "safeguard.evidence",
+    "safeguard.wanted",
+    "safeguard.education",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WantedConfig(AppConfig):
+    name = "safeguard.wanted"
+    verbose_name = "Most Wanted"
