@@ -74,11 +74,9 @@ INSTALLED_APPS = [
     "safeguard.audit",
     "safeguard.reporting",
     "safeguard.triage",
-    "safeguard.subjects",  # identifiers, subjects, merges, networks (triage engine, ADR 0030)
     "safeguard.partners",
     "safeguard.evidence",
     "safeguard.wanted",
-    "safeguard.education",
 ]
 
 MIDDLEWARE = [
