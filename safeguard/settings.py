@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "safeguard.audit",
     "safeguard.reporting",
     "safeguard.triage",
+    "safeguard.subjects",  # identifiers, subjects, merges, networks (triage engine, ADR 0030)
     "safeguard.partners",
     "safeguard.evidence",
     "safeguard.wanted",

@@ -20,6 +20,9 @@ class Capability(StrEnum):
     ASSIGN_REPORT = "assign_report"  # to anyone: a supervisor's job
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT_LOG = "view_audit_log"
+    SEARCH = "search"  # staff search of reports, subjects and identifiers (every search is audited)
+    MERGE_SUBJECTS = "merge_subjects"  # merge subjects on a suggestion, or undo a merge
+    EDIT_SCORING_MODEL = "edit_scoring_model"  # publish a new version of the triage scoring weights
     MANAGE_WANTED = "manage_wanted"  # write and change Most Wanted records
     APPROVE_WANTED = "approve_wanted"  # the second person who approves publication
 
@@ -30,6 +33,7 @@ _CASEWORK = frozenset(
         Capability.VIEW_REPORT,
         Capability.CHANGE_REPORT,
         Capability.ASSIGN_REPORT_TO_SELF,
+        Capability.SEARCH,
     }
 )
 
@@ -38,7 +42,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ANALYST: _CASEWORK,
     Role.INVESTIGATOR: _CASEWORK | {Capability.MANAGE_WANTED},
     Role.SUPERVISOR: _CASEWORK
-    | {Capability.ASSIGN_REPORT, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_WANTED, Capability.APPROVE_WANTED},
+    | {Capability.ASSIGN_REPORT, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_WANTED, Capability.APPROVE_WANTED}
+    | {Capability.MERGE_SUBJECTS, Capability.EDIT_SCORING_MODEL},
     Role.ADMINISTRATOR: frozenset({Capability.MANAGE_USERS, Capability.VIEW_AUDIT_LOG}),
 }
 

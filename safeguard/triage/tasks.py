@@ -2,30 +2,71 @@ from django.db import transaction
 from django_tasks import task
 
 from safeguard.audit.services import Action, Actor, record
-from safeguard.reporting.models import Report, Status
-
-from .priority import initial_priority
+from safeguard.reporting.models import Priority, Report, Status
 
 
 @task()
 def triage_report(report_id: int) -> None:
-    """Score a newly accepted report in the background.
+    """Link, score, deconflict and index a newly accepted report in the background.
 
-    Submission already sets a first priority synchronously, so the queue is right even if
-    the worker is behind; this task is where richer scoring happens and is idempotent.
+    Submission already sets a first priority synchronously, so the queue is right even if the worker
+    is behind. Idempotent: running it twice leaves the same identifiers, subject, score and notices.
     """
+    from safeguard.subjects.deconfliction import deconflict
+    from safeguard.subjects.services import link_report
+
+    from . import engine, search
+    from .notifications import notify_p1
+
     with transaction.atomic():
         report = Report.objects.select_for_update().filter(pk=report_id).first()
-        if report is None or report.status != Status.RECEIVED:
+        if report is None:
             return
-        decision = initial_priority(report)
-        report.priority = decision.priority
-        report.priority_reasons = decision.reasons
-        report.status = Status.TRIAGED
-        report.save(update_fields=["priority", "priority_reasons", "status", "updated_at"])
+        linked = link_report(report)
+        scored = engine.score_and_store(report, prior_reports=len(linked.other_report_ids))
+        fields = ["priority", "priority_reasons", "updated_at"]
+        if report.status == Status.RECEIVED:
+            report.status = Status.TRIAGED
+            fields.append("status")
+        report.save(update_fields=fields)
         record(
             action=Action.ALTERATION,
             actor=Actor.system("triage"),
             obj=report,
-            detail={"fields": ["priority", "status"], "priority": int(decision.priority)},
+            detail={
+                "fields": ["priority", "status"],
+                "priority": int(report.priority),
+                "score": scored.score,
+                "subject": linked.subject.pk if linked.subject else None,
+            },
         )
+        if linked.other_report_ids:
+            # A new report about the same person raises the others: their prior-reports factor grows.
+            _refresh_prior_reports(linked.subject)
+        search.index_report(report)
+        if report.priority == Priority.P1:
+            notify_p1(report)
+        if linked.subject:
+            deconflict(report)
+
+
+def _refresh_prior_reports(subject) -> None:
+    from safeguard.subjects.models import ReportSubject
+
+    from . import engine
+    from .features import MAX_COUNTED_PRIOR_REPORTS
+    from .models import ReportTriage
+
+    ids = list(ReportSubject.objects.filter(subject=subject).values_list("report_id", flat=True))
+    prior = len(ids) - 1
+    ReportTriage.objects.filter(report_id__in=ids).update(
+        prior_report_count=prior, prior_reports=min(prior, MAX_COUNTED_PRIOR_REPORTS) / MAX_COUNTED_PRIOR_REPORTS
+    )
+    engine.rescore(report_ids=ids)
+
+
+@task()
+def rescore_open_reports(run_id: int) -> None:
+    from .engine import rescore_all_open
+
+    rescore_all_open(run_id=run_id)

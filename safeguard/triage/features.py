@@ -1,0 +1,111 @@
+"""What a report says, as the factor values (0 to 1) the scoring model weighs. Keyword rules are listed here."""
+
+import re
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from safeguard.reporting.models import Category
+
+from .scoring import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, FACTOR_NAMES, recency
+
+# The person says they have access to children through a role. Word-boundary matches on the narrative,
+# the identifiers and any follow-up text; deliberately simple and listed so analysts can check them.
+ROLE_ACCESS_PATTERNS = (
+    r"teacher",
+    r"teaching assistant",
+    r"(football|swimming|sports?|dance|gym) coach",
+    r"\bcoach\b",
+    r"youth (worker|leader|club)",
+    r"scout (leader|master)",
+    r"\bcub leader",
+    r"baby ?sit(ter|ting)?",
+    r"nanny",
+    r"child ?minder",
+    r"\btutor\b",
+    r"works? (with|at a school with) (kids|children)",
+    r"(my|our|the) school'?s? (caretaker|staff)",
+    r"sunday school",
+    r"lifeguard",
+)
+_ROLE_ACCESS = re.compile("|".join(f"(?:{p})" for p in ROLE_ACCESS_PATTERNS), re.IGNORECASE)
+
+ADULT_AGE = 18
+MAX_COUNTED_VICTIMS = 5
+MAX_COUNTED_PRIOR_REPORTS = 5
+
+
+@dataclass(frozen=True)
+class ActiveModel:
+    number: int
+    weights: dict
+    thresholds: dict
+
+
+_CACHE_KEY = "triage.active_scoring_model"
+
+
+def active_model() -> ActiveModel:
+    """The active scoring model (cached; publishing a version clears it). Version 0 is the built-in default."""
+    cached = cache.get(_CACHE_KEY)
+    if cached is not None:
+        return cached
+    from .models import ScoringModelVersion
+
+    version = ScoringModelVersion.objects.filter(active=True).order_by("-number").first()
+    model = (
+        ActiveModel(version.number, version.weights, version.thresholds)
+        if version
+        else ActiveModel(0, dict(DEFAULT_WEIGHTS), dict(DEFAULT_THRESHOLDS))
+    )
+    cache.set(_CACHE_KEY, model, 60)
+    return model
+
+
+def forget_active_model() -> None:
+    cache.delete(_CACHE_KEY)
+
+
+def claims_role_with_access(report) -> bool:
+    text = " ".join(
+        [report.account or "", report.subject_identifiers or "", report.subject_claimed_age or ""]
+        + ([a.text for a in report.additions.all()] if report.pk else [])
+    )
+    return bool(_ROLE_ACCESS.search(text))
+
+
+def partner_escalated(report) -> bool:
+    details = report.details or {}
+    return bool(getattr(report, "partner_escalated", False) or details.get("partner_escalated"))
+
+
+def report_features(report, *, prior_reports: int = 0, hash_matches: int = 0) -> dict:
+    """Factor values for one report. Prior reports and hash matches come from the caller (they need the database)."""
+    from safeguard.subjects.extraction import victim_ages, victim_count
+
+    categories = set(report.categories or [])
+    ages = [a for a in victim_ages(report) if 0 <= a < ADULT_AGE]
+    youngest = min(ages) if ages else None
+    occurred = report.incident_date or (report.created_at.date() if report.created_at else None)
+    from datetime import date
+
+    occurred_day = (occurred or date.today()).toordinal()
+    return {
+        "danger_now": 1.0 if report.child_in_danger_now else 0.0,
+        "partner_escalation": 1.0 if partner_escalated(report) else 0.0,
+        "threats": 1.0 if Category.THREATENED_TO_SHARE in categories else 0.0,
+        "offline_meeting": 1.0 if Category.MEET_UP in categories else 0.0,
+        "hash_match": 1.0 if hash_matches else 0.0,
+        "role_access": 1.0 if claims_role_with_access(report) else 0.0,
+        "images": 1.0 if categories & {Category.ASKED_FOR_IMAGES, Category.SENT_SEXUAL_CONTENT} else 0.0,
+        "victim_age": (ADULT_AGE - youngest) / ADULT_AGE if youngest is not None else 0.0,
+        "victims": min(max(victim_count(report) - 1, 0), MAX_COUNTED_VICTIMS) / MAX_COUNTED_VICTIMS,
+        "prior_reports": min(prior_reports, MAX_COUNTED_PRIOR_REPORTS) / MAX_COUNTED_PRIOR_REPORTS,
+        "recency": recency(occurred_day),
+        "_occurred_day": occurred_day,
+        "_youngest": youngest,
+        "_prior_count": prior_reports,
+    }
+
+
+STORED_FEATURES = tuple(name for name in FACTOR_NAMES if name != "recency")

@@ -1,0 +1,54 @@
+"""Telling staff what they must know now: in the staff area, and by email through the task queue."""
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from safeguard.accounts.models import User
+
+from .models import Notification
+
+
+def on_duty_supervisors(now=None) -> list[User]:
+    """Whoever's shift covers now; if the rota is empty, every active supervisor (a P1 must reach someone)."""
+    now = now or timezone.now()
+    on_shift = list(
+        User.objects.filter(duty_shifts__starts_at__lte=now, duty_shifts__ends_at__gt=now, is_active=True).distinct()
+    )
+    return on_shift or list(User.objects.filter(role="supervisor", is_active=True))
+
+
+def notify(*, recipient: User, kind: str, report, message: str) -> Notification | None:
+    """One notice per person, kind and report (idempotent); the email goes after the commit."""
+    try:
+        with transaction.atomic():
+            notice = Notification.objects.create(recipient=recipient, kind=kind, report=report, message=message[:500])
+    except IntegrityError:
+        return None
+    send_notification_email.enqueue(notice.pk)
+    return notice
+
+
+@task()
+def send_notification_email(notification_id: int) -> None:
+    notice = Notification.objects.select_related("recipient", "report").filter(pk=notification_id).first()
+    if notice is None or not notice.recipient.email:
+        return
+    # Only the reference and the kind of notice: report content never leaves the system by email.
+    reference = notice.report.reference if notice.report else ""
+    send_mail(
+        subject=f"Safeguard: {notice.get_kind_display()} {reference}".strip(),
+        message=f"{notice.message}\n\nSign in to the staff area to see it.",
+        from_email=None,
+        recipient_list=[notice.recipient.email],
+    )
+
+
+def notify_p1(report) -> list[Notification]:
+    message = f"Report {report.reference} is P1 immediate: it needs someone now."
+    return [
+        n
+        for supervisor in on_duty_supervisors()
+        if (n := notify(recipient=supervisor, kind=Notification.Kind.P1, report=report, message=message))
+    ]
