@@ -1,0 +1,86 @@
+from django import forms
+from django.utils import timezone
+
+from .models import AgeBand, Organisation, Programme, Trainer
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class SessionForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(), error_messages={"required": "Select the organisation"}
+    )
+    programme = forms.ModelChoiceField(
+        queryset=Programme.objects.filter(active=True), error_messages={"required": "Select the programme"}
+    )
+    delivered_on = forms.DateField(
+        label="Date delivered",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="For example, 14/03/2026",
+        error_messages={
+            "required": "Enter the date the session was delivered",
+            "invalid": "Enter a real date, like 14/03/2026",
+        },
+    )
+    age_band = forms.ChoiceField(choices=AgeBand.choices, error_messages={"required": "Select who the session was for"})
+    attendees = forms.IntegerField(
+        label="Number of attendees",
+        min_value=1,
+        error_messages={
+            "required": "Enter the number of attendees",
+            "invalid": "Number of attendees must be a whole number",
+            "min_value": "Number of attendees must be 1 or more",
+        },
+    )
+    trainer = forms.ModelChoiceField(queryset=Trainer.objects.all(), required=False)
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", error_messages={"required": "Choose a CSV file to upload"})
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file must be smaller than 5 MB: split it into several files")
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("The file must be a CSV file (ending .csv)")
+        return upload
+
+
+class TargetForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year)
+    children = forms.IntegerField(label="Children and young people to reach", min_value=0)
+    professionals = forms.IntegerField(label="Professionals to train", min_value=0)
+
+
+class BookingForm(forms.Form):
+    name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter your full name"})
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will send your confirmation and calendar invitation here",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+    organisation = forms.CharField(
+        label="Organisation", max_length=200, error_messages={"required": "Enter the organisation you work for"}
+    )
+    job_title = forms.CharField(label="Job title (optional)", max_length=200, required=False)
+
+
+def survey_form_class(questions):
+    """A form with one field per question, so the GOV.UK error summary can link to each."""
+    fields = {}
+    for number, question in enumerate(questions, start=1):
+        choices = question.choices()
+        label = f"{number}. {question.text}"
+        if question.kind == "multiple":
+            fields[question.code] = forms.MultipleChoiceField(
+                label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+            )
+        else:
+            fields[question.code] = forms.ChoiceField(
+                label=label, choices=choices, required=False, widget=forms.RadioSelect
+            )
+    return type("SurveyForm", (forms.Form,), fields)
