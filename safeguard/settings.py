@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "safeguard.partners",
     "safeguard.evidence",
     "safeguard.wanted",
+    "safeguard.education",
 ]
 
 MIDDLEWARE = [

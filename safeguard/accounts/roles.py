@@ -25,6 +25,8 @@ class Capability(StrEnum):
     EDIT_SCORING_MODEL = "edit_scoring_model"  # publish a new version of the triage scoring weights
     MANAGE_WANTED = "manage_wanted"  # write and change Most Wanted records
     APPROVE_WANTED = "approve_wanted"  # the second person who approves publication
+    VIEW_EDUCATION = "view_education"  # prevention work: reach dashboard, sessions, survey results (all anonymous)
+    MANAGE_EDUCATION = "manage_education"  # targets, session imports, surveys, courses and their registers
 
 
 _CASEWORK = frozenset(
@@ -45,6 +47,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     | {Capability.ASSIGN_REPORT, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_WANTED, Capability.APPROVE_WANTED}
     | {Capability.MERGE_SUBJECTS, Capability.EDIT_SCORING_MODEL},
     Role.ADMINISTRATOR: frozenset({Capability.MANAGE_USERS, Capability.VIEW_AUDIT_LOG}),
+}
+
+# Prevention work (docs/adr/0050): its figures are aggregate and anonymous, so every role may see them; running
+# the programme is for supervisors and administrators. Staff who are also trainers record their own sessions.
+ROLE_CAPABILITIES = {
+    role: capabilities
+    | {Capability.VIEW_EDUCATION}
+    | ({Capability.MANAGE_EDUCATION} if role in (Role.SUPERVISOR, Role.ADMINISTRATOR) else set())
+    for role, capabilities in ROLE_CAPABILITIES.items()
 }
 
 
