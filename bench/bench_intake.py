@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _pg import free_port, throwaway_postgres
+from _pg import PG_BIN, free_port, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
@@ -97,7 +97,17 @@ def run_wrk(url: str, path: str, body: str, key: str, workdir: Path, *, idempote
         }
     )
     out = subprocess.run(  # noqa: S603
-        ["wrk", "-t2", f"-c{connections}", f"-d{DURATION}", "--timeout", "30s", "-s", str(script), url + path],  # noqa: S607
+        [  # noqa: S607
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{DURATION}",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            url + path,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -154,7 +164,11 @@ def emit(name: str, value: float, unit: str = "") -> None:
 
 def main() -> None:
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed (Debian: apt-get install wrk)")
+        print("# bench_intake skipped: wrk is needed (Debian: apt-get install wrk)")
+        return
+    if not (PG_BIN / "initdb").exists():
+        print(f"# bench_intake skipped: PostgreSQL not found in {PG_BIN} (set PG_BIN)")
+        return
     workdir = Path(tempfile.mkdtemp(prefix="safeguard-bench-intake-"))
     # Commits are not waited on (synchronous_commit=off): this sandbox's disk fsync is slow and
     # shared, and the figures should compare the code paths, not the disk. See docs/partners-api.md.
