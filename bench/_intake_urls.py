@@ -12,7 +12,9 @@ from safeguard.urls import urlpatterns as real_urlpatterns
 def minimal_insert(request):
     """The least a Django view can do to accept a report: store the body as one row."""
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO bench_row (body, created_at) VALUES (%s, CURRENT_TIMESTAMP)", [request.body.decode()])
+        cursor.execute(
+            "INSERT INTO bench_row (body, created_at) VALUES (%s, CURRENT_TIMESTAMP)", [request.body.decode()]
+        )
     return HttpResponse(status=201)
 
 

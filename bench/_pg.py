@@ -36,7 +36,7 @@ def throwaway_postgres(*, settings: dict[str, str] | None = None) -> Iterator[st
         shutil.chown(datadir, "postgres", "postgres")
     port = free_port()
     run = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
-    subprocess.run(
+    subprocess.run(  # noqa: S603
         _as_postgres(
             [str(PG_BIN / "initdb"), "-D", str(datadir / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
         ),
@@ -46,20 +46,20 @@ def throwaway_postgres(*, settings: dict[str, str] | None = None) -> Iterator[st
     options.update(settings or {})
     option_text = " ".join(f"-c {k}={v}" for k, v in options.items())
     log = datadir / "server.log"
-    subprocess.run(
+    subprocess.run(  # noqa: S603
         _as_postgres(
             [str(PG_BIN / "pg_ctl"), "-D", str(datadir / "data"), "-l", str(log), "-o", option_text, "-w", "start"]
         ),
         **run,
     )
     try:
-        subprocess.run(
+        subprocess.run(  # noqa: S603
             _as_postgres([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "bench"]),
             **run,
         )
         yield f"postgres://postgres@127.0.0.1:{port}/bench"
     finally:
-        subprocess.run(
+        subprocess.run(  # noqa: S603
             _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(datadir / "data"), "-m", "fast", "-w", "stop"]),
             check=False,
             stdout=subprocess.DEVNULL,
