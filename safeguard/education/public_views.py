@@ -29,7 +29,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = get_object_or_404(Course, pk=pk, bookable=True, starts_at__gt=timezone.now())
-    form = BookingForm(request.POST or None)
+    form = BookingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             booking = courses.book_place(course=course, **form.cleaned_data)
@@ -95,7 +95,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     if not link.survey.open:
         return render(request, "education/public/survey_closed.html", status=410)
     questions = surveys.survey_questions(link.survey)
-    form = survey_form_class(questions)(request.POST or None)
+    form = survey_form_class(questions)(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         raw = {q.code: request.POST.getlist(q.code) for q in questions}
         try:

@@ -113,6 +113,8 @@ def submit_online_response(*, survey: Survey, session: Session | None, raw: dict
     if not survey.open:
         raise ValueError({"": "This survey is closed."})
     answers, errors = validate_answers(survey_questions(survey), raw)
+    if not answers and not errors:
+        errors = {"": "Answer at least one question, or close this page if you would rather not take part"}
     if errors:
         raise ValueError(errors)
     with transaction.atomic():

@@ -84,7 +84,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
     if not _may_record_sessions(request.user):
         raise PermissionDenied("Only education managers and trainers record sessions.")
     own_trainer = Trainer.objects.filter(user=request.user).first()
-    form = SessionForm(request.POST or None, initial={"trainer": own_trainer})
+    form = SessionForm(request.POST if request.method == "POST" else None, initial={"trainer": own_trainer})
     if request.method == "POST" and form.is_valid():
         trainer = form.cleaned_data["trainer"]
         if not has_capability(request.user, Capability.MANAGE_EDUCATION):
@@ -107,7 +107,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
 
 def _upload(request, *, template: str, context: dict, importer) -> HttpResponse:
     """Shared by both CSV uploads: show every row error, or import everything."""
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    form = CsvUploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -1,0 +1,201 @@
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguard.audit.services import Actor
+from safeguard.education import analysis, services
+from safeguard.education.models import Answer, Booking, Course, Region, Session, SurveyLink, SurveyResponse
+from safeguard.education.surveys import import_responses_csv
+
+from .factories import offline_survey, organisation, programme
+
+ACTOR = Actor.system("test")
+
+
+@pytest.fixture
+def session(db):
+    return services.record_session(
+        actor=ACTOR,
+        organisation=organisation(),
+        programme=programme(),
+        delivered_on=date(2026, 3, 2),
+        age_band="11-13",
+        attendees=60,
+    )
+
+
+@pytest.fixture
+def course(db):
+    start = timezone.now() + timedelta(days=10)
+    return Course.objects.create(
+        title="Online safety for youth workers",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        venue="Marram House, Saltwick",
+        region=Region.EAST,
+        capacity=1,
+    )
+
+
+def test_every_role_sees_the_dashboard_but_only_managers_upload(staff_client, session):
+    analyst = staff_client("analyst")
+    assert analyst.get(reverse("education:dashboard")).status_code == 200
+    assert analyst.get(reverse("education:sessions")).status_code == 200
+    assert analyst.get(reverse("education:session_upload")).status_code == 403
+    assert analyst.get(reverse("education:session_new")).status_code == 403
+    assert staff_client("supervisor").get(reverse("education:session_upload")).status_code == 200
+
+
+def test_staff_pages_need_two_factors(password_only_client):
+    response = password_only_client("supervisor").get(reverse("education:dashboard"))
+    assert response.status_code in (302, 403)
+
+
+def test_upload_with_errors_lists_them_and_keeps_nothing(supervisor_client, session):
+    data = (
+        "organisation,region,delivered_on,programme,age_band,attendees\n"
+        "Brambleford Academy,north_west,2026-03-09,tuk-11-13,11-13,50\n"
+        "Brambleford Academy,north_west,2026-13-09,tuk-11-13,11-13,-5\n"
+    )
+    upload = SimpleUploadedFile("sessions.csv", data.encode(), content_type="text/csv")
+    response = supervisor_client.post(reverse("education:session_upload"), {"file": upload})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Nothing was imported: the file has 2 problems" in body
+    assert "&#x27;2026-13-09&#x27; is not a date" in body and "counts cannot be negative" in body
+    assert Session.objects.count() == 1
+
+    good = SimpleUploadedFile("sessions.csv", data.splitlines()[0].encode() + b"\n" + data.splitlines()[1].encode())
+    response = supervisor_client.post(reverse("education:session_upload"), {"file": good})
+    assert response.status_code == 302 and Session.objects.count() == 2
+
+
+def test_record_a_session_form_shows_flags(supervisor_client, session):
+    response = supervisor_client.post(
+        reverse("education:session_new"),
+        {
+            "organisation": session.organisation.pk,
+            "programme": session.programme.pk,
+            "delivered_on": "02/03/2026",
+            "age_band": "11-13",
+            "attendees": "9999",
+        },
+        follow=True,
+    )
+    assert "It needs checking: Possible duplicate of another session; More attendees than the organisation has" in (
+        response.content.decode()
+    )
+    bad = supervisor_client.post(reverse("education:session_new"), {"attendees": "-1", "delivered_on": "soon"})
+    assert "Number of attendees must be 1 or more" in bad.content.decode()
+    assert "Enter a real date, like 14/03/2026" in bad.content.decode()
+
+
+def test_survey_results_suppress_small_groups_everywhere(supervisor_client, db):
+    survey = offline_survey()
+    rows = ["age_band,met_offline,took_friend,apps,confidence"]
+    rows += ["11-13,yes,yes,games,4"] * 12 + ["11-13,no,,video,3"] * 20 + ["5-7,no,,video,2"] * 4
+    import_responses_csv(actor=ACTOR, survey=survey, data="\n".join(rows))
+    page = supervisor_client.get(reverse("education:survey", args=[survey.pk]), {"by": "age_band"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "36 responses" in body
+    assert "Not shown: fewer than 10 respondents" in body  # the four 5 to 7 year olds
+    assert "<svg" in body
+    export = supervisor_client.get(reverse("education:survey_export", args=[survey.pk, "csv"]), {"by": "age_band"})
+    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    small = [r for r in rows if r["group"] == "Children 5 to 7"]
+    assert small and all(
+        r["count"] == "" and r["respondents"] == "" and r["note"] == analysis.SUPPRESSED_TEXT for r in small
+    )
+    xlsx = supervisor_client.get(reverse("education:survey_export", args=[survey.pk, "xlsx"]))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_paper_import_rejects_bad_rows_with_reasons(db):
+    survey = offline_survey()
+    data = (
+        "age_band,met_offline,took_friend,apps,confidence\n"
+        "11-13,maybe,,games,4\n"
+        "teen,no,,games;films,9\n"
+        "11-13,yes,yes;no,,\n"
+    )
+    from safeguard.education.csvutil import ImportRejected
+
+    with pytest.raises(ImportRejected) as caught:
+        import_responses_csv(actor=ACTOR, survey=survey, data=data)
+    found = {(e.row, e.field) for e in caught.value.errors}
+    assert found == {(2, "met_offline"), (3, "age_band"), (3, "apps"), (3, "confidence"), (4, "took_friend")}
+    assert not SurveyResponse.objects.exists()
+
+
+def test_online_survey_drops_answers_to_questions_not_asked(client, session):
+    survey = offline_survey()
+    link = SurveyLink.objects.create(survey=survey, session=session)
+    url = reverse("education_public:survey", args=[link.token])
+    page = client.get(url)
+    assert page.status_code == 200 and "Only answer this if you answered" in page.content.decode()
+    response = client.post(
+        url, {"met_offline": "no", "took_friend": "yes", "apps": ["games", "chat"], "confidence": "5"}
+    )
+    assert response.status_code == 302
+    stored = SurveyResponse.objects.get()
+    assert stored.age_band == "11-13" and stored.session == session
+    assert sorted(Answer.objects.values_list("question__code", "value")) == [
+        ("apps", "chat"),
+        ("apps", "games"),
+        ("confidence", "5"),
+        ("met_offline", "no"),
+    ]
+    empty = client.post(url, {})
+    assert "Answer at least one question" in empty.content.decode()
+    bad = client.post(url, {"met_offline": "sometimes"})
+    assert bad.status_code == 200 and "There is a problem" in bad.content.decode()
+    assert SurveyResponse.objects.count() == 1
+
+
+def test_public_booking_journey(client, course, django_capture_on_commit_callbacks):
+    assert course.title in client.get(reverse("education_public:courses")).content.decode()
+    url = reverse("education_public:course", args=[course.pk])
+    empty = client.post(url, {})
+    assert empty.status_code == 400 and "Enter your full name" in empty.content.decode()
+    details = {"name": "Rowan Tidewell", "email": "rowan@example.org", "organisation": "Saltwick Youth Club"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, details)
+        second = client.post(url, {**details, "name": "Iris Fenwold", "email": "iris@example.org"})
+    rowan, iris = Booking.objects.order_by("id")
+    assert first.url == reverse("education_public:booking", args=[rowan.token])
+    assert "Your place is confirmed" in client.get(first.url).content.decode()
+    assert "number 1 on the waiting list" in client.get(second.url).content.decode()
+    assert client.get(reverse("education_public:invitation", args=[rowan.token]))["Content-Type"].startswith(
+        "text/calendar"
+    )
+    assert client.get(reverse("education_public:invitation", args=[iris.token])).status_code == 404
+    assert client.get(reverse("education_public:certificate", args=[rowan.token])).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(first.url, {"confirm_cancel": "yes"})
+    iris.refresh_from_db()
+    assert iris.status == "confirmed"
+    assert "This booking is cancelled" in client.get(first.url).content.decode()
+    duplicate = client.post(url, {**details, "email": "iris@example.org"})
+    assert "already has a booking" in duplicate.content.decode()
+
+
+def test_register_and_certificate_from_staff_page(supervisor_client, client, course):
+    booking = Booking.objects.create(
+        course=course, name="Ash Merrow", email="ash@example.org", organisation="X", status="confirmed"
+    )
+    supervisor_client.post(reverse("education:course", args=[course.pk]), {"attended": [str(booking.pk)]})
+    pdf = client.get(reverse("education_public:certificate", args=[booking.token]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_targets_form(supervisor_client, analyst_client):
+    data = {"year": "2026", "children": "1000000", "professionals": "1500"}
+    assert analyst_client.post(reverse("education:set_target"), data).status_code == 403
+    response = supervisor_client.post(reverse("education:set_target"), data, follow=True)
+    assert "1000000" in response.content.decode()
