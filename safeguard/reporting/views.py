@@ -12,6 +12,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from safeguard.partners.button import prefill_for_step, verify_context
+
 from . import follow_up, journey, services, uploads
 from .forms import AddInformationForm, FollowUpSignInForm, ScreenshotForm, SubmitForm
 from .models import Category, Environment, ReporterRole
@@ -67,6 +69,12 @@ def start(request: HttpRequest) -> HttpResponse:
     template as `entry_notice`. The journey keeps the context untouched and stores it on the report.
     """
     entry_notice = None
+    if "ctx" in request.GET:
+        # Report Abuse button context: kept only if the partner's signature verifies; a bad or
+        # old token is dropped with a notice, never an error (partners.button, ADR 0013).
+        context, entry_notice = verify_context(request.GET["ctx"])
+        if context is not None:
+            journey.set_partner_context(request.session, context)
     seen_help = request.session.get(journey.SEEN_EXIT_HELP_KEY, False)
     start_url = journey.step_url(journey.SLUGS[0]) if seen_help else reverse("reporting:leaving_quickly")
     return render(
@@ -136,7 +144,9 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             draft = journey.save_answer(request.session, slug, form.to_answer())
             return redirect(journey.next_url(draft, slug, change=change))
     else:
-        form = spec.form_class(initial=draft["answers"].get(slug, {}))
+        # Until answered, a step may be suggested from verified partner button context.
+        initial = draft["answers"].get(slug) or prefill_for_step(draft.get("partner_context"), slug)
+        form = spec.form_class(initial=initial)
 
     w = Wording(journey.role_of(draft))
     extra = STEP_EXTRA.get(slug, lambda form, w: {})(form, w)
