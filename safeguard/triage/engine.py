@@ -44,7 +44,7 @@ def reports_with_hash_matches() -> set[int]:
 
 def score_and_store(report: Report, *, prior_reports: int, model: ActiveModel | None = None) -> Scored:
     """Score one report with everything known now, store features and score, set its priority."""
-    model = model or active_model()
+    model = model or active_model(fresh=True)
     features = report_features(report, prior_reports=prior_reports, hash_matches=hash_match_count(report))
     scored = score(features, model.weights, model.thresholds)
     ReportTriage.objects.update_or_create(
@@ -132,7 +132,7 @@ def _write_chunk(ids, bands, reasons_json, scores, version: int, now) -> None:
 
 def rescore(*, model: ActiveModel | None = None, report_ids: list[int] | None = None) -> tuple[Counter, Counter, int]:
     """Rescore open reports (all, or just `report_ids`) with the model. Returns (before, after, count)."""
-    model = model or active_model()
+    model = model or active_model(fresh=True)
     weights, recency_weight = _weights_vector(model)
     hash_index = STORED_FEATURES.index("hash_match")
     matched = reports_with_hash_matches()
@@ -184,11 +184,12 @@ def _counts(counter: Counter) -> dict:
 
 def rescore_all_open(*, run_id: int) -> None:
     """The background job after a model change: rescore every open report, record counts, audit."""
-    from .models import RescoreRun
+    from .models import RescoreRun, ScoringModelVersion
 
     run = RescoreRun.objects.get(pk=run_id)
+    version = ScoringModelVersion.objects.get(number=run.model_version)
     started = time.perf_counter()
-    before, after, total = rescore(model=active_model())
+    before, after, total = rescore(model=ActiveModel(version.number, version.weights, version.thresholds))
     run.before, run.after, run.reports = _counts(before), _counts(after), total
     run.seconds = round(time.perf_counter() - started, 2)
     run.finished_at = timezone.now()

@@ -45,9 +45,13 @@ class ActiveModel:
 _CACHE_KEY = "triage.active_scoring_model"
 
 
-def active_model() -> ActiveModel:
-    """The active scoring model (cached; publishing a version clears it). Version 0 is the built-in default."""
-    cached = cache.get(_CACHE_KEY)
+def active_model(*, fresh: bool = False) -> ActiveModel:
+    """The active scoring model. Version 0 is the built-in default.
+
+    Cached for a minute for the intake hot path (publishing clears this process's cache; other processes
+    catch up within the minute, and their background triage always reads it fresh).
+    """
+    cached = None if fresh else cache.get(_CACHE_KEY)
     if cached is not None:
         return cached
     from .models import ScoringModelVersion

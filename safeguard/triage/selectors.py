@@ -28,6 +28,14 @@ def open_p1_count(*, user) -> int:
     return Report.objects.filter(status__in=OPEN_STATUSES, priority=Priority.P1).count()
 
 
+def overdue_count(*, user) -> int:
+    """Open reports past their band's response deadline (see deadlines.py)."""
+    from .deadlines import overdue_filter
+
+    check_capability(user, Capability.VIEW_REPORT_QUEUE)
+    return Report.objects.filter(status__in=OPEN_STATUSES).filter(overdue_filter()).count()
+
+
 def record_queue_consultation(*, user, reports, filters: dict, page_number: int) -> None:
     """The queue shows references, categories and platforms: one consultation entry per page seen,
     naming the reports on it (by id, so the audit log page can find them)."""

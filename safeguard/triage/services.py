@@ -66,3 +66,37 @@ def assign_report(*, user, report: Report, assignee) -> Report:
         )
     report.assigned_to = current.assigned_to
     return current
+
+
+def publish_scoring_model(*, user, weights: dict, thresholds: dict, note: str = ""):
+    """Publish a new version of the scoring model and rescore every open report in the background.
+
+    Returns the RescoreRun that will hold the before/after band counts.
+    """
+    from .features import forget_active_model
+    from .models import RescoreRun, ScoringModelVersion
+    from .scoring import validate_model
+    from .tasks import rescore_open_reports
+
+    check_capability(user, Capability.EDIT_SCORING_MODEL)
+    weights, thresholds = validate_model(weights, thresholds)
+    note = note.strip()
+    if len(note) > 500:
+        raise ValidationError({"note": "The note must be 500 characters or fewer"})
+    with transaction.atomic():
+        latest = ScoringModelVersion.objects.select_for_update().order_by("-number").first()
+        number = (latest.number if latest else 0) + 1
+        ScoringModelVersion.objects.filter(active=True).update(active=False)
+        version = ScoringModelVersion.objects.create(
+            number=number, weights=weights, thresholds=thresholds, note=note, active=True, created_by=user
+        )
+        run = RescoreRun.objects.create(model_version=number, requested_by=user)
+        record(
+            action=Action.ALTERATION,
+            actor=Actor.of(user),
+            obj=version,
+            detail={"weights": weights, "thresholds": thresholds, "note": note, "rescore_run": run.pk},
+        )
+        transaction.on_commit(forget_active_model)
+        rescore_open_reports.enqueue(run.pk)
+    return run

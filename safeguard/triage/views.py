@@ -12,13 +12,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from safeguard.accounts.models import User
 from safeguard.accounts.roles import Capability, has_capability, require_capability
+from safeguard.subjects.deconfliction import who_to_talk_to
+from safeguard.subjects.models import ReportSubject
 
-from . import selectors, services
+from . import deadlines, selectors, services
 from .forms import QueueFilterForm, StatusChangeForm
+from .models import ReportTriage
 
 PAGE_SIZE = 25
 
@@ -30,9 +34,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     status, priority = "", None
     if form.is_bound and form.is_valid():
         status, priority = form.cleaned_data["status"], form.cleaned_data["priority"]
+    overdue_only = request.GET.get("overdue") == "1"
     reports = selectors.report_queue(user=request.user, status=status, priority=priority)
+    if overdue_only:
+        reports = reports.filter(deadlines.overdue_filter())
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {k: v for k, v in (("status", status), ("priority", priority)) if v}
+    now = timezone.now()
+    for report in page.object_list:
+        left = deadlines.time_left(report, now)
+        report.time_left_text, report.overdue = deadlines.describe(left), left.total_seconds() < 0
+    filters = {
+        k: v for k, v in (("status", status), ("priority", priority), ("overdue", "1" if overdue_only else "")) if v
+    }
     selectors.record_queue_consultation(
         user=request.user, reports=page.object_list, filters=filters, page_number=page.number
     )
@@ -42,6 +55,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filter_query": urlencode(filters),
         "filtered": bool(filters),
         "open_p1": selectors.open_p1_count(user=request.user),
+        "overdue_count": selectors.overdue_count(user=request.user),
+        "overdue_only": overdue_only,
+        "unread_notices": request.user.notifications.filter(read_at__isnull=True).count(),
         "nav": "queue",
     }
     return render(request, "triage/queue.html", context)
@@ -58,6 +74,11 @@ def _render_detail(request, report, *, status_form=None, assign_error="", http_s
         "may_take": has_capability(request.user, Capability.ASSIGN_REPORT_TO_SELF),
         "may_assign_others": may_assign_others,
         "assignable": selectors.assignable_staff(user=request.user) if may_assign_others else [],
+        "triage": ReportTriage.objects.filter(report=report).first(),
+        "subject_link": ReportSubject.objects.filter(report=report).select_related("subject").first(),
+        "talk_to": who_to_talk_to(report),
+        "time_left": deadlines.describe(deadlines.time_left(report)),
+        "overdue": deadlines.time_left(report).total_seconds() < 0,
         "nav": "queue",
     }
     return render(request, "triage/report_detail.html", context, status=http_status)
