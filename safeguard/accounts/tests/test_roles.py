@@ -17,6 +17,8 @@ EXPECTED_CAPABILITIES = {
     Capability.ASSIGN_REPORT: {SUP},
     Capability.MANAGE_USERS: {ADM},
     Capability.VIEW_AUDIT_LOG: {SUP, ADM},
+    Capability.VIEW_EDUCATION: {AN, INV, SUP, ADM},
+    Capability.MANAGE_EDUCATION: {SUP, ADM},
 }
 
 
@@ -57,6 +59,8 @@ URL_MATRIX = [
     ("accounts:login", False, {AN: 302, INV: 302, SUP: 302, ADM: 302}),
     ("staff:change_status", True, {AN: 405, INV: 405, SUP: 405, ADM: 403}),
     ("staff:assign", True, {AN: 405, INV: 405, SUP: 405, ADM: 403}),
+    ("education:dashboard", False, {AN: 200, INV: 200, SUP: 200, ADM: 200}),
+    ("education:session_upload", False, {AN: 403, INV: 403, SUP: 200, ADM: 200}),
 ]
 
 
