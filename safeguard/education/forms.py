@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from .models import AgeBand, Organisation, Programme, Trainer
+from .models import AgeBand, Organisation, Programme, Region, Trainer, TrainerKind
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -84,3 +84,66 @@ def survey_form_class(questions):
                 label=label, choices=choices, required=False, widget=forms.RadioSelect
             )
     return type("SurveyForm", (forms.Form,), fields)
+
+
+class TrainerForm(forms.Form):
+    name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter the trainer's name"})
+    email = forms.EmailField(
+        label="Email address",
+        error_messages={"required": "Enter the trainer's email address", "invalid": "Enter a real email address"},
+    )
+    kind = forms.ChoiceField(label="Trainer type", choices=TrainerKind.choices)
+    region = forms.ChoiceField(label="Region", choices=Region.choices)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if Trainer.objects.filter(email=email).exists():
+            raise forms.ValidationError("A trainer with this email address is already registered")
+        return email
+
+
+class AccreditForm(forms.Form):
+    on = forms.DateField(
+        label="Date of the training course (or of renewal)",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"required": "Enter the date", "invalid": "Enter a real date, like 14/03/2026"},
+    )
+
+
+class CourseForm(forms.Form):
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter the course title"})
+    starts_at = forms.DateTimeField(
+        label="Starts",
+        input_formats=["%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        help_text="For example, 14/03/2026 09:30",
+        error_messages={
+            "required": "Enter when the course starts",
+            "invalid": "Enter a date and time like 14/03/2026 09:30",
+        },
+    )
+    ends_at = forms.DateTimeField(
+        label="Ends",
+        input_formats=["%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        help_text="For example, 14/03/2026 12:30",
+        error_messages={
+            "required": "Enter when the course ends",
+            "invalid": "Enter a date and time like 14/03/2026 12:30",
+        },
+    )
+    venue = forms.CharField(max_length=300, error_messages={"required": "Enter the venue"})
+    region = forms.ChoiceField(choices=Region.choices)
+    capacity = forms.IntegerField(
+        label="Places",
+        min_value=1,
+        error_messages={"required": "Enter the number of places", "min_value": "A course needs at least 1 place"},
+    )
+    description = forms.CharField(widget=forms.Textarea, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The course must end after it starts")
+        if starts and starts <= timezone.now():
+            self.add_error("starts_at", "The course must start in the future")
+        return cleaned

@@ -18,7 +18,10 @@ urlpatterns = [
     path("surveys/<int:pk>/export.<str:fmt>", views.survey_export, name="survey_export"),
     path("surveys/<int:pk>/import/", views.survey_import, name="survey_import"),
     path("surveys/<int:pk>/links/", views.survey_link, name="survey_link"),
+    path("trainers/", views.trainer_list, name="trainers"),
+    path("trainers/<int:pk>/accredit/", views.trainer_accredit, name="trainer_accredit"),
     path("courses/", views.course_list, name="courses"),
+    path("courses/new/", views.course_new, name="course_new"),
     path("courses/<int:pk>/", views.course_detail, name="course"),
     path("courses/<int:pk>/bookings/<int:booking_pk>/cancel/", views.course_cancel_booking, name="cancel_booking"),
 ]

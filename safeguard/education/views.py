@@ -14,7 +14,7 @@ from safeguard.audit.services import Actor
 
 from . import analysis, courses, reach, services, surveys
 from .csvutil import MAX_ERRORS_SHOWN, ImportRejected
-from .forms import CsvUploadForm, SessionForm, TargetForm
+from .forms import AccreditForm, CourseForm, CsvUploadForm, SessionForm, TargetForm, TrainerForm
 from .models import AgeBand, Booking, BookingStatus, Course, Session, Survey, SurveyLink, Trainer
 
 PAGE_SIZE = 50
@@ -284,3 +284,49 @@ def course_cancel_booking(request: HttpRequest, pk: int, booking_pk: int) -> Htt
             request, f"Booking cancelled{f'; {promoted.name} moved off the waiting list' if promoted else ''}"
         )
     return redirect("education:course", pk=pk)
+
+
+# --- Trainers and course set-up -------------------------------------------------------------------
+
+
+@require_capability(Capability.MANAGE_EDUCATION)
+@require_http_methods(["GET", "POST"])
+def trainer_list(request: HttpRequest) -> HttpResponse:
+    form = TrainerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        trainer = services.register_trainer(actor=Actor.of(request.user), **form.cleaned_data)
+        messages.success(request, f"{trainer.name} registered. Accredit them once they have done the course.")
+        return redirect("education:trainers")
+    today = timezone.localdate()
+    context = {
+        "trainers": Trainer.objects.all(),
+        "today": today,
+        "form": form,
+        "accredit_form": AccreditForm(initial={"on": today.strftime("%d/%m/%Y")}),
+        "nav": "education",
+    }
+    return render(request, "education/trainers.html", context, status=400 if form.errors else 200)
+
+
+@require_capability(Capability.MANAGE_EDUCATION)
+@require_POST
+def trainer_accredit(request: HttpRequest, pk: int) -> HttpResponse:
+    trainer = get_object_or_404(Trainer, pk=pk)
+    form = AccreditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{trainer.name} not accredited: {form.errors['on'][0]}")
+        return redirect("education:trainers")
+    services.accredit_trainer(actor=Actor.of(request.user), trainer=trainer, on=form.cleaned_data["on"])
+    messages.success(request, f"{trainer.name} accredited until {trainer.accreditation_expires_on:%d %B %Y}")
+    return redirect("education:trainers")
+
+
+@require_capability(Capability.MANAGE_EDUCATION)
+@require_http_methods(["GET", "POST"])
+def course_new(request: HttpRequest) -> HttpResponse:
+    form = CourseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        course = Course.objects.create(**form.cleaned_data)
+        messages.success(request, f"Course added: it is open for booking at {reverse('education_public:courses')}")
+        return redirect("education:course", pk=course.pk)
+    return render(request, "education/course_new.html", {"form": form, "nav": "education"})

@@ -199,3 +199,42 @@ def test_targets_form(supervisor_client, analyst_client):
     assert analyst_client.post(reverse("education:set_target"), data).status_code == 403
     response = supervisor_client.post(reverse("education:set_target"), data, follow=True)
     assert "1000000" in response.content.decode()
+
+
+def test_register_accredit_and_renew_a_trainer(supervisor_client, analyst_client):
+    from safeguard.education.models import Trainer
+
+    assert analyst_client.get(reverse("education:trainers")).status_code == 403
+    url = reverse("education:trainers")
+    data = {"name": "Wren Hallowby", "email": "Wren@Example.org", "kind": "ambassador", "region": "wales"}
+    assert supervisor_client.post(url, data).status_code == 302
+    again = supervisor_client.post(url, data)
+    assert again.status_code == 400 and "already registered" in again.content.decode()
+    trainer = Trainer.objects.get()
+    accredit = reverse("education:trainer_accredit", args=[trainer.pk])
+    page = supervisor_client.post(accredit, {"on": "10/01/2026"}, follow=True)
+    assert "accredited until 09 January 2028" in page.content.decode()
+    supervisor_client.post(accredit, {"on": "01/12/2027"})
+    trainer.refresh_from_db()
+    assert (trainer.accreditation_expires_on, trainer.renewals) == (date(2030, 1, 9), 1)
+    bad = supervisor_client.post(accredit, {"on": "yesterday"}, follow=True)
+    assert "not accredited: Enter a real date" in bad.content.decode()
+
+
+def test_add_a_course(supervisor_client):
+    url = reverse("education:course_new")
+    bad = supervisor_client.post(url, {"title": "X", "starts_at": "01/01/2020 09:00", "ends_at": "01/01/2020 08:00"})
+    body = bad.content.decode()
+    assert "The course must end after it starts" in body and "The course must start in the future" in body
+    assert "Enter the venue" in body and "Enter the number of places" in body
+    start = timezone.localtime() + timedelta(days=20)
+    data = {
+        "title": "Spotting grooming: for social workers",
+        "starts_at": f"{start:%d/%m/%Y} 09:30",
+        "ends_at": f"{start:%d/%m/%Y} 12:30",
+        "venue": "Tollgate Library",
+        "region": "london",
+        "capacity": "30",
+    }
+    assert supervisor_client.post(url, data).status_code == 302
+    assert Course.objects.get().capacity == 30
