@@ -34,9 +34,15 @@ django.setup()
 from PIL import Image  # noqa: E402
 
 from safeguard.evidence.hashing import analyse_image, detect_type, hash_bytes  # noqa: E402
-from safeguard.evidence.pdq_index import BruteForcePdqIndex, FaissMultiHashIndex, MultiIndexHashIndex  # noqa: E402
+from safeguard.evidence.pdq_index import (  # noqa: E402
+    BruteForcePdqIndex,
+    FaissMultiHashIndex,
+    ForkedSearchPool,
+    MultiIndexHashIndex,
+)
 
 THRESHOLD = 31
+ROUNDS = 5
 
 
 def _env_int(name: str, default: int) -> int:
@@ -71,10 +77,15 @@ def bench_pdq() -> None:
     print(f"# pdq index build for {n:,} hashes: {time.perf_counter() - started:.1f} s", flush=True)
 
     index.search(queries[:256])  # warm the page tables
-    started = time.perf_counter()
-    results = index.search(queries)
-    elapsed = time.perf_counter() - started
-    index_rate = len(queries) / elapsed
+    # Two processes sharing the index by fork, one per core. Timed in rounds, reporting the median:
+    # other work on the shared machine comes and goes.
+    results, rates = [], []
+    with ForkedSearchPool(index, processes=2) as pool:
+        for part in np.array_split(queries, ROUNDS):
+            started = time.perf_counter()
+            results += pool.search(part)
+            rates.append(len(part) / (time.perf_counter() - started))
+    index_rate = float(np.median(rates))
 
     missing = sum(
         1 for i, row in enumerate(planted_rows) if not any(r == row and d <= THRESHOLD for r, d in results[i])
@@ -91,16 +102,26 @@ def bench_pdq() -> None:
     if scanned != expected_subset:
         raise SystemExit("the index and the NumPy scan disagree")
 
-    index.workers = 1
-    started = time.perf_counter()
-    index.search(queries[:5000])
-    single_rate = 5000 / (time.perf_counter() - started)
+    def median_rate(searched: MultiIndexHashIndex, workers: int) -> float:
+        searched.workers = workers
+        measured = []
+        for part in np.array_split(queries[:8000], 4):
+            started = time.perf_counter()
+            searched.search(part)
+            measured.append(len(part) / (time.perf_counter() - started))
+        return float(np.median(measured))
+
+    single_rate, thread_rate = median_rate(index, 1), median_rate(index, 2)
 
     print(
         f"# {len(planted_rows):,} planted neighbours at distance 0-{THRESHOLD}: all found; "
         f"{len(subset)} queries identical to the NumPy scan"
     )
-    print(f"# pdq lookups/s with one thread: {single_rate:,.0f}; numpy scan lookups/s: {scan_rate:.2f}")
+    print(f"# pdq lookups/s per round, two processes: {', '.join(f'{r:,.0f}' for r in rates)}")
+    print(
+        f"# pdq lookups/s (median of 4 rounds) in one process: one thread {single_rate:,.0f}, "
+        f"two threads {thread_rate:,.0f}; numpy scan lookups/s: {scan_rate:.2f}"
+    )
     print(f"pdq lookups/s: {index_rate:.0f}")
     print(f"pdq ratio to numpy scan: {index_rate / scan_rate:.0f}")
     print(f"pdq index memory MB: {index.memory_bytes / 1e6:.0f}")
@@ -117,7 +138,7 @@ def bench_pdq() -> None:
         started = time.perf_counter()
         faiss_results = faiss_index.search(faiss_queries)
         faiss_rate = len(faiss_queries) / (time.perf_counter() - started)
-        ours = MultiIndexHashIndex(subset_listed, threshold=THRESHOLD, workers=2)
+        ours = MultiIndexHashIndex(subset_listed, threshold=THRESHOLD)
         started = time.perf_counter()
         our_results = ours.search(faiss_queries)
         our_rate = len(faiss_queries) / (time.perf_counter() - started)

@@ -217,14 +217,15 @@ def _degrees(value, ref) -> float | None:
 
 def extract_exif(image: Image.Image) -> dict:
     """The EXIF fields staff need, as plain JSON. GPS presence matters even when coordinates are unreadable."""
+    # Malformed EXIF must not stop the image being processed: note it and carry on.
     try:
         exif = image.getexif()
+        if not exif:
+            return {}
+        sub = exif.get_ifd(_EXIF_IFD)
+        gps = exif.get_ifd(_GPS_IFD)
     except Exception:
         return {"error": "EXIF present but unreadable"}
-    if not exif:
-        return {}
-    sub = exif.get_ifd(_EXIF_IFD)
-    gps = exif.get_ifd(_GPS_IFD)
     fields = {
         "camera_make": _text(exif.get(0x010F)),
         "camera_model": _text(exif.get(0x0110)),

@@ -81,3 +81,12 @@ def test_distance_arithmetic_at_the_extremes():
     others = np.array([[0] * 4, [2**64 - 1] * 4, [1, 0, 0, 2**63]], dtype=np.uint64)
     assert _distances(zeros, others).tolist() == [0, 256, 2]
     assert _distances(zeros[:, :2], others[:, :2]).tolist() == [0, 128, 1]
+
+
+def test_forked_pool_gives_the_same_results(planted):
+    from safeguard.evidence.pdq_index import ForkedSearchPool
+
+    listed, queries, _, _ = planted
+    index = MultiIndexHashIndex(listed, batch_size=32)
+    with ForkedSearchPool(index, processes=2) as pool:
+        assert pool.search(queries) == index.search(queries)
