@@ -8,6 +8,8 @@ from datetime import UTC
 from django.db import models, transaction
 from django.utils import timezone
 
+from safeguard.core.bulk import insert_many
+
 from .models import Action, AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
@@ -145,7 +147,7 @@ def record_many(entries: list[PendingEntry]) -> list[AuditEntry]:
             )
             entry.entry_hash = previous_hash = compute_hash(entry)
             rows.append(entry)
-        AuditEntry.objects.bulk_create(rows, batch_size=2000)
+        insert_many(AuditEntry, rows)
         head.sequence = sequence
         head.last_hash = previous_hash
         head.save(update_fields=["sequence", "last_hash"])

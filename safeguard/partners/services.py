@@ -14,13 +14,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safeguard.audit.services import Action, Actor, PendingEntry, record, record_many
+from safeguard.core.bulk import insert_many
 from safeguard.reporting.models import Attachment, Report, Source
 from safeguard.reporting.references import new_reference
 from safeguard.reporting.services import create_report
 from safeguard.triage.priority import initial_priority
 
 from . import keys
-from .bulk import insert_many
 from .mapping import report_fields
 from .models import (
     ApiKey,

@@ -1,4 +1,4 @@
-"""Fast multi-row inserts for the batch endpoint.
+"""Fast multi-row inserts (the partner batch endpoint, audit.record_many).
 
 On PostgreSQL, Django's bulk_create sends each column as an array parameter (INSERT ... UNNEST), and
 psycopg escapes every element of those arrays in Python: for JSON-heavy rows that escaping costs more
