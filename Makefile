@@ -54,6 +54,7 @@ migrate: $(STAMP_PY)
 
 demo-data: migrate
 	$(DEV_ENV) $(PY) manage.py load_demo_data
+	$(DEV_ENV) $(PY) manage.py load_education_demo
 
 # --- run ------------------------------------------------------------------------------------------
 run: system-deps $(STAMP_PY) $(ASSETS) demo-data
