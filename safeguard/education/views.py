@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeguard.accounts.roles import Capability, has_capability, require_capability
-from safeguard.audit.services import Actor
+from safeguard.audit.models import Action
+from safeguard.audit.services import Actor, record
 
 from . import analysis, courses, reach, services, surveys
 from .csvutil import MAX_ERRORS_SHOWN, ImportRejected
@@ -260,6 +261,13 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"Register saved: {count} attended")
         return redirect("education:course", pk=course.pk)
     bookings = course.bookings.order_by("status", "booked_at", "id")
+    # Bookers' names and emails are personal data: reading the list is logged like any consultation.
+    record(
+        action=Action.CONSULTATION,
+        actor=Actor.of(request.user),
+        obj=course,
+        detail={"bookings_listed": len(bookings)},
+    )
     context = {
         "course": course,
         "confirmed": [b for b in bookings if b.status == BookingStatus.CONFIRMED],

@@ -190,6 +190,10 @@ def test_register_and_certificate_from_staff_page(supervisor_client, client, cou
         course=course, name="Ash Merrow", email="ash@example.org", organisation="X", status="confirmed"
     )
     supervisor_client.post(reverse("education:course", args=[course.pk]), {"attended": [str(booking.pk)]})
+    from safeguard.audit.models import AuditEntry
+
+    supervisor_client.get(reverse("education:course", args=[course.pk]))
+    assert AuditEntry.objects.filter(action="consultation", object_type="education.course").count() == 1
     pdf = client.get(reverse("education_public:certificate", args=[booking.token]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
