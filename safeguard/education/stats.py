@@ -24,4 +24,7 @@ def wilson_interval(successes: int, total: int, z: float = Z_95) -> tuple[float,
     denominator = 1 + z2 / total
     centre = (p + z2 / (2 * total)) / denominator
     half_width = (z / denominator) * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total))
-    return max(0.0, centre - half_width), min(1.0, centre + half_width)
+    # At k = 0 or k = n the bound is exactly 0 or 1; floating point would leave it a hair inside.
+    low = 0.0 if successes == 0 else max(0.0, centre - half_width)
+    high = 1.0 if successes == total else min(1.0, centre + half_width)
+    return low, high
