@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from safeguard.accounts.roles import Capability, check_capability
@@ -23,40 +23,73 @@ class LinkResult:
     other_report_ids: list[int] = field(default_factory=list)
 
 
-def store_identifiers(report: Report) -> list[ReportIdentifier]:
-    """Replace the report's identifiers with a fresh extraction (idempotent: same report, same rows)."""
+_IDENTIFIER_COLUMNS = (
+    "report_id", "role", "kind", "platform", "raw", "value", "key",
+    "valid", "problem", "strong", "mergeable", "observed_at", "detail",
+)  # fmt: skip
+
+
+def _tables() -> tuple[str, str]:
+    return ReportIdentifier._meta.db_table, ReportSubject._meta.db_table
+
+
+def store_identifiers(report: Report) -> list[extraction.Found]:
+    """Replace the report's identifiers with a fresh extraction (idempotent: same report, same rows).
+
+    Plain SQL (one DELETE, one executemany INSERT): this is the hot path of every accepted report.
+    """
     found = extraction.from_report(report)
-    ReportIdentifier.objects.filter(report=report).delete()
-    return ReportIdentifier.objects.bulk_create(
-        ReportIdentifier(
-            report=report,
-            role=item.role,
-            kind=item.kind,
-            platform=item.platform,
-            raw=item.raw,
-            value=item.value,
-            key=item.key,
-            valid=item.valid,
-            problem=item.problem,
-            strong=item.strong,
-            mergeable=item.mergeable,
-            observed_at=item.observed_at,
-            detail=item.detail,
+    identifiers, _ = _tables()
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        (
+            report.pk,
+            item.role,
+            str(item.kind),
+            item.platform,
+            item.raw,
+            item.value,
+            item.key,
+            item.valid,
+            item.problem,
+            item.strong,
+            item.mergeable,
+            adapt(item.observed_at),
+            item.detail,
         )
         for item in found
-    )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {identifiers} WHERE report_id = %s", [report.pk])  # noqa: S608
+        if rows:
+            placeholders = ", ".join(["%s"] * len(_IDENTIFIER_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {identifiers} ({', '.join(_IDENTIFIER_COLUMNS)}) VALUES ({placeholders})",  # noqa: S608
+                rows,
+            )
+    return found
 
 
 def subjects_for_keys(keys: list[str], *, exclude_report_id: int | None = None) -> list[int]:
-    """Live subjects holding any of these strong identifier keys: the hot path of linking (one index probe per key)."""
+    """Subjects holding any of these strong identifier keys: one index probe per key, whatever the table size."""
     if not keys:
         return []
-    rows = ReportIdentifier.objects.filter(key__in=keys, mergeable=True)
-    if exclude_report_id is not None:
-        rows = rows.exclude(report_id=exclude_report_id)
-    return sorted(
-        set(rows.filter(report__subject_link__isnull=False).values_list("report__subject_link__subject_id", flat=True))
+    identifiers, links = _tables()
+    sql = (
+        f"SELECT DISTINCT l.subject_id FROM {identifiers} i JOIN {links} l ON l.report_id = i.report_id "  # noqa: S608
+        f"WHERE i.key IN ({', '.join(['%s'] * len(keys))}) AND i.mergeable = %s AND i.report_id <> %s"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*keys, True, exclude_report_id or 0])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _current_subject_id(report_id: int) -> int | None:
+    _, links = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT subject_id FROM {links} WHERE report_id = %s", [report_id])  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def link_report(report: Report) -> LinkResult:
@@ -66,32 +99,32 @@ def link_report(report: Report) -> LinkResult:
     Reports with no usable identifier about the person get no subject (nothing to link on).
     """
     with transaction.atomic():
-        identifiers = store_identifiers(report)
-        subject_rows = [i for i in identifiers if i.role == extraction.Role.SUBJECT and i.key]
-        if not subject_rows:
+        found = store_identifiers(report)
+        subject_items = [i for i in found if i.role == extraction.Role.SUBJECT and i.key]
+        if not subject_items:
             return LinkResult(subject=None)
-        strong_keys = sorted({i.key for i in subject_rows if i.mergeable})
-        existing = ReportSubject.objects.filter(report=report).select_related("subject").first()
+        strong_keys = sorted({i.key for i in subject_items if i.mergeable})
+        current = _current_subject_id(report.pk)
         candidates = set(subjects_for_keys(strong_keys, exclude_report_id=report.pk))
-        if existing:
-            candidates.add(existing.subject_id)
-        created = False
-        if not candidates:
-            subject = Subject.objects.create()
-            created = True
-        else:
-            subject = Subject.objects.get(pk=min(candidates))
-        if existing is None:
-            ReportSubject.objects.create(report=report, subject=subject)
+        if current is not None:
+            candidates.add(current)
+        created = not candidates
+        subject = Subject.objects.create() if created else Subject(pk=min(candidates))
+        _, links = _tables()
+        if current is None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {links} (report_id, subject_id, linked_at) VALUES (%s, %s, %s)",  # noqa: S608
+                    [report.pk, subject.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
+                )
             record(
                 action=Action.COMBINATION,
                 actor=Actor.system("triage linking"),
                 obj=report,
                 detail={"subject": subject.pk, "new_subject": created},
             )
-        elif existing.subject_id != subject.pk:
-            existing.subject = subject
-            existing.save(update_fields=["subject"])
+        elif current != subject.pk:
+            ReportSubject.objects.filter(report=report).update(subject=subject)
         merges = [
             merge_subjects(
                 survivor=subject,
@@ -101,9 +134,14 @@ def link_report(report: Report) -> LinkResult:
             )
             for other in sorted(candidates - {subject.pk})
         ]
-        others = list(
-            ReportSubject.objects.filter(subject=subject).exclude(report=report).values_list("report_id", flat=True)
-        )
+        others = []
+        if not created:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT report_id FROM {links} WHERE subject_id = %s AND report_id <> %s",  # noqa: S608
+                    [subject.pk, report.pk],
+                )
+                others = [row[0] for row in cursor.fetchall()]
     return LinkResult(subject=subject, created_subject=created, merged=merges, other_report_ids=others)
 
 
@@ -122,7 +160,7 @@ def merge_subjects(*, survivor: Subject, absorbed: Subject, reason: str, actor: 
             action=Action.COMBINATION,
             actor=actor,
             obj=survivor,
-            detail={"merged": absorbed.pk, "into": survivor.pk, "reports": moved, "reason": reason[:300]},
+            detail={"merged": absorbed.pk, "into": survivor.pk, "reports": moved, "merge": merge.pk},
         )
     return merge
 

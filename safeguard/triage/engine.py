@@ -64,6 +64,17 @@ def score_and_store(report: Report, *, prior_reports: int, model: ActiveModel | 
     return scored
 
 
+def explain(report: Report) -> tuple[Scored, ActiveModel] | None:
+    """The current model's points for each factor of a report, from its stored factor values."""
+    stored = ReportTriage.objects.filter(report=report).first()
+    if stored is None:
+        return None
+    model = active_model()
+    features = {name: getattr(stored, name) for name in STORED_FEATURES}
+    features["recency"] = _recency_vector(np.array([stored.occurred_day]), date.today().toordinal())[0]
+    return score(features, model.weights, model.thresholds), model
+
+
 # --- bulk ----------------------------------------------------------------------------------------------
 
 
@@ -88,8 +99,8 @@ def _select_chunk(after_id: int, report_ids: list[int] | None) -> list[tuple]:
     columns = ", ".join(f"t.{name}" for name in STORED_FEATURES)
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
     sql = (
-        f"SELECT t.report_id, {columns}, t.occurred_day, r.priority FROM {triage} t "  # noqa: S608 - names are ours
-        f"JOIN {reports} r ON r.id = t.report_id WHERE r.status IN ({statuses}) AND t.report_id > %s"
+        f"SELECT t.report_id, {columns}, t.occurred_day, r.priority, r.priority_reasons "  # noqa: S608 - our names
+        f"FROM {triage} t JOIN {reports} r ON r.id = t.report_id WHERE r.status IN ({statuses}) AND t.report_id > %s"
     )
     params: list = [*OPEN_STATUSES, after_id]
     if report_ids is not None:
@@ -102,9 +113,10 @@ def _select_chunk(after_id: int, report_ids: list[int] | None) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _write_chunk(ids, bands, reasons_json, scores, version: int, now) -> None:
+def _write_chunk(ids: list[int], bands: list[int], reasons_json: list[str]) -> None:
+    if not ids:
+        return
     reports = Report._meta.db_table
-    triage = ReportTriage._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -113,69 +125,82 @@ def _write_chunk(ids, bands, reasons_json, scores, version: int, now) -> None:
                 "unnest(%s::text[]) AS reasons) v WHERE r.id = v.id",
                 [ids, bands, reasons_json],
             )
-            cursor.execute(
-                f"UPDATE {triage} t SET score = v.score, model_version = %s, scored_at = %s "  # noqa: S608
-                "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::float8[]) AS score) v WHERE t.report_id = v.id",
-                [version, now, ids, scores],
-            )
         else:
             cursor.executemany(
                 f"UPDATE {reports} SET priority = %s, priority_reasons = %s WHERE id = %s",  # noqa: S608
                 list(zip(bands, reasons_json, ids, strict=True)),
             )
-            cursor.executemany(
-                f"UPDATE {triage} SET score = %s, model_version = {int(version)}, scored_at = %s "  # noqa: S608
-                "WHERE report_id = %s",
-                [(s, now, i) for s, i in zip(scores, ids, strict=True)],
-            )
 
 
-def rescore(*, model: ActiveModel | None = None, report_ids: list[int] | None = None) -> tuple[Counter, Counter, int]:
-    """Rescore open reports (all, or just `report_ids`) with the model. Returns (before, after, count)."""
+# Random odd multipliers: a row of per-factor "counted" flags hashes to one int64 (collisions ~ n^2 / 2^64).
+_ROW_HASH = np.random.default_rng(30).integers(1, 2**62, size=len(FACTOR_NAMES), dtype=np.int64) | 1
+
+
+def rescore(
+    *, model: ActiveModel | None = None, report_ids: list[int] | None = None
+) -> tuple[Counter, Counter, int, int]:
+    """Rescore open reports (all, or just `report_ids`) with the model.
+
+    Returns (band counts before, band counts after, reports scored, reports whose priority or reasons changed).
+    Only changed reports are written.
+    """
     model = model or active_model(fresh=True)
     weights, recency_weight = _weights_vector(model)
     hash_index = STORED_FEATURES.index("hash_match")
-    matched = reports_with_hash_matches()
+    matched = np.array(sorted(reports_with_hash_matches()), dtype=np.int64)
     today = date.today().toordinal()
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     before: Counter = Counter()
     after: Counter = Counter()
-    total = 0
-    reasons_cache: dict[bytes, str] = {}
+    total = written = 0
+    reasons_cache: dict[int, str] = {}
+    names = (*STORED_FEATURES, "recency")
     after_id = 0
     while True:
         rows = _select_chunk(after_id, report_ids)
         if not rows:
             break
         after_id = rows[-1][0]
-        data = np.array(rows, dtype=np.float64)
+        width = len(STORED_FEATURES) + 3
+        data = np.array([row[:width] for row in rows], dtype=np.float64)
+        old_reasons = [row[width] for row in rows]
         ids = data[:, 0].astype(np.int64)
         features = data[:, 1 : 1 + len(STORED_FEATURES)]
-        if matched:
-            features[:, hash_index] = np.maximum(features[:, hash_index], np.isin(ids, list(matched)))
+        if len(matched):
+            features[:, hash_index] = np.maximum(features[:, hash_index], np.isin(ids, matched))
         recency = _recency_vector(data[:, 1 + len(STORED_FEATURES)], today)
         old_bands = data[:, -1].astype(np.int16)
         points = np.hstack([features * weights, (recency * recency_weight)[:, None]])
         scores = np.round(points.sum(axis=1), 2)
         bands = _bands(scores, model.thresholds)
-        # Reasons depend only on the rounded points of each factor: a few hundred distinct lists at most.
-        rounded = np.rint(points).astype(np.int32)
-        unique, inverse = np.unique(rounded, axis=0, return_inverse=True)
-        names = (*STORED_FEATURES, "recency")
+        # Reasons depend only on which factors counted: hash each row of flags, build each distinct list once.
+        counted = points > 0
+        keys = counted.astype(np.int64) @ _ROW_HASH
+        unique_keys, first_rows, inverse = np.unique(keys, return_index=True, return_inverse=True)
         texts = []
-        for row in unique:
-            cache_key = row.tobytes()
-            if cache_key not in reasons_cache:
-                by_name = dict(zip(names, row.tolist(), strict=True))
-                reasons_cache[cache_key] = json.dumps(reasons_for({n: by_name[n] for n in FACTOR_NAMES}))
-            texts.append(reasons_cache[cache_key])
-        reasons_json = [texts[i] for i in inverse.ravel()]
+        for key, row in zip(unique_keys.tolist(), first_rows.tolist(), strict=True):
+            if key not in reasons_cache:
+                by_name = dict(zip(names, points[row].tolist(), strict=True))
+                reasons_cache[key] = json.dumps(reasons_for(by_name))
+            texts.append(reasons_cache[key])
+        new_reasons = [texts[i] for i in inverse.ravel().tolist()]
+        band_list = bands.tolist()
+        changed = [
+            i
+            for i, (old_band, new_band, old, new) in enumerate(
+                zip(old_bands.tolist(), band_list, old_reasons, new_reasons, strict=True)
+            )
+            if old_band != new_band or old != new
+        ]
+        id_list = ids.tolist()
         with transaction.atomic():
-            _write_chunk(ids.tolist(), bands.tolist(), reasons_json, scores.tolist(), model.number, now)
+            _write_chunk(
+                [id_list[i] for i in changed], [band_list[i] for i in changed], [new_reasons[i] for i in changed]
+            )
         before.update(old_bands.tolist())
-        after.update(bands.tolist())
+        after.update(band_list)
         total += len(rows)
-    return before, after, total
+        written += len(changed)
+    return before, after, total, written
 
 
 def _counts(counter: Counter) -> dict:
@@ -189,7 +214,7 @@ def rescore_all_open(*, run_id: int) -> None:
     run = RescoreRun.objects.get(pk=run_id)
     version = ScoringModelVersion.objects.get(number=run.model_version)
     started = time.perf_counter()
-    before, after, total = rescore(model=ActiveModel(version.number, version.weights, version.thresholds))
+    before, after, total, changed = rescore(model=ActiveModel(version.number, version.weights, version.thresholds))
     run.before, run.after, run.reports = _counts(before), _counts(after), total
     run.seconds = round(time.perf_counter() - started, 2)
     run.finished_at = timezone.now()
@@ -198,5 +223,11 @@ def rescore_all_open(*, run_id: int) -> None:
         action=Action.ALTERATION,
         actor=Actor.system("triage rescoring"),
         obj=("triage.rescorerun", str(run.pk)),
-        detail={"model_version": run.model_version, "reports": total, "before": run.before, "after": run.after},
+        detail={
+            "model_version": run.model_version,
+            "reports": total,
+            "changed": changed,
+            "before": run.before,
+            "after": run.after,
+        },
     )

@@ -109,14 +109,13 @@ NO_FACTOR_REASON = "No urgent factor was found; routine review."
 
 
 def reasons_for(points: dict[str, float]) -> list[str]:
-    """The factors that counted, biggest first, in plain words with their points."""
-    by_name = {f.name: f for f in FACTORS}
-    counted = sorted(
-        ((p, n) for n, p in points.items() if p > 0), key=lambda item: (-item[0], FACTOR_NAMES.index(item[1]))
-    )
-    if not counted:
-        return [NO_FACTOR_REASON]
-    return [f"{by_name[name].reason} (+{round(p):d})" for p, name in counted]
+    """The factors that counted, in plain words, in the fixed order of FACTORS (most serious first).
+
+    Points are not part of the words: they are shown beside them on the report page, worked out from the
+    stored factor values. So a change of weights rewrites only the reports whose band changes.
+    """
+    counted = [f.reason for f in FACTORS if points.get(f.name, 0) > 0]
+    return counted or [NO_FACTOR_REASON]
 
 
 @dataclass(frozen=True)

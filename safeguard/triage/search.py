@@ -4,9 +4,12 @@ Full text uses SQLite FTS5 on the embedded default (a `triage_report_fts` table 
 and PostgreSQL full-text search in production (to_tsvector over the same fields, on the fly).
 """
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 
 from safeguard.accounts.roles import Capability, check_capability, has_capability
@@ -75,6 +78,11 @@ def identifier_values(text: str) -> set[str]:
     return values
 
 
+def query_fingerprint(query: str) -> str:
+    key = hashlib.sha256(b"safeguard.search-audit:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, " ".join(query.split()).casefold().encode(), hashlib.sha256).hexdigest()[:32]
+
+
 @dataclass
 class SearchResults:
     query: str
@@ -115,6 +123,12 @@ def search(*, user, query: str) -> SearchResults:
         action=Action.CONSULTATION,
         actor=Actor.of(user),
         obj=("triage.search", ""),
-        detail={"query": query, "reports": [r.pk for r in results.reports], "subjects": sorted(subject_ids)},
+        # The audit log holds metadata, not personal data (ADR 0003): a keyed fingerprint of what was searched,
+        # so an inquiry can check whether someone searched for a given identifier, and what was shown.
+        detail={
+            "query_fingerprint": query_fingerprint(query),
+            "reports": [r.pk for r in results.reports],
+            "subjects": sorted(subject_ids),
+        },
     )
     return results

@@ -95,7 +95,7 @@ def publish_scoring_model(*, user, weights: dict, thresholds: dict, note: str = 
             action=Action.ALTERATION,
             actor=Actor.of(user),
             obj=version,
-            detail={"weights": weights, "thresholds": thresholds, "note": note, "rescore_run": run.pk},
+            detail={"version": number, "weights": weights, "thresholds": thresholds, "rescore_run": run.pk},
         )
         transaction.on_commit(forget_active_model)
         rescore_open_reports.enqueue(run.pk)

@@ -20,9 +20,8 @@ from safeguard.accounts.roles import Capability, has_capability, require_capabil
 from safeguard.subjects.deconfliction import who_to_talk_to
 from safeguard.subjects.models import ReportSubject
 
-from . import deadlines, selectors, services
+from . import deadlines, engine, selectors, services
 from .forms import QueueFilterForm, StatusChangeForm
-from .models import ReportTriage
 
 PAGE_SIZE = 25
 
@@ -63,6 +62,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "triage/queue.html", context)
 
 
+def _explained(report):
+    """Each factor that counted with its points under the model in use, for the 'why this priority' panel."""
+    from .scoring import FACTORS
+
+    found = engine.explain(report)
+    if found is None:
+        return None
+    scored, model = found
+    rows = [(f.reason, round(scored.points[f.name])) for f in FACTORS if scored.points[f.name] > 0]
+    return {"score": scored.score, "band": scored.band, "rows": rows, "version": model.number}
+
+
 def _render_detail(request, report, *, status_form=None, assign_error="", http_status=200) -> HttpResponse:
     may_assign_others = has_capability(request.user, Capability.ASSIGN_REPORT)
     context = {
@@ -74,7 +85,7 @@ def _render_detail(request, report, *, status_form=None, assign_error="", http_s
         "may_take": has_capability(request.user, Capability.ASSIGN_REPORT_TO_SELF),
         "may_assign_others": may_assign_others,
         "assignable": selectors.assignable_staff(user=request.user) if may_assign_others else [],
-        "triage": ReportTriage.objects.filter(report=report).first(),
+        "explained": _explained(report),
         "subject_link": ReportSubject.objects.filter(report=report).select_related("subject").first(),
         "talk_to": who_to_talk_to(report),
         "time_left": deadlines.describe(deadlines.time_left(report)),
