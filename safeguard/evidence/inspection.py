@@ -37,6 +37,22 @@ def archive_limits() -> dict:
     return {**DEFAULT_ARCHIVE_LIMITS, **getattr(settings, "SAFEGUARD_EVIDENCE_ARCHIVE_LIMITS", {})}
 
 
+EXECUTABLE_TYPES = {
+    "application/x-msdownload",
+    "application/x-executable",
+    "application/x-elf",
+    "application/x-mach-binary",
+    "application/x-sharedlib",
+    "application/x-dex",
+}
+
+
+def check_executable(mime: str) -> str | None:
+    if mime in EXECUTABLE_TYPES:
+        return f"The file is a program ({mime}); programs are kept for manual handling, never opened."
+    return None
+
+
 def check_empty(size: int) -> str | None:
     return "The file is empty (0 bytes)." if size == 0 else None
 

@@ -51,7 +51,7 @@ class _Findings:
 
 
 def _inspect(vault: Vault, sealed: SealedFile, mime: str) -> _Findings:
-    if reason := inspection.check_empty(sealed.size):
+    if reason := inspection.check_empty(sealed.size) or inspection.check_executable(mime):
         return _Findings(reason)
     needs_content = mime in IMAGE_TYPES or mime in inspection.ARCHIVE_TYPES or mime in {"text/plain", "application/pdf"}
     if not needs_content:

@@ -144,6 +144,8 @@ def _zip(members):
     ("data", "reason"),
     [
         (b"", "empty (0 bytes)"),
+        (b"\x7fELF\x02\x01\x01" + bytes(120), "programs are kept"),
+        (b"MZ" + bytes(200), "programs are kept"),
         (png(19)[:3000], "truncated"),
         (png(20) + _zip({"a.txt": b"a"}), "polyglot"),
         (_zip({"../../evil.txt": b"x"}), "unsafe path"),
