@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import make_msgid
+from django.core.mail.utils import DNS_NAME
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -184,8 +186,41 @@ def _chunks(items: list, size: int):
         yield items[i : i + size]
 
 
+class _PrebuiltBytes:
+    """Stands in for the MIME object: the SMTP backend only asks it for its bytes."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def as_bytes(self, linesep: str = "\n") -> bytes:
+        return self.data
+
+
+class PrebuiltAlert(EmailMessage):
+    """An alert whose wire form was made from the batch's template (see AlertComposer).
+
+    Subject, body and headers are still set as usual, so any backend (the test outbox included) sees
+    an ordinary message; the SMTP backend sends the prebuilt bytes.
+    """
+
+    raw: bytes | None = None
+
+    def message(self, *args, **kwargs):
+        if self.raw is None:
+            return super().message(*args, **kwargs)
+        return _PrebuiltBytes(self.raw)
+
+
+_RCPT, _LINK, _MSGID = "rcpt@placeholder.invalid", "https://placeholder.invalid/unsubscribe", "placeholder-msgid"
+
+
 class AlertComposer:
-    """Builds one posting's alert emails: the body is shared, only the unsubscribe link differs."""
+    """Builds one posting's alert emails: the body is shared, only the address and unsubscribe link differ.
+
+    Building a MIME message costs about a millisecond; a fan-out of a million needs far less. So the
+    message is built once with placeholders, checked, and each email is the template with three
+    substitutions. Anything the template cannot carry safely (a non-ASCII address) is built in full.
+    """
 
     def __init__(self, person: WantedPerson):
         page = public_base_url() + reverse("wanted:person", args=[person.public_id])
@@ -198,17 +233,47 @@ class AlertComposer:
             "Do not approach them. If you see them now, call 999.\n\n"
         )
         self.sender = from_address()
+        self.signer = signing.Signer(salt=UNSUBSCRIBE_SALT)
+        self.link_prefix = public_base_url() + reverse("wanted:unsubscribe", args=["0"])[:-2]
+        self.msgid_prefix = make_msgid().strip("<>").split("@")[0]
+        self.msgid_domain = DNS_NAME.get_fqdn()
+        self.template = self._template()
 
-    def message(self, claimed: Claimed, smtp) -> EmailMessage:
-        link = unsubscribe_url(claimed.subscription_id)
-        return EmailMessage(
+    def link(self, subscription_id: int) -> str:
+        return f"{self.link_prefix}{self.signer.sign(str(subscription_id))}/"
+
+    def _build(self, email: str, link: str, msgid: str, smtp) -> PrebuiltAlert:
+        return PrebuiltAlert(
             self.subject,
             f"{self.body}Stop these emails: {link}\n",
             self.sender,
-            [claimed.email],
+            [email],
             connection=smtp,
-            headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            headers={
+                "List-Unsubscribe": f"<{link}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Message-ID": f"<{msgid}>",
+            },
         )
+
+    def _template(self) -> bytes | None:
+        data = self._build(_RCPT, _LINK, _MSGID, None).message().as_bytes(linesep="\r\n")
+        expected = {_RCPT.encode(): 1, _LINK.encode(): 2, _MSGID.encode(): 1}
+        if any(data.count(token) != count for token, count in expected.items()):
+            return None  # folded or encoded somewhere: build every message in full instead
+        return data
+
+    def message(self, claimed: Claimed, smtp) -> EmailMessage:
+        link = self.link(claimed.subscription_id)
+        msgid = f"{self.msgid_prefix}.{claimed.delivery_id}@{self.msgid_domain}"
+        email = self._build(claimed.email, link, msgid, smtp)
+        if self.template is not None and claimed.email.isascii() and "\n" not in claimed.email:
+            email.raw = (
+                self.template.replace(_RCPT.encode(), claimed.email.encode())
+                .replace(_LINK.encode(), link.encode())
+                .replace(_MSGID.encode(), msgid.encode())
+            )
+        return email
 
 
 def send_batch(person_id: int, first_id: int, last_id: int, *, pauses=RETRY_PAUSES) -> dict:

@@ -220,3 +220,44 @@ def test_a_person_found_before_the_alerts_go_out_is_not_mailed_about(make_publis
 
 def test_subscription_keeps_only_address_area_and_confirmation():
     assert {f.name for f in Subscription._meta.concrete_fields} == {"id", "email", "area", "confirmed_at"}
+
+
+def test_alerts_sent_over_real_smtp_are_complete_and_unique(make_published, settings):
+    """Through a local SMTP server: each email has its own recipient, link and Message-ID."""
+    import email
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Keep:
+        async def handle_DATA(self, server, session, envelope):
+            received.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        subs = [subscribe(f"reader{n}@example.org") for n in range(3)]
+        person = make_published()
+    finally:
+        controller.stop()
+    assert sorted(r[0][0] for r in received) == [f"reader{n}@example.org" for n in range(3)]
+    links = set()
+    for (rcpt,), message in received:
+        assert message["To"] == rcpt
+        assert message["Subject"] == f"Most Wanted: {person.full_name}"
+        link = message["List-Unsubscribe"].strip("<>")
+        sub = next(s for s in subs if s.email == rcpt)
+        assert link == alerts.unsubscribe_url(sub.pk)
+        assert link in message.get_payload(decode=True).decode()
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        links.add(link)
+    assert len(links) == 3
+    assert len({m["Message-ID"] for _, m in received}) == 3
