@@ -34,6 +34,8 @@ def create_survey(*, title: str, questions: list[QuestionSpec], programme=None) 
         survey = Survey.objects.create(title=title, programme=programme)
         by_code: dict[str, Question] = {}
         for order, spec in enumerate(questions, start=1):
+            if spec.code in by_code or not spec.code.replace("_", "").replace("-", "").isalnum():
+                raise ValueError(f"Question code {spec.code!r} must be unique and use only letters, digits, - and _")
             if spec.kind not in QuestionKind.values:
                 raise ValueError(f"Question {spec.code}: unknown kind {spec.kind!r}")
             if spec.kind == QuestionKind.SCALE and (spec.scale is None or spec.scale[0] >= spec.scale[1]):
@@ -66,6 +68,43 @@ def create_survey(*, title: str, questions: list[QuestionSpec], programme=None) 
                 for i, (code, label) in enumerate(spec.options)
             )
             by_code[spec.code] = question
+    return survey
+
+
+def survey_from_definition(definition: dict) -> Survey:
+    """Create a survey from a JSON-style definition (see load_survey's help). ValueError says what is wrong."""
+    from .models import Programme
+
+    if not isinstance(definition, dict) or not definition.get("title") or not definition.get("questions"):
+        raise ValueError("The definition needs a 'title' and a list of 'questions'")
+    programme = None
+    if definition.get("programme"):
+        programme = Programme.objects.filter(code=definition["programme"]).first()
+        if programme is None:
+            raise ValueError(f"There is no programme with the code {definition['programme']!r}")
+    specs = []
+    for number, q in enumerate(definition["questions"], start=1):
+        try:
+            specs.append(
+                QuestionSpec(
+                    code=q["code"],
+                    text=q["text"],
+                    kind=q["kind"],
+                    options=[tuple(o) for o in q.get("options", [])],
+                    scale=tuple(q["scale"]) if q.get("scale") else None,
+                    condition=tuple(q["condition"]) if q.get("condition") else None,
+                )
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"Question {number}: needs 'code', 'text' and 'kind' ({exc})") from None
+    return create_survey(title=definition["title"], questions=specs, programme=programme)
+
+
+def set_survey_open(*, actor: Actor, survey: Survey, open: bool) -> Survey:
+    with transaction.atomic():
+        survey.open = open
+        survey.save(update_fields=["open"])
+        record(action=Action.ALTERATION, actor=actor, obj=survey, detail={"open": open})
     return survey
 
 

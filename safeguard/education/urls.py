@@ -18,6 +18,7 @@ urlpatterns = [
     path("surveys/<int:pk>/export.<str:fmt>", views.survey_export, name="survey_export"),
     path("surveys/<int:pk>/import/", views.survey_import, name="survey_import"),
     path("surveys/<int:pk>/links/", views.survey_link, name="survey_link"),
+    path("surveys/<int:pk>/open/", views.survey_open, name="survey_open"),
     path("trainers/", views.trainer_list, name="trainers"),
     path("trainers/<int:pk>/accredit/", views.trainer_accredit, name="trainer_accredit"),
     path("courses/", views.course_list, name="courses"),

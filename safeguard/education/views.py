@@ -233,6 +233,18 @@ def survey_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability(Capability.MANAGE_EDUCATION)
 @require_POST
+def survey_open(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_object_or_404(Survey, pk=pk)
+    opening = request.POST.get("open") == "1"
+    surveys.set_survey_open(actor=Actor.of(request.user), survey=survey, open=opening)
+    messages.success(
+        request, "Survey opened: the links take responses" if opening else "Survey closed to new responses"
+    )
+    return redirect("education:survey", pk=survey.pk)
+
+
+@require_capability(Capability.MANAGE_EDUCATION)
+@require_POST
 def survey_link(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     session = get_object_or_404(Session, pk=request.POST.get("session") or 0)

@@ -242,3 +242,29 @@ def test_add_a_course(supervisor_client):
     }
     assert supervisor_client.post(url, data).status_code == 302
     assert Course.objects.get().capacity == 30
+
+
+def test_survey_from_definition_and_closing_it(supervisor_client, client, session, tmp_path):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from safeguard.education.management.commands.load_survey import EXAMPLE
+    from safeguard.education.models import Survey
+
+    path = tmp_path / "survey.json"
+    definition = json.loads(EXAMPLE)
+    definition.pop("programme")
+    path.write_text(json.dumps(definition))
+    call_command("load_survey", str(path))
+    survey = Survey.objects.get()
+    assert [q.code for q in survey.questions.all()] == ["met_offline", "took_friend", "apps", "confidence"]
+    definition["questions"][1]["condition"] = ["met_offline", "perhaps"]
+    path.write_text(json.dumps(definition))
+    with pytest.raises(CommandError, match="'perhaps' is not an answer to met_offline"):
+        call_command("load_survey", str(path))
+    assert Survey.objects.count() == 1
+
+    link = SurveyLink.objects.create(survey=survey, session=session)
+    supervisor_client.post(reverse("education:survey_open", args=[survey.pk]), {"open": "0"})
+    assert client.get(reverse("education_public:survey", args=[link.token])).status_code == 410
