@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from .models import AgeBand, Organisation, Programme, Region, Trainer, TrainerKind
+from .models import AgeBand, Audience, Organisation, Programme, Region, Trainer, TrainerKind
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -147,3 +147,36 @@ class CourseForm(forms.Form):
         if starts and starts <= timezone.now():
             self.add_error("starts_at", "The course must start in the future")
         return cleaned
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(max_length=200, error_messages={"required": "Enter the programme's name"})
+    code = forms.SlugField(
+        max_length=50,
+        help_text="Short code used in CSV uploads: letters, digits and hyphens, e.g. online-friends-11-13",
+        error_messages={"required": "Enter a code", "invalid": "Use only letters, digits, hyphens and underscores"},
+    )
+    audience = forms.ChoiceField(choices=Audience.choices)
+    description = forms.CharField(widget=forms.Textarea, required=False)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].lower()
+        if Programme.objects.filter(code=code).exists():
+            raise forms.ValidationError("Another programme already has this code")
+        return code
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Programme.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError("Another programme already has this name")
+        return name
+
+
+class MaterialVersionForm(forms.Form):
+    version = forms.CharField(max_length=20, error_messages={"required": "Enter the version, e.g. 2.0"})
+    released_on = forms.DateField(
+        label="Released on",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"required": "Enter the release date", "invalid": "Enter a real date, like 14/03/2026"},
+    )
+    changes = forms.CharField(label="What changed", widget=forms.Textarea, required=False)

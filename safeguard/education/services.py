@@ -12,6 +12,7 @@ from safeguard.audit.services import Actor, record
 from .csvutil import ImportRejected, RowError, parse_count, parse_date, read_csv
 from .models import (
     AgeBand,
+    MaterialVersion,
     Organisation,
     Programme,
     ReachTarget,
@@ -23,6 +24,28 @@ from .models import (
 )
 
 ACCREDITATION_YEARS = 2
+
+
+# --- Programmes ---------------------------------------------------------------------------------
+
+
+def create_programme(*, actor: Actor, name: str, code: str, audience: str, description: str = "") -> Programme:
+    with transaction.atomic():
+        programme = Programme.objects.create(name=name, code=code, audience=audience, description=description)
+        record(action=Action.COLLECTION, actor=actor, obj=programme, detail={"code": code})
+    return programme
+
+
+def release_version(*, actor: Actor, programme: Programme, version: str, released_on: date, changes: str = ""):
+    """A new version of the materials; sessions recorded from now on say they used it."""
+    if programme.versions.filter(version=version).exists():
+        raise ValueError(f"{programme} already has a version {version}")
+    with transaction.atomic():
+        released = MaterialVersion.objects.create(
+            programme=programme, version=version, released_on=released_on, changes=changes
+        )
+        record(action=Action.COLLECTION, actor=actor, obj=released, detail={"version": version})
+    return released
 
 
 # --- Trainers -------------------------------------------------------------------------------------

@@ -15,8 +15,17 @@ from safeguard.audit.services import Actor, record
 
 from . import analysis, courses, reach, services, surveys
 from .csvutil import MAX_ERRORS_SHOWN, ImportRejected
-from .forms import AccreditForm, CourseForm, CsvUploadForm, SessionForm, TargetForm, TrainerForm
-from .models import AgeBand, Booking, BookingStatus, Course, Session, Survey, SurveyLink, Trainer
+from .forms import (
+    AccreditForm,
+    CourseForm,
+    CsvUploadForm,
+    MaterialVersionForm,
+    ProgrammeForm,
+    SessionForm,
+    TargetForm,
+    TrainerForm,
+)
+from .models import AgeBand, Booking, BookingStatus, Course, Programme, Session, Survey, SurveyLink, Trainer
 
 PAGE_SIZE = 50
 
@@ -350,3 +359,38 @@ def course_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Course added: it is open for booking at {reverse('education_public:courses')}")
         return redirect("education:course", pk=course.pk)
     return render(request, "education/course_new.html", {"form": form, "nav": "education"})
+
+
+@require_capability(Capability.MANAGE_EDUCATION)
+@require_http_methods(["GET", "POST"])
+def programme_list(request: HttpRequest) -> HttpResponse:
+    form = ProgrammeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        programme = services.create_programme(actor=Actor.of(request.user), **form.cleaned_data)
+        messages.success(request, f"Programme added: {programme.name}. Add the first version of its materials.")
+        return redirect("education:programmes")
+    context = {
+        "programmes": Programme.objects.prefetch_related("versions"),
+        "form": form,
+        "version_form": MaterialVersionForm(),
+        "nav": "education",
+    }
+    return render(request, "education/programmes.html", context, status=400 if form.errors else 200)
+
+
+@require_capability(Capability.MANAGE_EDUCATION)
+@require_POST
+def programme_version(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(Programme, pk=pk)
+    form = MaterialVersionForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(e for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Version not added to {programme}: {problems}")
+        return redirect("education:programmes")
+    try:
+        services.release_version(actor=Actor.of(request.user), programme=programme, **form.cleaned_data)
+    except ValueError as exc:
+        messages.error(request, f"Version not added: {exc}")
+    else:
+        messages.success(request, f"{programme} version {form.cleaned_data['version']} added")
+    return redirect("education:programmes")

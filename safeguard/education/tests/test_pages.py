@@ -268,3 +268,21 @@ def test_survey_from_definition_and_closing_it(supervisor_client, client, sessio
     link = SurveyLink.objects.create(survey=survey, session=session)
     supervisor_client.post(reverse("education:survey_open", args=[survey.pk]), {"open": "0"})
     assert client.get(reverse("education_public:survey", args=[link.token])).status_code == 410
+
+
+def test_programmes_and_versions(supervisor_client):
+    from safeguard.education.models import Programme
+
+    url = reverse("education:programmes")
+    data = {"name": "Real Talk", "code": "real-talk", "audience": "children"}
+    assert supervisor_client.post(url, data).status_code == 302
+    again = supervisor_client.post(url, {**data, "code": "bad code!"})
+    assert again.status_code == 400
+    assert "Another programme already has this name" in again.content.decode()
+    assert "Use only letters, digits, hyphens and underscores" in again.content.decode()
+    programme = Programme.objects.get()
+    version_url = reverse("education:programme_version", args=[programme.pk])
+    supervisor_client.post(version_url, {"version": "2.0", "released_on": "01/09/2026", "changes": "New games"})
+    assert programme.current_version.version == "2.0"
+    dup = supervisor_client.post(version_url, {"version": "2.0", "released_on": "02/09/2026"}, follow=True)
+    assert "already has a version 2.0" in dup.content.decode()
