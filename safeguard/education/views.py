@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -211,6 +211,8 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
 @require_capability(Capability.VIEW_EDUCATION)
 @require_GET
 def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Exports are CSV or XLSX")
     survey = get_object_or_404(Survey, pk=pk)
     results = analysis.survey_report(survey, by=_group_choice(request, survey))
     stem = f"survey-{survey.pk}-results"
