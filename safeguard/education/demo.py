@@ -119,8 +119,8 @@ def load(*, today: date | None = None, seed: int = 42) -> bool:
                 )
             day += timedelta(days=1)
         Session.objects.bulk_create(sessions)
-        services.set_target(actor=ACTOR, year=today.year, children=6000, professionals=600)
-        services.set_target(actor=ACTOR, year=today.year - 1, children=5000, professionals=500)
+        services.set_target(actor=ACTOR, year=today.year, children=13000, professionals=3500)
+        services.set_target(actor=ACTOR, year=today.year - 1, children=12000, professionals=1500)
         _survey(rng, Session.objects.filter(age_band__in=["11-13", "14-18"]).order_by("-delivered_on")[:8])
         _courses(timezone.localdate())  # always bookable, whatever day the demo is built for
     return True
