@@ -172,6 +172,16 @@ def victim_count(report) -> int:
     return len(payload.get("victims", []))
 
 
+def _attachment_hashes(report_id: int) -> list[str]:
+    from django.db import connection
+
+    from safeguard.reporting.models import Attachment
+
+    with connection.cursor() as cursor:  # plain SQL: this runs for every report, on the linking hot path
+        cursor.execute(f"SELECT sha256 FROM {Attachment._meta.db_table} WHERE report_id = %s", [report_id])  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
+
+
 def from_report(report) -> list[Found]:
     """Every identifier in the report, de-duplicated (same role, kind, platform and value once)."""
     platform = normalise_platform(report.platform_name)
@@ -188,7 +198,7 @@ def from_report(report) -> list[Found]:
     else:
         found = from_free_text(report.subject_identifiers, platform=platform)
     if report.pk:
-        for sha256 in report.attachments.values_list("sha256", flat=True):
+        for sha256 in _attachment_hashes(report.pk):
             found.append(make(Role.FILE, Kind.FILE_HASH, sha256))
     unique: dict[tuple, Found] = {}
     for item in found:

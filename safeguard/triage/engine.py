@@ -93,24 +93,35 @@ def _recency_vector(days: np.ndarray, today: int) -> np.ndarray:
     return np.where(age <= 7, 1.0, np.where(age <= 30, 0.5, 0.0))
 
 
-def _select_chunk(after_id: int, report_ids: list[int] | None) -> list[tuple]:
+def _select_chunk(after_id: int, report_ids: list[int] | None) -> tuple[np.ndarray, list[tuple]]:
+    """The next chunk: factor values from ReportTriage (a narrow keyset scan), then the open reports' current
+    priority and reasons over the same id range. Two primary-key range scans instead of a join: on a million
+    rows this is several times faster, on SQLite and PostgreSQL alike."""
     triage = ReportTriage._meta.db_table
     reports = Report._meta.db_table
-    columns = ", ".join(f"t.{name}" for name in STORED_FEATURES)
-    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
-    sql = (
-        f"SELECT t.report_id, {columns}, t.occurred_day, r.priority, r.priority_reasons "  # noqa: S608 - our names
-        f"FROM {triage} t JOIN {reports} r ON r.id = t.report_id WHERE r.status IN ({statuses}) AND t.report_id > %s"
-    )
-    params: list = [*OPEN_STATUSES, after_id]
+    columns = ", ".join(STORED_FEATURES)
+    sql = f"SELECT report_id, {columns}, occurred_day FROM {triage} WHERE report_id > %s"  # noqa: S608 - our names
+    params: list = [after_id]
     if report_ids is not None:
-        sql += f" AND t.report_id IN ({', '.join(['%s'] * len(report_ids))})"
+        sql += f" AND report_id IN ({', '.join(['%s'] * len(report_ids))})"
         params += report_ids
-    sql += " ORDER BY t.report_id LIMIT %s"
+    sql += " ORDER BY report_id LIMIT %s"
     params.append(CHUNK)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        features = cursor.fetchall()
+        if not features:
+            return np.empty((0, len(STORED_FEATURES) + 2)), []
+        statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+        # As text on both databases (psycopg would decode jsonb into lists), to compare with what we would write.
+        reasons = "priority_reasons::text" if connection.vendor == "postgresql" else "priority_reasons"
+        cursor.execute(
+            f"SELECT id, priority, {reasons} FROM {reports} "  # noqa: S608
+            f"WHERE id >= %s AND id <= %s AND status IN ({statuses}) ORDER BY id",
+            [features[0][0], features[-1][0], *OPEN_STATUSES],
+        )
+        current = cursor.fetchall()
+    return np.array(features, dtype=np.float64), current
 
 
 def _write_chunk(ids: list[int], bands: list[int], reasons_json: list[str]) -> None:
@@ -156,19 +167,25 @@ def rescore(
     names = (*STORED_FEATURES, "recency")
     after_id = 0
     while True:
-        rows = _select_chunk(after_id, report_ids)
-        if not rows:
+        data, current = _select_chunk(after_id, report_ids)
+        if not len(data):
             break
-        after_id = rows[-1][0]
-        width = len(STORED_FEATURES) + 3
-        data = np.array([row[:width] for row in rows], dtype=np.float64)
-        old_reasons = [row[width] for row in rows]
-        ids = data[:, 0].astype(np.int64)
+        after_id = int(data[-1, 0])
+        # Keep the rows of open reports only (closed ones keep the priority they were closed with).
+        open_ids = np.fromiter((row[0] for row in current), dtype=np.int64, count=len(current))
+        all_ids = data[:, 0].astype(np.int64)
+        keep = np.isin(all_ids, open_ids)
+        data, ids = data[keep], all_ids[keep]
+        if not len(ids):
+            continue
+        position = {row[0]: n for n, row in enumerate(current)}
+        order = [position[i] for i in ids.tolist()]
+        old_bands = np.array([current[n][1] for n in order], dtype=np.int16)
+        old_reasons = [current[n][2] for n in order]
         features = data[:, 1 : 1 + len(STORED_FEATURES)]
         if len(matched):
             features[:, hash_index] = np.maximum(features[:, hash_index], np.isin(ids, matched))
         recency = _recency_vector(data[:, 1 + len(STORED_FEATURES)], today)
-        old_bands = data[:, -1].astype(np.int16)
         points = np.hstack([features * weights, (recency * recency_weight)[:, None]])
         scores = np.round(points.sum(axis=1), 2)
         bands = _bands(scores, model.thresholds)
@@ -198,7 +215,7 @@ def rescore(
             )
         before.update(old_bands.tolist())
         after.update(band_list)
-        total += len(rows)
+        total += len(ids)
         written += len(changed)
     return before, after, total, written
 
