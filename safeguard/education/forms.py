@@ -94,6 +94,24 @@ class TrainerForm(forms.Form):
     )
     kind = forms.ChoiceField(label="Trainer type", choices=TrainerKind.choices)
     region = forms.ChoiceField(label="Region", choices=Region.choices)
+    username = forms.CharField(
+        label="Staff username (optional)",
+        required=False,
+        help_text="For centre staff: lets them record their own sessions when signed in",
+    )
+
+    def clean_username(self):
+        from safeguard.accounts.models import User
+
+        username = self.cleaned_data["username"].strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(f"There is no active staff account with the username {username}")
+        if Trainer.objects.filter(user=user).exists():
+            raise forms.ValidationError("This staff account is already linked to a trainer")
+        return user
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

@@ -325,7 +325,15 @@ def course_cancel_booking(request: HttpRequest, pk: int, booking_pk: int) -> Htt
 def trainer_list(request: HttpRequest) -> HttpResponse:
     form = TrainerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        trainer = services.register_trainer(actor=Actor.of(request.user), **form.cleaned_data)
+        data = form.cleaned_data
+        trainer = services.register_trainer(
+            actor=Actor.of(request.user),
+            name=data["name"],
+            email=data["email"],
+            kind=data["kind"],
+            region=data["region"],
+            user=data["username"],
+        )
         messages.success(request, f"{trainer.name} registered. Accredit them once they have done the course.")
         return redirect("education:trainers")
     today = timezone.localdate()

@@ -286,3 +286,39 @@ def test_programmes_and_versions(supervisor_client):
     assert programme.current_version.version == "2.0"
     dup = supervisor_client.post(version_url, {"version": "2.0", "released_on": "02/09/2026"}, follow=True)
     assert "already has a version 2.0" in dup.content.decode()
+
+
+def test_a_staff_trainer_records_only_their_own_sessions(supervisor_client, staff_client, make_staff, session):
+    from safeguard.education.models import Trainer
+
+    analyst = make_staff("analyst")
+    url = reverse("education:trainers")
+    unknown = supervisor_client.post(
+        url, {"name": "Kit", "email": "kit@example.org", "kind": "staff", "region": "london", "username": "nobody"}
+    )
+    assert "no active staff account with the username nobody" in unknown.content.decode()
+    data = {
+        "name": "Kit",
+        "email": "kit@example.org",
+        "kind": "staff",
+        "region": "london",
+        "username": analyst.username,
+    }
+    assert supervisor_client.post(url, data).status_code == 302
+    trainer = Trainer.objects.get(user=analyst)
+    other = Trainer.objects.create(name="Other", email="o@example.org", kind="staff", region="london")
+
+    client = staff_client(user=analyst)
+    response = client.post(
+        reverse("education:session_new"),
+        {
+            "organisation": session.organisation.pk,
+            "programme": session.programme.pk,
+            "delivered_on": "03/03/2026",
+            "age_band": "8-10",
+            "attendees": "30",
+            "trainer": other.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert Session.objects.get(delivered_on=date(2026, 3, 3)).trainer == trainer
