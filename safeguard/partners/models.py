@@ -157,5 +157,5 @@ class RateCounter(models.Model):
 def one_or_none(queryset):
     """The single row a unique lookup matches, or None. Unlike .first(), adds no ORDER BY, so the
     database uses the unique index instead of walking the primary key (it matters on the hot path)."""
-    rows = list(queryset[:2])
+    rows = list(queryset.order_by()[:2])  # also drops Meta.ordering (ApiKey's would join Partner)
     return rows[0] if rows else None
