@@ -121,9 +121,32 @@ def groups_by(data: SurveyData, by: str) -> list[tuple[str, str, set[int]]]:
     return groups
 
 
+def _answered_count(data: SurveyData, question: Question, ids) -> int:
+    return sum(1 for rid in ids if _asked(question, data.answers[rid]) and data.answers[rid].get(question.id))
+
+
 def crosstab(data: SurveyData, question: Question, by: str) -> list[QuestionResult]:
-    """The question's answers within each group; each group is suppressed on its own if too small."""
-    return [analyse(data, question, ids, group=label) for _, label, ids in groups_by(data, by)]
+    """The question's answers within each group, with primary and secondary suppression.
+
+    A group under MIN_GROUP is suppressed. But the figures for all respondents are shown too, so a lone small
+    group could be recovered by subtraction (all respondents minus the other groups): while the suppressed
+    groups together hold fewer than MIN_GROUP respondents, the next smallest shown group is suppressed as well.
+    """
+    groups = groups_by(data, by)
+    sizes = [_answered_count(data, question, ids) for _, _, ids in groups]
+    hidden = {i for i, n in enumerate(sizes) if n < MIN_GROUP}
+    for i in sorted((i for i in range(len(groups)) if i not in hidden), key=lambda i: sizes[i]):
+        if not 0 < sum(sizes[j] for j in hidden) < MIN_GROUP:
+            break
+        hidden.add(i)
+    results = []
+    for i, (_, label, ids) in enumerate(groups):
+        if i in hidden:
+            cells = [Cell(code, text, None, None, None, None, None) for code, text in question.choices()]
+            results.append(QuestionResult(question, label, cells))
+        else:
+            results.append(analyse(data, question, ids, group=label))
+    return results
 
 
 def survey_report(survey: Survey, *, by: str = "") -> list[QuestionResult]:
