@@ -7,6 +7,7 @@ the link a trainer gives the class. Every page works without JavaScript.
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -25,6 +26,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     return render(request, "education/public/courses.html", {"rows": rows})
 
 
+@never_cache  # a booker's details, or a child's answers, must not stay in a shared device's cache
 @ratelimit(key="ip", rate="20/h", method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -45,6 +47,7 @@ def _booking(token: str) -> Booking:
     return get_object_or_404(Booking.objects.select_related("course"), token=token)
 
 
+@never_cache  # a booker's details, or a child's answers, must not stay in a shared device's cache
 @require_http_methods(["GET", "POST"])
 def booking(request: HttpRequest, token: str) -> HttpResponse:
     found = _booking(token)
@@ -67,6 +70,7 @@ def booking(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "education/public/booking.html", context)
 
 
+@never_cache  # a booker's details, or a child's answers, must not stay in a shared device's cache
 @require_GET
 def booking_invitation(request: HttpRequest, token: str) -> HttpResponse:
     found = _booking(token)
@@ -77,6 +81,7 @@ def booking_invitation(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@never_cache  # a booker's details, or a child's answers, must not stay in a shared device's cache
 @require_GET
 def booking_certificate(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -88,6 +93,7 @@ def booking_certificate(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@never_cache  # a booker's details, or a child's answers, must not stay in a shared device's cache
 @ratelimit(key="ip", rate="300/h", method="POST", block=True)  # a whole class may share one school address
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:

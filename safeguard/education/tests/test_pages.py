@@ -168,7 +168,8 @@ def test_public_booking_journey(client, course, django_capture_on_commit_callbac
         second = client.post(url, {**details, "name": "Iris Fenwold", "email": "iris@example.org"})
     rowan, iris = Booking.objects.order_by("id")
     assert first.url == reverse("education_public:booking", args=[rowan.token])
-    assert "Your place is confirmed" in client.get(first.url).content.decode()
+    page = client.get(first.url)
+    assert "Your place is confirmed" in page.content.decode() and "no-store" in page["Cache-Control"]
     assert "number 1 on the waiting list" in client.get(second.url).content.decode()
     assert client.get(reverse("education_public:invitation", args=[rowan.token]))["Content-Type"].startswith(
         "text/calendar"
