@@ -250,3 +250,22 @@ def test_ingest_of_a_file_already_sealed_in_the_vault(report):
     assert evidence.stored_name == sealed.stored_name
     assert evidence.sha256 == hash_bytes(data)["sha256"] and evidence.detected_type == "image/png"
     assert evidence.pdq and evidence.matches.exists()
+
+
+def test_ingest_accepts_django_uploaded_files(report):
+    from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+
+    small = SimpleUploadedFile("shot.png", png(27), content_type="image/png")
+    assert _ingest_upload(small, report).detected_type == "image/png"
+    spooled = TemporaryUploadedFile("big.jpg", "image/jpeg", 0, None)
+    spooled.write(jpeg(28))
+    spooled.seek(0)
+    evidence = _ingest_upload(spooled, report)
+    assert evidence.status == FileStatus.OK and evidence.claimed_type == "image/jpeg"
+    spooled.close()
+
+
+def _ingest_upload(upload, report):
+    return services.ingest(
+        stream=upload, actor=PUBLIC, original_name=upload.name, claimed_type=upload.content_type, report=report
+    )
