@@ -136,3 +136,12 @@ def test_first_key_is_current_and_generated_keys_parse():
 
 def test_settings_provide_a_development_key():
     assert crypto.configured_keyring().current_id == "dev-1"
+
+
+def test_new_evidence_key_command(capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("new_evidence_key", "2026-11")
+    assert Keyring.parse(capsys.readouterr().out.strip()).current_id == "2026-11"
+    with pytest.raises(CommandError, match="key id"):
+        call_command("new_evidence_key", "bad id!")
