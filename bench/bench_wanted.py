@@ -176,12 +176,14 @@ def main() -> None:
 
     busy: list[float] = []
     stop = threading.Event()
-    watcher = threading.Thread(target=time_pages, args=(urls, stop, busy))
-    watcher.start()
-    sending_started = time.perf_counter()
+    # Fork the workers before the page-timing thread starts: forking a process with a running thread can
+    # leave a lock held in the child for ever.
     with ctx.Pool(args.workers, initializer=_worker_init, initargs=(port,)) as pool:
+        watcher = threading.Thread(target=time_pages, args=(urls, stop, busy))
+        watcher.start()
+        sending_started = time.perf_counter()
         sent = sum(pool.imap_unordered(_send, [(person.pk, first, last) for first, last in batches]))
-    sending_s = time.perf_counter() - sending_started
+        sending_s = time.perf_counter() - sending_started
     stop.set()
     watcher.join()
 
