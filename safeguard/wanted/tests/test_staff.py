@@ -78,3 +78,23 @@ def test_measures_for_the_annual_review(make_published, author, staff_client):
     assert m.median_days_to_location == pytest.approx(30, abs=0.1)
     page = staff_client("supervisor").get("/staff/wanted/measures/").content.decode()
     assert "30.0 days" in page
+
+
+def test_staff_pages_render(staff_client, published):
+    supervisor = staff_client("supervisor")
+    for url in (
+        "/staff/wanted/",
+        "/staff/wanted/?status=published",
+        "/staff/wanted/new/",
+        f"/staff/wanted/{published.pk}/",
+    ):
+        response = supervisor.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"]
+    assert published.full_name in supervisor.get("/staff/wanted/").content.decode()
+
+
+def test_public_pages_do_not_vary_by_visitor(client, published):
+    response = client.get("/most-wanted/")
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
