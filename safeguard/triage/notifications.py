@@ -52,3 +52,23 @@ def notify_p1(report) -> list[Notification]:
         for supervisor in on_duty_supervisors()
         if (n := notify(recipient=supervisor, kind=Notification.Kind.P1, report=report, message=message))
     ]
+
+
+def notify_breaches(limit: int = 500) -> int:
+    """Notices for open reports past their deadline, most urgent first; returns how many were new."""
+    from safeguard.reporting.models import Report
+
+    from .deadlines import describe, overdue_filter, time_left
+    from .engine import OPEN_STATUSES
+
+    overdue = (
+        Report.objects.filter(status__in=OPEN_STATUSES).filter(overdue_filter()).order_by("priority", "created_at")
+    )
+    supervisors = on_duty_supervisors()
+    sent = 0
+    for report in overdue[:limit]:
+        message = f"Report {report.reference} ({report.get_priority_display()}) is {describe(time_left(report))}."
+        for supervisor in supervisors:
+            if notify(recipient=supervisor, kind=Notification.Kind.BREACH, report=report, message=message):
+                sent += 1
+    return sent

@@ -162,3 +162,16 @@ def test_restricted_holding_names_only_the_owner(make_staff):
     owner = make_staff("investigator", username="dee")
     notice = Holding(owner=owner, kind="case", label="OP-SECRET", restricted=True).notice()
     assert "dee" in notice and "OP-SECRET" not in notice
+
+
+def test_breach_notices_go_to_the_on_duty_supervisor_once(make_report, make_staff):
+    from django.core.management import call_command
+
+    supervisor = make_staff("supervisor")
+    late = make_report(categories=[Category.MEET_UP])
+    Report.objects.filter(pk=late.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    make_report(categories=[Category.MEET_UP])  # not late yet
+    call_command("notify_breaches", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("notify_breaches", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    notice = Notification.objects.get(kind=Notification.Kind.BREACH)
+    assert notice.recipient == supervisor and notice.report_id == late.pk and "overdue by 1 h" in notice.message
