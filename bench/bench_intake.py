@@ -12,6 +12,7 @@ the partner's limits and queued for triage (database task backend), as in produc
 Run: .venv/bin/python bench/bench_intake.py   (about a minute and a half)
 """
 
+import atexit
 import json
 import os
 import re
@@ -220,6 +221,7 @@ def main() -> None:
         print(f"# bench_intake skipped: PostgreSQL not found in {PG_BIN} (set PG_BIN)")
         return
     workdir = Path(tempfile.mkdtemp(prefix="safeguard-bench-intake-"))
+    atexit.register(shutil.rmtree, workdir, True)  # also when a run fails part-way
     # Commits are not waited on (synchronous_commit=off): this sandbox's disk fsync is slow and
     # shared, and the figures should compare the code paths, not the disk. See docs/partners-api.md.
     with throwaway_postgres(settings={"synchronous_commit": "off", "max_connections": "200"}) as database_url:
@@ -294,7 +296,6 @@ def main() -> None:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-    shutil.rmtree(workdir, ignore_errors=True)
     for name, result in (("minimal", minimal), ("intake", intake), ("batch", batched)):
         if result["non2xx"] or result["errors"]:
             print(f"# warning: {name}: {result['non2xx']} non-2xx responses, {result['errors']} socket errors")
