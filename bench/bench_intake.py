@@ -297,6 +297,8 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
     for name, result in (("minimal", minimal), ("intake", intake), ("batch", batched)):
+        if not result["requests"]:
+            print(f"# warning: {name}: no request completed in {DURATION}: figures meaningless (raise BENCH_DURATION)")
         if result["non2xx"] or result["errors"]:
             print(f"# warning: {name}: {result['non2xx']} non-2xx responses, {result['errors']} socket errors")
     emit("intake ratio", intake["rps"] / minimal["rps"])
