@@ -19,6 +19,8 @@ EXPECTED_CAPABILITIES = {
     Capability.VIEW_AUDIT_LOG: {SUP, ADM},
     Capability.VIEW_EDUCATION: {AN, INV, SUP, ADM},
     Capability.MANAGE_EDUCATION: {SUP, ADM},
+    Capability.MANAGE_WANTED: {INV, SUP},
+    Capability.APPROVE_WANTED: {SUP},
 }
 
 
