@@ -46,9 +46,9 @@ def from_address() -> str:
 
 
 def normalise_email(address: str) -> str:
-    """Domain part lowercased (it is case-insensitive); the local part is kept as typed."""
-    local, _, domain = address.strip().rpartition("@")
-    return f"{local}@{domain.lower()}" if local else address.strip()
+    """Trimmed and lowercased. Local parts may in theory be case-sensitive, but no real mailbox provider
+    treats them so, and one mailbox must not be subscribed (and mailed) twice as "Ann@" and "ann@"."""
+    return address.strip().lower()
 
 
 # --- subscribing ---------------------------------------------------------------------------------

@@ -261,3 +261,10 @@ def test_alerts_sent_over_real_smtp_are_complete_and_unique(make_published, sett
         links.add(link)
     assert len(links) == 3
     assert len({m["Message-ID"] for _, m in received}) == 3
+
+
+def test_one_mailbox_is_one_subscription_whatever_the_case(client):
+    for typed in ("Reader@Example.org", " reader@example.ORG "):
+        sign_up(client, email=typed)
+        client.post(link_in(mail.outbox[-1]))
+    assert list(Subscription.objects.values_list("email", flat=True)) == ["reader@example.org"]
