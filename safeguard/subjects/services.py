@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from safeguard.accounts.roles import Capability, check_capability
-from safeguard.audit.services import Action, Actor, record
+from safeguard.audit.services import Action, Actor, PendingEntry, record, record_many
 from safeguard.reporting.models import Report
 
 from . import extraction
@@ -92,11 +92,14 @@ def _current_subject_id(report_id: int) -> int | None:
     return row[0] if row else None
 
 
-def link_report(report: Report) -> LinkResult:
+def link_report(report: Report, *, audit_entries: list[PendingEntry] | None = None) -> LinkResult:
     """Extract identifiers, attach the report to its subject, merge subjects it proves are one.
 
     Safe to run again on the same report: the identifiers are re-extracted and the same subject kept.
     Reports with no usable identifier about the person get no subject (nothing to link on).
+    The combination entry for the audit log is written at once, or, when the caller passes
+    `audit_entries`, appended there for the caller to write with its own entries in one chain append
+    (the triage task does: one lock of the audit chain per report instead of two).
     """
     with transaction.atomic():
         found = store_identifiers(report)
@@ -117,12 +120,16 @@ def link_report(report: Report) -> LinkResult:
                     f"INSERT INTO {links} (report_id, subject_id, linked_at) VALUES (%s, %s, %s)",  # noqa: S608
                     [report.pk, subject.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
                 )
-            record(
+            entry = PendingEntry(
                 action=Action.COMBINATION,
                 actor=Actor.system("triage linking"),
                 obj=report,
                 detail={"subject": subject.pk, "new_subject": created},
             )
+            if audit_entries is None:
+                record_many([entry])
+            else:
+                audit_entries.append(entry)
         elif current != subject.pk:
             ReportSubject.objects.filter(report=report).update(subject=subject)
         merges = [

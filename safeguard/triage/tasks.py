@@ -1,7 +1,7 @@
 from django.db import transaction
 from django_tasks import task
 
-from safeguard.audit.services import Action, Actor, record
+from safeguard.audit.services import Action, Actor, PendingEntry, record_many
 from safeguard.reporting.models import Priority, Report, Status
 
 
@@ -22,24 +22,28 @@ def triage_report(report_id: int) -> None:
         report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None:
             return
-        linked = link_report(report)
+        audit_entries: list[PendingEntry] = []
+        linked = link_report(report, audit_entries=audit_entries)
         scored = engine.score_and_store(report, prior_reports=len(linked.other_report_ids))
         fields = ["priority", "priority_reasons", "updated_at"]
         if report.status == Status.RECEIVED:
             report.status = Status.TRIAGED
             fields.append("status")
         report.save(update_fields=fields)
-        record(
-            action=Action.ALTERATION,
-            actor=Actor.system("triage"),
-            obj=report,
-            detail={
-                "fields": ["priority", "status"],
-                "priority": int(report.priority),
-                "score": scored.score,
-                "subject": linked.subject.pk if linked.subject else None,
-            },
+        audit_entries.append(
+            PendingEntry(
+                action=Action.ALTERATION,
+                actor=Actor.system("triage"),
+                obj=report,
+                detail={
+                    "fields": ["priority", "status"],
+                    "priority": int(report.priority),
+                    "score": scored.score,
+                    "subject": linked.subject.pk if linked.subject else None,
+                },
+            )
         )
+        record_many(audit_entries)  # the link's combination entry and this one, in one chain append
         if linked.other_report_ids:
             # A new report about the same person raises the others: their prior-reports factor grows.
             _refresh_prior_reports(linked.subject)
