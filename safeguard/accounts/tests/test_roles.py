@@ -21,6 +21,9 @@ EXPECTED_CAPABILITIES = {
     Capability.MANAGE_EDUCATION: {SUP, ADM},
     Capability.MANAGE_WANTED: {INV, SUP},
     Capability.APPROVE_WANTED: {SUP},
+    Capability.SEARCH: {AN, INV, SUP},
+    Capability.MERGE_SUBJECTS: {SUP},
+    Capability.EDIT_SCORING_MODEL: {SUP},
 }
 
 
