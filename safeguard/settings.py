@@ -214,7 +214,9 @@ STORAGES = {
 _DEV_EVIDENCE_KEYS = "dev-1:c2FmZWd1YXJkLWRldmVsb3BtZW50LW9ubHkta2V5ISE="
 SAFEGUARD_EVIDENCE_KEYS = env.str("SAFEGUARD_EVIDENCE_KEYS", default="" if IS_PRODUCTION else _DEV_EVIDENCE_KEYS)
 if IS_PRODUCTION and (not SAFEGUARD_EVIDENCE_KEYS or _DEV_EVIDENCE_KEYS.split(":")[1] in SAFEGUARD_EVIDENCE_KEYS):
-    raise environ.ImproperlyConfigured("SAFEGUARD_EVIDENCE_KEYS must hold real master keys when SAFEGUARD_ENV=production")
+    raise environ.ImproperlyConfigured(
+        "SAFEGUARD_EVIDENCE_KEYS must hold real master keys when SAFEGUARD_ENV=production"
+    )
 
 # Uploads: requests larger than this are refused before the body is read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
