@@ -231,6 +231,13 @@ SAFEGUARD_FOLLOW_UP_RATE = env.str("SAFEGUARD_FOLLOW_UP_RATE", default="20/h")
 if env.bool("SAFEGUARD_TRUST_X_FORWARDED_FOR", default=False):
     RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
 
+# Email: EMAIL_URL (smtp://user:pass@host:587, with ?tls=true) in production; printed to the console elsewhere.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://" if not IS_PRODUCTION else "smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Safeguard <no-reply@safeguard.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people reach the public site at, for links in emails (no trailing slash).
+SAFEGUARD_PUBLIC_BASE_URL = env.str("SAFEGUARD_PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Where "Exit this page" finally sends a person: a neutral site, as GOV.UK's pattern advises.
 SAFEGUARD_EXIT_URL = env.str("SAFEGUARD_EXIT_URL", default="https://www.bbc.co.uk/weather")
 

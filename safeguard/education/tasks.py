@@ -7,7 +7,7 @@ from django_tasks import task
 from .documents import ORGANISER_EMAIL, booking_ics
 from .models import Booking, BookingStatus
 
-SITE_URL = getattr(settings, "SAFEGUARD_SITE_URL", "http://localhost:8000")
+SITE_URL = settings.SAFEGUARD_PUBLIC_BASE_URL
 
 
 @task()
