@@ -18,8 +18,10 @@ class Walk:
     secret: str = ""
 
 
-def _continue(page: Page) -> None:
-    page.get_by_role("button", name="Continue").click()
+def _continue(page: Page, name: str = "Continue") -> None:
+    """Press a button and wait for the next page, so the next step never reads the old one."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name).click()
 
 
 def _path(page: Page) -> str:
@@ -37,10 +39,10 @@ def young_person_walk(page: Page, *, screenshot: Path | None = None, on_page=Non
 
     page.goto(page.base_url + "/report/")
     arrive()
-    page.get_by_role("button", name="Start now").click()
+    _continue(page, "Start now")
     arrive()
     if "/leaving-this-site-quickly/" in page.url:
-        page.get_by_role("button", name="Continue").click()
+        _continue(page)
         arrive()
 
     page.locator("input[name=role][value=young_person]").check()
@@ -51,7 +53,7 @@ def young_person_walk(page: Page, *, screenshot: Path | None = None, on_page=Non
     _continue(page)
     arrive()
     assert "999" in page.inner_text("main")  # the 999 advice comes first
-    page.get_by_role("button", name="Continue").click()
+    _continue(page)
     arrive()
 
     page.locator("input[name=categories][value=asked_for_images]").check()
@@ -82,7 +84,7 @@ def young_person_walk(page: Page, *, screenshot: Path | None = None, on_page=Non
 
     if screenshot is not None:
         page.locator("input[type=file]").set_input_files(str(screenshot))
-        page.get_by_role("button", name="Upload file").click()
+        _continue(page, "Upload file")
         arrive()
         assert screenshot.name in page.inner_text("main")
     _continue(page)
@@ -94,7 +96,7 @@ def young_person_walk(page: Page, *, screenshot: Path | None = None, on_page=Non
 
     assert "Check your answers" in page.inner_text("h1")
     assert "PixelQuest" in page.inner_text("main")
-    page.get_by_role("button", name="Send report").click()
+    _continue(page, "Send report")
     arrive()
 
     main = page.inner_text("main")

@@ -11,6 +11,7 @@ from .conftest import NEUTRAL_SITE
 def _start_a_draft(page):
     page.goto(page.base_url + "/report/leaving-this-site-quickly/")
     page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/report/about-you/")
     page.locator("input[name=role][value=parent_carer]").check()
     page.get_by_role("button", name="Continue").click()
     assert "/report/danger/" in page.url

@@ -1,9 +1,11 @@
 """A young person completes the public journey in real Chromium, without and with JavaScript."""
 
 import io
+import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from safeguard.audit.models import AuditEntry
 from safeguard.reporting.models import Priority, Report
@@ -67,9 +69,10 @@ def test_every_page_of_the_journey_has_no_serious_accessibility_violations(page)
 def test_error_pages_have_no_serious_accessibility_violations(page):
     page.goto(page.base_url + "/report/leaving-this-site-quickly/")
     page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/report/about-you/")
     page.get_by_role("button", name="Continue").click()  # nothing chosen
-    assert page.title().startswith("Error:")
-    summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    # expect() waits for the response to the POST to arrive and render.
+    expect(page).to_have_title(re.compile("^Error:"))
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)

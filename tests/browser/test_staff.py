@@ -13,6 +13,12 @@ from .conftest import axe_violations, describe_violations
 PASSWORD = "browser-test-password-1234"
 
 
+def _submit(page):
+    """Press the page's main button and wait for the next page to load."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").or_(page.get_by_role("button", name="Sign in")).first.click()
+
+
 @pytest.fixture
 def analyst(make_staff):
     return make_staff("analyst", username="ada-analyst", password=PASSWORD)
@@ -23,17 +29,17 @@ def _sign_in(page, user, *, code=None):
     assert "/staff/account/sign-in/" in page.url  # nobody reaches the queue without signing in
     page.locator("input[name=username]").fill(user.username)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").or_(page.get_by_role("button", name="Sign in")).first.click()
+    _submit(page)
     assert "/sign-in/code/" in page.url
     page.locator("input[name=code]").fill(code or current_code(user.totp_device))
-    page.get_by_role("button", name="Continue").or_(page.get_by_role("button", name="Sign in")).first.click()
+    _submit(page)
 
 
 def test_password_alone_does_not_reach_the_queue(page, analyst):
     page.goto(page.base_url + "/staff/")
     page.locator("input[name=username]").fill(analyst.username)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").or_(page.get_by_role("button", name="Sign in")).first.click()
+    _submit(page)
     page.goto(page.base_url + "/staff/")
     assert "/sign-in/code/" in page.url
     assert "Report queue" not in page.inner_text("body")
@@ -64,7 +70,8 @@ def test_analyst_signs_in_with_2fa_and_opens_the_p1_report_first(page, analyst, 
     check()
     first_row = page.locator("tbody tr").first
     assert urgent.reference in first_row.inner_text()
-    first_row.get_by_role("link").first.click()
+    with page.expect_navigation():
+        first_row.get_by_role("link").first.click()
     assert urgent.reference in page.inner_text("h1") or urgent.reference in page.inner_text("main")
     check()
     assert AuditEntry.objects.filter(
@@ -81,8 +88,8 @@ def test_demo_data_loads_and_the_demo_analyst_can_sign_in(page):
     page.goto(page.base_url + "/staff/")
     page.locator("input[name=username]").fill("analyst")
     page.locator("input[name=password]").fill("safeguard-demo-only")
-    page.get_by_role("button", name="Continue").or_(page.get_by_role("button", name="Sign in")).first.click()
+    _submit(page)
     page.locator("input[name=code]").fill(current_code(demo.totpdevice_set.get(confirmed=True)))
-    page.get_by_role("button", name="Continue").or_(page.get_by_role("button", name="Sign in")).first.click()
+    _submit(page)
     assert Report.objects.count() >= 20
     assert page.locator("tbody tr").count() >= 10
