@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from safeguard.reporting.models import Category
+from safeguard.reporting.models import Category, Source
 
 from .scoring import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, FACTOR_NAMES, recency
 
@@ -101,6 +101,7 @@ def report_features(report, *, prior_reports: int = 0, hash_matches: int = 0) ->
         "offline_meeting": 1.0 if Category.MEET_UP in categories else 0.0,
         "hash_match": 1.0 if hash_matches else 0.0,
         "role_access": 1.0 if claims_role_with_access(report) else 0.0,
+        "wanted_sighting": 1.0 if report.source == Source.SIGHTING else 0.0,
         "images": 1.0 if categories & {Category.ASKED_FOR_IMAGES, Category.SENT_SEXUAL_CONTENT} else 0.0,
         "victim_age": (ADULT_AGE - youngest) / ADULT_AGE if youngest is not None else 0.0,
         "victims": min(max(victim_count(report) - 1, 0), MAX_COUNTED_VICTIMS) / MAX_COUNTED_VICTIMS,

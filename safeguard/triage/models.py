@@ -44,6 +44,7 @@ class ReportTriage(models.Model):
     prior_reports = models.FloatField(default=0)
     hash_match = models.FloatField(default=0)
     role_access = models.FloatField(default=0)
+    wanted_sighting = models.FloatField(default=0)
     occurred_day = models.IntegerField(default=0)  # date.toordinal() of the incident (or of receipt)
     youngest_victim_age = models.PositiveSmallIntegerField(null=True, blank=True)
     prior_report_count = models.PositiveIntegerField(default=0)

@@ -10,14 +10,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from safeguard.audit.services import Action, Actor, record
-from safeguard.reporting.models import Category, Priority, Report, Source
+from safeguard.reporting.models import Category, Source
 from safeguard.reporting.services import create_report
 
 from .alerts import from_address, public_base_url
 from .models import ForceNotification, Sighting, WantedPerson
-
-SIGHTING_PRIORITY = Priority.P2
-SIGHTING_REASON = "A member of the public reported seeing a person on the Most Wanted list."
 
 
 @dataclass(frozen=True)
@@ -61,43 +58,15 @@ def report_sighting(*, person: WantedPerson, details: SightingDetails) -> Sighti
             audit_detail={"wanted_person": person.public_id},
             with_follow_up_secret=False,
         )
+        # Triage's "Sighting of a Most Wanted person" factor puts the report at P2 or higher.
         sighting = Sighting.objects.create(person=person, report=new.report)
-        raise_priority(new.report)
         notification = ForceNotification.objects.create(
             sighting=sighting, force=person.leading_force, address=force_address(person.leading_force)
         )
-        from .tasks import notify_leading_force, reassert_sighting_priority
+        from .tasks import notify_leading_force
 
         notify_leading_force.enqueue(notification.pk)
-        # Triage re-scores every new report from its fields; this runs after it so a sighting stays P2.
-        reassert_sighting_priority.enqueue(new.report.pk)
     return sighting
-
-
-def raise_priority(report: Report) -> None:
-    """P2 at least, with the reason in plain words, audited. Idempotent."""
-    with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        reasons = list(locked.priority_reasons or [])
-        before = locked.priority
-        if SIGHTING_REASON not in reasons:
-            reasons.append(SIGHTING_REASON)
-        priority = min(locked.priority, SIGHTING_PRIORITY)
-        if priority == before and reasons == locked.priority_reasons:
-            return
-        locked.priority, locked.priority_reasons = priority, reasons
-        locked.save(update_fields=["priority", "priority_reasons", "updated_at"])
-        record(
-            action=Action.ALTERATION,
-            actor=Actor.system("wanted sightings"),
-            obj=locked,
-            detail={
-                "fields": ["priority", "priority_reasons"],
-                "priority": int(priority),
-                "previous_priority": int(before),
-            },
-        )
-    report.priority, report.priority_reasons = locked.priority, locked.priority_reasons
 
 
 def send_force_notification(notification: ForceNotification) -> None:

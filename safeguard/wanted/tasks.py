@@ -54,16 +54,3 @@ def notify_leading_force(notification_id: int) -> bool:
         sent_at=timezone.now(), attempts=notification.attempts + 1, last_error=""
     )
     return True
-
-
-@task(priority=-10)  # lower than triage's, so a single worker takes triage first
-def reassert_sighting_priority(report_id: int) -> None:
-    """Triage recomputes priority from a report's fields and cannot see that it is a sighting;
-    raise it again once triage has run (idempotent, audited only if it changes anything)."""
-    from safeguard.reporting.models import Report
-
-    from .sightings import raise_priority
-
-    report = Report.objects.filter(pk=report_id).first()
-    if report is not None:
-        raise_priority(report)
