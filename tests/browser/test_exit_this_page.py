@@ -38,6 +38,9 @@ def test_exit_button_click_leaves_for_a_neutral_site_and_clears_the_session(fixt
 
 def test_pressing_shift_three_times_exits(page):
     _start_a_draft(page)
+    # The keyboard shortcut exists once GOV.UK Frontend's module script has run; on a busy machine
+    # that can be after the page's load event.
+    page.wait_for_function("document.body.dataset.govukFrontendExitThisPageKeypress === 'true'")
     page.locator("body").click(position={"x": 5, "y": 400})
     for _ in range(3):
         page.keyboard.press("Shift")
