@@ -79,6 +79,12 @@ INSTALLED_APPS = [
     "safeguard.evidence",
     "safeguard.wanted",
     "safeguard.education",
+    "safeguard.routing",  # recipient directory and suggested recipients (issue 6)
+    "safeguard.cases",
+    "safeguard.dissemination",
+    "safeguard.referrals",  # bulk lines of enquiry (issue 7)
+    "safeguard.insight",  # strategic threat assessment and annual review (issue 10)
+    "safeguard.retention",  # review, retention and disposal (issue 11)
 ]
 
 MIDDLEWARE = [

@@ -9,12 +9,18 @@ class Role(models.TextChoices):
     INVESTIGATOR = "investigator", "Investigator"
     SUPERVISOR = "supervisor", "Supervisor"
     ADMINISTRATOR = "administrator", "Administrator"
+    # An officer in a receiving police force: sees only what was disseminated to their own force.
+    FORCE_OFFICER = "force_officer", "Police force officer"
 
 
 class User(AbstractUser):
     """A member of staff. Every account must enrol a TOTP device before reaching staff pages."""
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.ANALYST)
+    # Set for force officers only: the force whose disseminations they may see (object-level scoping).
+    force = models.ForeignKey(
+        "routing.Recipient", null=True, blank=True, on_delete=models.PROTECT, related_name="officers"
+    )
 
     class Meta:
         db_table = "accounts_user"

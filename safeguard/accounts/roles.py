@@ -27,6 +27,21 @@ class Capability(StrEnum):
     APPROVE_WANTED = "approve_wanted"  # the second person who approves publication
     VIEW_EDUCATION = "view_education"  # prevention work: reach dashboard, sessions, survey results (all anonymous)
     MANAGE_EDUCATION = "manage_education"  # targets, session imports, surveys, courses and their registers
+    # Investigations and dissemination (issue 6)
+    VIEW_CASES = "view_cases"
+    MANAGE_CASES = "manage_cases"  # open cases, lines of enquiry, notes, operations and deployments
+    PREPARE_DISSEMINATION = "prepare_dissemination"  # grade intelligence, sanitise, build a package
+    APPROVE_DISSEMINATION = "approve_dissemination"  # release a package to its recipient
+    MANAGE_RECIPIENTS = "manage_recipients"  # the recipient directory and postcode lookup imports
+    FORCE_PORTAL = "force_portal"  # a force officer: own force's packages, acknowledge, record outcomes
+    # Bulk lines of enquiry (issue 7)
+    IMPORT_REFERRALS = "import_referrals"
+    ALLOCATE_REFERRALS = "allocate_referrals"  # review an import summary, allocate, bulk-disseminate
+    # Strategic threat assessment (issue 10): aggregate figures with small cells suppressed
+    VIEW_INSIGHT = "view_insight"
+    PUBLISH_REVIEW = "publish_review"  # generate the annual review and threat assessment documents
+    # Retention (issue 11)
+    REVIEW_RETENTION = "review_retention"  # record retain/dispose decisions; disposal itself
 
 
 _CASEWORK = frozenset(
@@ -39,14 +54,29 @@ _CASEWORK = frozenset(
     }
 )
 
+_INVESTIGATION = frozenset(
+    {
+        Capability.VIEW_CASES,
+        Capability.MANAGE_CASES,
+        Capability.PREPARE_DISSEMINATION,
+        Capability.IMPORT_REFERRALS,
+        Capability.VIEW_INSIGHT,
+    }
+)
+
 # Administrators run accounts and read the audit log; they do not read reports (least privilege).
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.ANALYST: _CASEWORK,
-    Role.INVESTIGATOR: _CASEWORK | {Capability.MANAGE_WANTED},
+    Role.ANALYST: _CASEWORK | _INVESTIGATION,
+    Role.INVESTIGATOR: _CASEWORK | _INVESTIGATION | {Capability.MANAGE_WANTED},
     Role.SUPERVISOR: _CASEWORK
+    | _INVESTIGATION
     | {Capability.ASSIGN_REPORT, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_WANTED, Capability.APPROVE_WANTED}
-    | {Capability.MERGE_SUBJECTS, Capability.EDIT_SCORING_MODEL},
-    Role.ADMINISTRATOR: frozenset({Capability.MANAGE_USERS, Capability.VIEW_AUDIT_LOG}),
+    | {Capability.MERGE_SUBJECTS, Capability.EDIT_SCORING_MODEL}
+    | {Capability.APPROVE_DISSEMINATION, Capability.MANAGE_RECIPIENTS, Capability.ALLOCATE_REFERRALS}
+    | {Capability.PUBLISH_REVIEW, Capability.REVIEW_RETENTION},
+    Role.ADMINISTRATOR: frozenset({Capability.MANAGE_USERS, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_RECIPIENTS}),
+    # Outside the centre: nothing of the centre's own data, only their force's packages (scoped in selectors).
+    Role.FORCE_OFFICER: frozenset({Capability.FORCE_PORTAL}),
 }
 
 # Prevention work (docs/adr/0050): its figures are aggregate and anonymous, so every role may see them; running
@@ -56,7 +86,8 @@ ROLE_CAPABILITIES = {
     | {Capability.VIEW_EDUCATION}
     | ({Capability.MANAGE_EDUCATION} if role in (Role.SUPERVISOR, Role.ADMINISTRATOR) else set())
     for role, capabilities in ROLE_CAPABILITIES.items()
-}
+    if role != Role.FORCE_OFFICER
+} | {Role.FORCE_OFFICER: ROLE_CAPABILITIES[Role.FORCE_OFFICER]}
 
 
 def capabilities_of(user) -> frozenset[Capability]:
@@ -98,4 +129,6 @@ def staff_home_url_name(user) -> str:
         return "accounts:users"
     if has_capability(user, Capability.VIEW_AUDIT_LOG):
         return "staff:audit_log"
+    if has_capability(user, Capability.FORCE_PORTAL):
+        return "force:home"  # provided by the dissemination app's force portal
     return "staff:queue"  # answers 403: every role has at least one capability, so this is unreachable

@@ -8,6 +8,7 @@ from safeguard.accounts.models import Role
 from safeguard.accounts.roles import Capability, check_capability, has_capability
 
 AN, INV, SUP, ADM = Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.ADMINISTRATOR
+FORCE = Role.FORCE_OFFICER
 
 EXPECTED_CAPABILITIES = {
     Capability.VIEW_REPORT_QUEUE: {AN, INV, SUP},
@@ -24,6 +25,17 @@ EXPECTED_CAPABILITIES = {
     Capability.SEARCH: {AN, INV, SUP},
     Capability.MERGE_SUBJECTS: {SUP},
     Capability.EDIT_SCORING_MODEL: {SUP},
+    Capability.VIEW_CASES: {AN, INV, SUP},
+    Capability.MANAGE_CASES: {AN, INV, SUP},
+    Capability.PREPARE_DISSEMINATION: {AN, INV, SUP},
+    Capability.APPROVE_DISSEMINATION: {SUP},
+    Capability.MANAGE_RECIPIENTS: {SUP, ADM},
+    Capability.FORCE_PORTAL: {FORCE},
+    Capability.IMPORT_REFERRALS: {AN, INV, SUP},
+    Capability.ALLOCATE_REFERRALS: {SUP},
+    Capability.VIEW_INSIGHT: {AN, INV, SUP},
+    Capability.PUBLISH_REVIEW: {SUP},
+    Capability.REVIEW_RETENTION: {SUP},
 }
 
 
@@ -56,16 +68,17 @@ def test_inactive_and_anonymous_users_have_nothing(make_staff):
 # GET status per role for each page (302 = redirected to the role's own home, e.g. from sign-in).
 URL_MATRIX = [
     # (url name, needs a report, {role: expected status})
-    ("staff:queue", False, {AN: 200, INV: 200, SUP: 200, ADM: 403}),
-    ("staff:report", True, {AN: 200, INV: 200, SUP: 200, ADM: 403}),
-    ("staff:audit_log", False, {AN: 403, INV: 403, SUP: 200, ADM: 200}),
-    ("accounts:users", False, {AN: 403, INV: 403, SUP: 403, ADM: 200}),
-    ("accounts:new_user", False, {AN: 403, INV: 403, SUP: 403, ADM: 200}),
-    ("accounts:login", False, {AN: 302, INV: 302, SUP: 302, ADM: 302}),
-    ("staff:change_status", True, {AN: 405, INV: 405, SUP: 405, ADM: 403}),
-    ("staff:assign", True, {AN: 405, INV: 405, SUP: 405, ADM: 403}),
-    ("education:dashboard", False, {AN: 200, INV: 200, SUP: 200, ADM: 200}),
-    ("education:session_upload", False, {AN: 403, INV: 403, SUP: 200, ADM: 200}),
+    ("staff:queue", False, {AN: 200, INV: 200, SUP: 200, ADM: 403, FORCE: 403}),
+    ("staff:report", True, {AN: 200, INV: 200, SUP: 200, ADM: 403, FORCE: 403}),
+    ("staff:audit_log", False, {AN: 403, INV: 403, SUP: 200, ADM: 200, FORCE: 403}),
+    ("accounts:users", False, {AN: 403, INV: 403, SUP: 403, ADM: 200, FORCE: 403}),
+    ("accounts:new_user", False, {AN: 403, INV: 403, SUP: 403, ADM: 200, FORCE: 403}),
+    ("accounts:login", False, {AN: 302, INV: 302, SUP: 302, ADM: 302, FORCE: 302}),
+    ("staff:change_status", True, {AN: 405, INV: 405, SUP: 405, ADM: 403, FORCE: 403}),
+    ("staff:assign", True, {AN: 405, INV: 405, SUP: 405, ADM: 403, FORCE: 403}),
+    ("education:dashboard", False, {AN: 200, INV: 200, SUP: 200, ADM: 200, FORCE: 403}),
+    ("education:session_upload", False, {AN: 403, INV: 403, SUP: 200, ADM: 200, FORCE: 403}),
+    ("force:home", False, {AN: 403, INV: 403, SUP: 403, ADM: 403, FORCE: 200}),
 ]
 
 
@@ -99,6 +112,12 @@ def test_staff_home_per_role(analyst_client, supervisor_client, admin_client):
     assert staff_home_url_name(analyst_client.user) == "staff:queue"
     assert staff_home_url_name(supervisor_client.user) == "staff:queue"
     assert staff_home_url_name(admin_client.user) == "accounts:users"
+
+
+def test_force_officers_land_on_their_portal(make_staff):
+    from safeguard.accounts.roles import staff_home_url_name
+
+    assert staff_home_url_name(make_staff(FORCE)) == "force:home"
 
 
 def test_service_name_links_to_each_roles_home(analyst_client, admin_client):
