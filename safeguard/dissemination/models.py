@@ -37,7 +37,7 @@ class DisseminationStatus(models.TextChoices):
 
 
 class Dissemination(models.Model):
-    """A package of intelligence released to one recipient: prepared, approved by a second person, sent, acknowledged."""
+    """A package of intelligence for one recipient: prepared, approved by a second person, sent, acknowledged."""
 
     reference = models.CharField(max_length=20, unique=True)
     recipient = models.ForeignKey("routing.Recipient", on_delete=models.PROTECT, related_name="disseminations")
@@ -110,6 +110,9 @@ class IntelligenceItem(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return f"Item {self.position} ({self.grade})"
+
     @property
     def grade(self) -> str:
         return f"{self.source_evaluation}{self.intelligence_assessment}{self.handling_code}"
@@ -117,9 +120,6 @@ class IntelligenceItem(models.Model):
     @property
     def release_text(self) -> str:
         return self.sanitised_text or self.original_text
-
-    def __str__(self) -> str:
-        return f"Item {self.position} ({self.grade})"
 
 
 class OutcomeKind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""The functions other apps build on: create_draft_dissemination (bulk referrals) and outcome_figures (annual review)."""
+"""What other apps build on: create_draft_dissemination (bulk referrals), outcome_figures (annual review)."""
 
 from datetime import date
 
