@@ -40,7 +40,7 @@ BEHIND_TLS = env.bool("SAFEGUARD_BEHIND_TLS", default=IS_PRODUCTION)
 SESSION_COOKIE_SECURE = BEHIND_TLS
 CSRF_COOKIE_SECURE = BEHIND_TLS
 SECURE_SSL_REDIRECT = BEHIND_TLS and env.bool("SAFEGUARD_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # probes speak plain HTTP inside
 SECURE_HSTS_SECONDS = 31536000 if BEHIND_TLS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = BEHIND_TLS
 if env.bool("SAFEGUARD_TRUST_X_FORWARDED_PROTO", default=False):
@@ -88,6 +88,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "safeguard.core.metrics.MetricsMiddleware",  # first: counts every answer, 503s included
+    # A lost database connection in a view becomes 503 + Retry-After (docs/production.md).
+    "safeguard.core.db_unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,6 +143,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Fail fast while the database is down (a 503 in seconds, not a hung worker).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", 3))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (the database, unless Redis is configured) so rate limits hold across processes.
@@ -152,6 +157,11 @@ TASKS = {
         "ENQUEUE_ON_COMMIT": True,
     }
 }
+# TASKS_BACKEND=django_tasks_rq.RQBackend runs tasks on Redis-backed RQ workers (`manage.py rqworker default`).
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600, "SOCKET_TIMEOUT": 5}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -215,6 +225,24 @@ STORAGES = {
     },
 }
 
+# SAFEGUARD_EVIDENCE_STORAGE=s3 keeps evidence in an S3-compatible bucket (docs/production.md). Files are
+# encrypted before they leave Safeguard (docs/adr/0020), so the bucket only ever holds ciphertext.
+if env.str("SAFEGUARD_EVIDENCE_STORAGE", default="filesystem") == "s3":
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("SAFEGUARD_S3_BUCKET"),
+            "endpoint_url": env.str("SAFEGUARD_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("SAFEGUARD_S3_REGION", default=None),
+            "access_key": env.str("SAFEGUARD_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("SAFEGUARD_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env.str("SAFEGUARD_S3_PREFIX", default="evidence"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
 # Evidence master keys, "kid:base64key,..."; the first wraps new files (docs/adr/0020). Outside production a
 # fixed, public development key is allowed; production refuses to start without real keys.
 _DEV_EVIDENCE_KEYS = "dev-1:c2FmZWd1YXJkLWRldmVsb3BtZW50LW9ubHkta2V5ISE="
@@ -262,10 +290,22 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# JSON lines (one object per record) in production, for the log collector; plain text on a laptop.
+SAFEGUARD_LOG_FORMAT = env.str("SAFEGUARD_LOG_FORMAT", default="json" if IS_PRODUCTION else "text")
+# /metrics: a bearer token, or (unset) only from the machine itself; see docs/production.md.
+SAFEGUARD_METRICS_TOKEN = env.str("SAFEGUARD_METRICS_TOKEN", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": SAFEGUARD_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -22,3 +22,6 @@ urlpatterns = [
     path("partners/", include("safeguard.partners.urls")),
     path("most-wanted/", include("safeguard.wanted.urls")),
 ]
+
+# A database outage met outside a view is a 503 with Retry-After too (safeguard/core/db_unavailable.py).
+handler500 = "safeguard.core.views.server_error"

@@ -1,4 +1,7 @@
+import hmac
+import ipaddress
 import logging
+import sys
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -6,6 +9,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import server_error as django_server_error
+
+from .db_unavailable import is_database_outage, service_unavailable
+from .readiness import run_checks
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +29,51 @@ def healthz(request: HttpRequest) -> HttpResponse:
         logger.warning("healthz: database unreachable", exc_info=True)
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """200 when the database, cache, task queue and evidence storage all answer; 503 naming those that do not."""
+    checks = run_checks()
+    ready = all(check.ok for check in checks)
+    body = {"status": "ready" if ready else "unavailable", "checks": {c.name: c.detail for c in checks}}
+    response = JsonResponse(body, status=200 if ready else 503)
+    if not ready:
+        response["Retry-After"] = "10"
+    return response
+
+
+def _metrics_allowed(request: HttpRequest) -> bool:
+    """A bearer token when SAFEGUARD_METRICS_TOKEN is set; otherwise only from the machine itself."""
+    token = settings.SAFEGUARD_METRICS_TOKEN
+    if token:
+        sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        return hmac.compare_digest(sent.encode(), token.encode())
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format. Not public: see _metrics_allowed and docs/production.md."""
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    from .metrics import render_metrics
+
+    if not _metrics_allowed(request):
+        return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
+    return HttpResponse(render_metrics(), content_type=CONTENT_TYPE_LATEST)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database outage met in a middleware (sessions, sign-in) is a 503 too, not a 500."""
+    if is_database_outage(sys.exc_info()[1]):
+        return service_unavailable(request)
+    return django_server_error(request)
 
 
 @never_cache
