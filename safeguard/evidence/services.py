@@ -7,7 +7,7 @@ quarantined with a plain reason, and the report it belongs to carries on regardl
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -156,7 +156,40 @@ def ingest_stored(
         claimed_type=claimed_type,
         report=report or (attachment.report if attachment else None),
         attachment=attachment,
+        caller_owns_stored_file=True,
     )
+
+
+def ingest_attachments(
+    *, attachments: Iterable[Attachment], actor: Actor, written: list[str] | None = None
+) -> list[EvidenceFile]:
+    """Ingest a report's attachments, already sealed in the vault (public form and partner API).
+
+    Called inside the report's own transaction, so a report never exists without its evidence records.
+    Bad files are quarantined, never raised; only a store that cannot be read makes this (and the
+    report with it) fail. Names this call stores (renditions) are appended to `written` as they are
+    made, so a caller whose transaction later rolls back can remove them.
+    """
+    done = []
+    for attachment in attachments:
+        evidence = ingest_stored(
+            stored_name=attachment.stored_name,
+            actor=actor,
+            attachment=attachment,
+            original_name=attachment.original_name,
+            claimed_type=attachment.content_type,
+        )
+        if written is not None and evidence.rendition_name:
+            written.append(evidence.rendition_name)
+        done.append(evidence)
+    return done
+
+
+def discard_written(names: Iterable[str]) -> None:
+    """Remove files an ingest stored for a transaction that then rolled back."""
+    vault = Vault()
+    for name in names:
+        vault.delete_quietly(name)
 
 
 def _ingest_sealed(
@@ -168,8 +201,11 @@ def _ingest_sealed(
     claimed_type: str,
     report: Report | None,
     attachment: Attachment | None,
+    caller_owns_stored_file: bool = False,
 ) -> EvidenceFile:
-    written = [sealed.stored_name]
+    # On failure remove only what this call wrote: a file stored before (a partner's upload, a pending
+    # public upload) belongs to its caller, who may retry.
+    written = [] if caller_owns_stored_file else [sealed.stored_name]
     try:
         mime = detect_type(sealed.head)
         try:

@@ -75,6 +75,7 @@ def create_report(
     pass with_follow_up_secret=False: no secret is issued.
     """
     secret = new_follow_up_secret() if with_follow_up_secret else ""
+    evidence_written: list[str] = []  # renditions stored by evidence ingest, removed too on failure
     try:
         with transaction.atomic():
             report = _insert_with_unique_reference(
@@ -82,7 +83,7 @@ def create_report(
                 fields=fields,
                 follow_up_secret_hash=hash_follow_up_secret(secret) if secret else "",
             )
-            Attachment.objects.bulk_create(
+            attachments = Attachment.objects.bulk_create(
                 Attachment(
                     report=report,
                     stored_name=u.stored_name,
@@ -93,6 +94,8 @@ def create_report(
                 )
                 for u in uploads
             )
+            if attachments:
+                _ingest_evidence(report, attachments, actor, evidence_written)
             record(
                 action=Action.COLLECTION,
                 actor=actor,
@@ -102,6 +105,7 @@ def create_report(
             _enqueue_triage(report)
     except Exception:
         discard_uploads(uploads)
+        _discard_evidence_written(evidence_written)
         raise
     return NewReport(report=report, follow_up_secret=secret)
 
@@ -121,6 +125,25 @@ def _insert_with_unique_reference(*, source: Source, fields: dict, follow_up_sec
             # 32^8 references make a clash very rare; try again with a fresh one.
             report.pk = None
     raise RuntimeError("Could not allocate a unique report reference")
+
+
+def _ingest_evidence(report: Report, attachments: list[Attachment], actor: Actor, written: list[str]) -> None:
+    """Hash, type, PDQ and hash-list match each file (docs/evidence-wiring.md); bad files are quarantined.
+
+    A known-material match raises the report here; triage keeps that raise when it re-scores.
+    """
+    from safeguard.evidence.services import ingest_attachments
+
+    if any(a.pk is None for a in attachments):  # databases whose bulk insert returns no keys
+        attachments = list(report.attachments.order_by("pk"))
+    ingest_attachments(attachments=attachments, actor=actor, written=written)
+
+
+def _discard_evidence_written(names: list[str]) -> None:
+    if names:
+        from safeguard.evidence.services import discard_written
+
+        discard_written(names)
 
 
 def _enqueue_triage(report: Report) -> None:

@@ -1,14 +1,16 @@
-"""Screenshots from the public: checked from their bytes, stored at once, joined to a report later.
+"""Screenshots from the public: checked from their bytes, sealed at once, joined to a report later.
 
-A file added on the screenshots page is written straight away to the "evidence" storage under
-`pending/` with a random name, so it survives page loads without JavaScript. Its metadata lives in
-the session draft. On submission the file is copied to its final place (`reports/`) and the pending
-copy removed; if the person never submits, `purge_stale_pending_uploads` removes it later.
+A file added on the screenshots page is sealed straight away into the evidence vault
+(`safeguard.evidence.storage.Vault`, encrypted per file) under `pending/`, so it survives page loads
+without JavaScript and is never on disk in plaintext, not even as an upload temp file (the view reads
+uploads into memory only, bounded by the size limit). Its metadata lives in the session draft. On
+submission the sealed bytes are copied to their final place (`reports/`) and ingested as evidence
+(hashes, type, PDQ, hash-list matching) inside create_report; if the person never submits,
+`purge_stale_pending_uploads` removes it later.
 """
 
-import hashlib
+import io
 import logging
-import secrets
 import warnings
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -16,10 +18,12 @@ from pathlib import PurePath
 
 import filetype
 from django.conf import settings
-from django.core.files.base import File
 from django.core.files.storage import storages
+from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from PIL import Image
+
+from safeguard.evidence.storage import Vault
 
 from .forms import strip_control_chars
 from .services import StoredUpload
@@ -29,7 +33,7 @@ logger = logging.getLogger(__name__)
 PENDING_DIR = "pending"
 FINAL_DIR = "reports"
 
-# Detected type -> (extension we store under, the Pillow formats it may decode as; none for PDFs).
+# Detected type -> (usual extension, the Pillow formats it may decode as; none for PDFs).
 # Phone cameras write JPEGs that Pillow reads as MPO (multi-picture JPEG).
 ALLOWED_TYPES: dict[str, tuple[str, frozenset[str]]] = {
     "image/jpeg": ("jpg", frozenset({"JPEG", "MPO"})),
@@ -93,6 +97,43 @@ class SizeLimitUploadHandler(FileUploadHandler):
         return None
 
 
+class MemoryOnlyUploadHandler(FileUploadHandler):
+    """Keeps every file part in memory, whatever the request's size, so no plaintext temp file is written.
+
+    Django's own MemoryFileUploadHandler steps aside for large requests and lets the temporary-file
+    handler spool them to disk; evidence must never be on disk unsealed. Put SizeLimitUploadHandler
+    in front: it bounds what this one holds.
+    """
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.file = io.BytesIO()
+
+    def receive_data_chunk(self, raw_data, start):
+        self.file.write(raw_data)
+        return None  # consumed: nothing further down the chain sees the bytes
+
+    def file_complete(self, file_size):
+        self.file.seek(0)
+        return InMemoryUploadedFile(
+            file=self.file,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+
+
+def use_memory_only_upload_handlers(request) -> None:
+    """For views that receive evidence: bounded by the upload limit, held in memory, never spooled.
+
+    Must run before anything reads request.POST or request.FILES.
+    """
+    request.upload_handlers = [SizeLimitUploadHandler(request), MemoryOnlyUploadHandler(request)]
+
+
 def clean_original_name(name: str) -> str:
     """Keep the name a person recognises, without paths or hidden characters."""
     base = PurePath(strip_control_chars(name or "").replace("\\", "/")).name.strip()
@@ -133,22 +174,18 @@ def store_pending_upload(upload, *, already_added: int) -> StoredUpload:
     kind = filetype.guess(upload.read(8192))
     if kind is None or kind.mime not in ALLOWED_TYPES:
         raise UploadRejected(WRONG_TYPE_MESSAGE)
-    extension, pillow_formats = ALLOWED_TYPES[kind.mime]
+    _extension, pillow_formats = ALLOWED_TYPES[kind.mime]
     if pillow_formats:
         _check_image(upload, pillow_formats)
 
-    digest = hashlib.sha256()
     upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = storages["evidence"].save(f"{PENDING_DIR}/{secrets.token_hex(16)}.{extension}", File(upload))
+    sealed = Vault().put(upload, kind=PENDING_DIR, max_bytes=settings.SAFEGUARD_MAX_UPLOAD_BYTES)
     return StoredUpload(
-        stored_name=name,
+        stored_name=sealed.stored_name,
         original_name=clean_original_name(upload.name),
         content_type=kind.mime,
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        size=sealed.size,
+        sha256=sealed.hashes["sha256"],
     )
 
 
@@ -161,9 +198,12 @@ def from_session(data: dict) -> StoredUpload:
 
 
 def is_pending_name(name: str) -> bool:
-    """Only names we made under pending/ are ever deleted or copied on a session's say-so."""
+    """Only names we made under pending/ are ever deleted or copied on a session's say-so.
+
+    The vault names them pending/ab/cd/<32 hex>.sgev; older drafts may still hold pending/<name>.
+    """
     parts = PurePath(name).parts
-    return len(parts) == 2 and parts[0] == PENDING_DIR and ".." not in parts
+    return len(parts) in (2, 4) and parts[0] == PENDING_DIR and ".." not in parts and "." not in parts
 
 
 def discard_pending(uploads: list[StoredUpload]) -> None:
@@ -190,6 +230,7 @@ def promote_pending(uploads: list[StoredUpload]) -> list[StoredUpload]:
         for upload in uploads:
             if not is_pending_name(upload.stored_name) or not storage.exists(upload.stored_name):
                 raise FileNotFoundError(upload.stored_name)
+            # The sealed bytes are copied as they are: the copy opens with the same wrapped key.
             final_name = f"{FINAL_DIR}/{today:%Y/%m}/{PurePath(upload.stored_name).name}"
             with storage.open(upload.stored_name, "rb") as source:
                 saved = storage.save(final_name, source)
@@ -212,9 +253,7 @@ def purge_stale_pending_uploads(*, older_than: timedelta = timedelta(hours=24)) 
         return 0
     cutoff = datetime.now(UTC) - older_than
     removed = 0
-    _dirs, files = storage.listdir(PENDING_DIR)
-    for filename in files:
-        name = f"{PENDING_DIR}/{filename}"
+    for name in _files_under(storage, PENDING_DIR):
         try:
             if storage.get_modified_time(name) < cutoff:
                 storage.delete(name)
@@ -224,3 +263,12 @@ def purge_stale_pending_uploads(*, older_than: timedelta = timedelta(hours=24)) 
     if removed:
         logger.info("Removed %d stale pending upload(s)", removed)
     return removed
+
+
+def _files_under(storage, folder: str, depth: int = 2):
+    """File names under folder and its vault fan-out folders (pending/ab/cd/...), through the Storage API."""
+    dirs, files = storage.listdir(folder)
+    yield from (f"{folder}/{filename}" for filename in files)
+    if depth:
+        for sub in dirs:
+            yield from _files_under(storage, f"{folder}/{sub}", depth - 1)

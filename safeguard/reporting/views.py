@@ -179,7 +179,8 @@ def call_999(request: HttpRequest) -> HttpResponse:
 
 def _add_upload_handler(request: HttpRequest) -> None:
     # Must run before anything reads request.POST, hence csrf_exempt outside and csrf_protect inside.
-    request.upload_handlers.insert(0, uploads.SizeLimitUploadHandler(request))
+    # Bounded by the size limit and held in memory only: evidence never reaches disk unsealed.
+    uploads.use_memory_only_upload_handlers(request)
 
 
 @csrf_exempt

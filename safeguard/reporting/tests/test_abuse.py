@@ -97,7 +97,10 @@ def test_failed_submission_rolls_back_and_leaves_no_file(client, evidence_dir, m
     monkeypatch.undo()
     assert submit(client).status_code == 302
     report = Report.objects.get()
-    assert [a.stored_name for a in report.attachments.all()] == files_under(evidence_dir)
+    stored = files_under(evidence_dir)
+    originals = [name for name in stored if not name.startswith("renditions/")]
+    assert [a.stored_name for a in report.attachments.all()] == originals
+    assert len(stored) == 2 and report.evidence_files.get().rendition_name in stored  # plus its blurred thumbnail
 
 
 def test_rate_limited_page_keeps_exit_this_page(client, settings):

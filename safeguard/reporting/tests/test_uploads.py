@@ -44,8 +44,10 @@ def test_valid_png_is_stored_under_pending_and_listed(at_screenshots, evidence_d
     response = upload(client, "chat-screenshot.png", png_bytes())
     assert response.status_code == 302 and response["Location"] == SCREENSHOTS
     files = files_under(evidence_dir)
-    assert len(files) == 1 and files[0].startswith("pending/") and files[0].endswith(".png")
+    assert len(files) == 1 and files[0].startswith("pending/") and files[0].endswith(".sgev")
     assert "chat-screenshot" not in files[0]  # random name, not the person's
+    sealed = (evidence_dir / files[0]).read_bytes()
+    assert sealed.startswith(b"SGEV") and png_bytes()[16:64] not in sealed  # sealed from the first second
     (stored,) = draft_files(client)
     assert stored["original_name"] == "chat-screenshot.png"
     assert stored["content_type"] == "image/png"
@@ -87,7 +89,7 @@ def test_html_disguised_as_image_is_refused(at_screenshots):
 def test_png_named_jpg_is_stored_as_png(at_screenshots, evidence_dir):
     upload(at_screenshots, "looks-like.jpg", png_bytes(), "image/jpeg")
     assert draft_files(at_screenshots)[0]["content_type"] == "image/png"
-    assert files_under(evidence_dir)[0].endswith(".png")
+    assert files_under(evidence_dir)[0].endswith(".sgev")  # the stored name says nothing about the content
 
 
 def test_corrupt_image_is_refused(at_screenshots, evidence_dir):
@@ -181,8 +183,13 @@ def test_files_survive_to_submission_and_join_the_report(client, evidence_dir):
     attachments = list(report.attachments.order_by("original_name"))
     assert [a.original_name for a in attachments] == ["a.png", "b.gif"]
     files = files_under(evidence_dir)
-    assert all(f.startswith("reports/") for f in files), files  # pending copies removed
-    assert sorted(a.stored_name for a in attachments) == files
+    originals = [f for f in files if not f.startswith("renditions/")]
+    assert all(f.startswith("reports/") for f in originals), files  # pending copies removed
+    assert sorted(a.stored_name for a in attachments) == sorted(originals)
+    # Each file was ingested as evidence: hashes from the sealed bytes, a blurred greyscale rendition.
+    evidence = {e.original_name: e for e in report.evidence_files.all()}
+    assert evidence["a.png"].sha256 == attachments[0].sha256 and evidence["a.png"].status == "ok"
+    assert evidence["b.gif"].detected_type == "image/gif" and evidence["b.gif"].rendition_name in files
 
 
 def test_original_name_is_cleaned(at_screenshots):
