@@ -21,6 +21,8 @@ urlpatterns = [
     path("training/", include("safeguard.education.public_urls")),
     path("partners/", include("safeguard.partners.urls")),
     path("most-wanted/", include("safeguard.wanted.urls")),
+    # Overseas recipients acknowledge a package by signed link, without an account.
+    path("acknowledge/", include("safeguard.dissemination.public_urls")),
 ]
 
 # A database outage met outside a view is a 503 with Retry-After too (safeguard/core/db_unavailable.py).

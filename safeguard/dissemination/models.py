@@ -56,6 +56,9 @@ class Dissemination(models.Model):
     # Files themselves travel only when every item's handling allows it and someone chose to (see handling.py).
     include_evidence_files = models.BooleanField(default=False)
 
+    # Where the subject is thought to be, as the analyst gave it: the routing suggestion is made from this and
+    # the subject's IP addresses.
+    subject_postcode = models.CharField(max_length=10, blank=True)
     # Routing: what the directory suggested and, when the analyst chose otherwise, why.
     suggested_recipient = models.ForeignKey(
         "routing.Recipient", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

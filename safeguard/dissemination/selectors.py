@@ -2,11 +2,78 @@
 
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from safeguard.accounts.roles import Capability, check_capability
+from safeguard.audit.models import Action
+from safeguard.audit.services import Actor, record
 
 from .models import Dissemination, DisseminationStatus, Outcome, OutcomeKind
 
 _RELEASED = (DisseminationStatus.SENT, DisseminationStatus.ACKNOWLEDGED)
+
+
+# ------------------------------------------------------------------------------------------- centre staff
+
+
+def staff_packages(*, user) -> QuerySet[Dissemination]:
+    """Every package, for staff who prepare or approve them (the list page shows references, not content)."""
+    check_capability(user, Capability.PREPARE_DISSEMINATION)
+    return Dissemination.objects.select_related("recipient", "case", "prepared_by", "approved_by")
+
+
+def staff_package(*, user, reference: str, audit: bool = True) -> Dissemination:
+    """One package for centre staff; reading it is a consultation of the personal data in it."""
+    package = staff_packages(user=user).filter(reference=reference).first()
+    if package is None:
+        raise Http404("No package with that reference.")
+    if audit:
+        record(action=Action.CONSULTATION, actor=Actor.of(user), obj=package, detail={"view": "package"})
+    return package
+
+
+def overdue_unacknowledged(*, user, now=None) -> QuerySet[Dissemination]:
+    """Sent packages whose recipient has not acknowledged them by the deadline: the centre chases these."""
+    check_capability(user, Capability.PREPARE_DISSEMINATION)
+    now = now or timezone.now()
+    return (
+        staff_packages(user=user)
+        .filter(status=DisseminationStatus.SENT, acknowledgement_due__lt=now)
+        .order_by("acknowledgement_due")
+    )
+
+
+# -------------------------------------------------------------------------------------------- force portal
+
+
+def force_packages(*, user) -> QuerySet[Dissemination]:
+    """A force officer's own force's released packages, and nothing else (drafts stay inside the centre)."""
+    check_capability(user, Capability.FORCE_PORTAL)
+    if user.force_id is None:
+        raise PermissionDenied("Your account is not linked to a force. Ask the centre to link it.")
+    return (
+        Dissemination.objects.filter(recipient_id=user.force_id, status__in=_RELEASED)
+        .select_related("recipient", "case")
+        .order_by("-sent_at")
+    )
+
+
+def force_package(*, user, reference: str, view: str = "package") -> Dissemination:
+    """One of the officer's force's packages. Another force's package is simply not found (404), so the
+    answer does not even confirm that the reference exists. Every read is audited."""
+    package = force_packages(user=user).filter(reference=reference).first()
+    if package is None:
+        raise Http404("No package with that reference was sent to your force.")
+    record(
+        action=Action.CONSULTATION,
+        actor=Actor.of(user),
+        obj=package,
+        detail={"view": view, "force": package.recipient.code},
+    )
+    return package
 
 
 def outcome_figures(*, start: date, end: date) -> dict:
