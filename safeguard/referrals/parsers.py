@@ -1,0 +1,474 @@
+"""Streaming readers for referral files: JSON Lines, CSV and tipline-style XML.
+
+Each reader yields `Record`s in file order, one per line (or per <report> element), holding either the
+record as a ReferralIn-shaped dict or the problems that stopped it being read. Memory stays flat: files
+are read in blocks and each record is dropped once yielded. A problem with one line never stops the
+others; only a problem with the file itself (an XML bomb, a file that is not UTF-8 at all, a CSV
+header that cannot be mapped) raises `FileProblem`, and then nothing after that point is read.
+
+Documented behaviour for awkward input (docs/adr/0071):
+- Line endings: \\n, \\r\\n and \\r are all accepted, mixed in one file.
+- A UTF-8 byte-order mark at the start is skipped. UTF-16/32 files are refused as a whole (save as UTF-8).
+- A line that is not UTF-8 is rejected with the offending byte and position; the other lines import.
+- Blank lines are skipped (they still count as lines, so numbers match a text editor's).
+- XML: no DTD at all (so no entity expansion, no external entities, no network), elements nested at most
+  MAX_XML_DEPTH deep, at most MAX_XML_ELEMENTS_PER_REPORT elements per report. The encoding declared in
+  the XML declaration is honoured. A file that ends early (truncated) stops the import there with the
+  line and column; the reports before it were imported and are kept.
+"""
+
+import codecs
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, iterparse
+
+from .schemas import CSV_COLUMNS, IGNORE, REQUIRED_CSV_COLUMNS, csv_row_to_record
+
+BLOCK = 1 << 20
+MAX_LINE_BYTES = 1 << 20  # one referral line; anything longer is refused as a line, not held in memory
+MAX_XML_DEPTH = 32
+MAX_XML_ELEMENTS_PER_REPORT = 5_000
+_UTF16_32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (from this point on). The message is for the person who sent it."""
+
+
+@dataclass
+class Record:
+    line_no: int
+    element: str = ""
+    data: dict | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (field, reason)
+    offset: int = 0  # bytes of the file read so far, for progress
+
+
+class _Counting(io.RawIOBase):
+    """A read-only stream that counts the bytes handed out (progress for parsers that read ahead)."""
+
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+def _refuse_utf16(head: bytes) -> None:
+    if head.startswith(_UTF16_32_BOMS):
+        raise FileProblem("The file is UTF-16 or UTF-32 text. Save it as UTF-8 and upload it again.")
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    return f"Not UTF-8 text: byte 0x{exc.object[exc.start]:02X} at position {exc.start + 1}. Save the file as UTF-8."
+
+
+# --- physical lines -------------------------------------------------------------------------------------
+
+_NEWLINE = re.compile(rb"\r\n|\r|\n")
+
+
+def physical_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, bytes without the line ending or None when over MAX_LINE_BYTES, bytes read so far)."""
+    line_no = 0
+    pending = b""
+    skipping = False  # inside a line that is too long: drop bytes until its end
+    total = 0
+    first = True
+    while True:
+        block = stream.read(BLOCK)
+        total += len(block)
+        if first:
+            _refuse_utf16(block[:4])
+            if block.startswith(codecs.BOM_UTF8):
+                block = block[len(codecs.BOM_UTF8) :]
+            first = False
+        if not block:
+            break
+        data = pending + block
+        # A "\r" at the very end may be the first half of "\r\n": keep it for the next block.
+        cut = len(data) - 1 if data.endswith(b"\r") else len(data)
+        start = 0
+        for match in _NEWLINE.finditer(data, 0, cut):
+            line_no += 1
+            if skipping:
+                skipping = False
+                yield line_no, None, total
+            else:
+                yield line_no, data[start : match.start()], total
+            start = match.end()
+        pending = data[start:]
+        if len(pending) > MAX_LINE_BYTES:
+            skipping, pending = True, b""
+    if pending or skipping:
+        line_no += 1
+        yield line_no, (None if skipping else pending), total
+
+
+# --- JSON Lines -----------------------------------------------------------------------------------------
+
+
+def jsonl_records(stream: BinaryIO) -> Iterator[Record]:
+    for line_no, raw, offset in physical_lines(stream):
+        if raw is None:
+            yield Record(line_no, problems=[("", f"Line longer than {MAX_LINE_BYTES // 1024} KB")], offset=offset)
+            continue
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield Record(line_no, problems=[("", _not_utf8(exc))], offset=offset)
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Record(line_no, problems=[("", f"Not valid JSON: {exc.msg} at column {exc.colno}")], offset=offset)
+            continue
+        if not isinstance(data, dict):
+            yield Record(line_no, problems=[("", "Each line must be one JSON object ({...})")], offset=offset)
+            continue
+        yield Record(line_no, data=data, offset=offset)
+
+
+# --- CSV ------------------------------------------------------------------------------------------------
+
+
+def _clean_header(name: str) -> str:
+    return name.strip().lower().replace(" ", "_")
+
+
+def csv_header(stream: BinaryIO) -> list[str]:
+    """The file's column names (as written), for the mapping step."""
+    for _line_no, raw, _ in physical_lines(stream):
+        if raw is None:
+            raise FileProblem("The header line is too long")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileProblem(f"Header: {_not_utf8(exc)}") from None
+        if text.strip():
+            return [c.strip() for c in next(csv.reader([text]))]
+    raise FileProblem("The file is empty: expected a header line naming the columns")
+
+
+def resolve_columns(header: list[str], mapping: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Each file column's documented name ("" = ignored), and the problems that stop the import."""
+    resolved, problems, unknown = [], [], []
+    for name in header:
+        if name in mapping:
+            target = mapping[name]
+        elif _clean_header(name) in CSV_COLUMNS:
+            target = _clean_header(name)
+        else:
+            unknown.append(name)
+            target = IGNORE
+        if target and target not in CSV_COLUMNS:
+            problems.append(f"Column '{name}' is mapped to '{target}', which is not a documented column")
+        resolved.append(target)
+    if unknown:
+        problems.append(
+            "Columns not in the documented header: "
+            + ", ".join(f"'{u}'" for u in unknown)
+            + ". Map each to a documented column or choose not to import it."
+        )
+    taken = [c for c in resolved if c]
+    for column in sorted({c for c in taken if taken.count(c) > 1}):
+        problems.append(f"More than one column gives '{column}'")
+    for column in REQUIRED_CSV_COLUMNS:
+        if column not in taken:
+            problems.append(f"Required column '{column}' is missing")
+    return resolved, problems
+
+
+def csv_records(stream: BinaryIO, mapping: dict[str, str]) -> Iterator[Record]:
+    counting = _Counting(stream)
+    head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
+    _refuse_utf16(head)
+    # surrogateescape: a bad byte becomes a marker we find in the row, so one bad row is one error.
+    text = io.TextIOWrapper(
+        io.BufferedReader(counting, BLOCK), encoding="utf-8-sig", errors="surrogateescape", newline=""
+    )
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileProblem("The file is empty: expected a header line naming the columns") from None
+    except csv.Error as exc:
+        raise FileProblem(f"The header line cannot be read: {exc}") from None
+    if any("\udc80" <= ch <= "\udcff" for name in header for ch in name):
+        raise FileProblem("The header line is not UTF-8 text. Save the file as UTF-8.")
+    columns, problems = resolve_columns([c.strip() for c in header], mapping)
+    if problems:
+        raise FileProblem("; ".join(problems))
+    last_line = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line_no = last_line + 1
+            last_line = reader.line_num
+            yield Record(line_no, problems=[("", f"Cannot read this CSV row: {exc}")], offset=counting.count)
+            continue
+        line_no, last_line = last_line + 1, reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            reason = f"This row has {len(row)} values but the header has {len(columns)} columns"
+            yield Record(line_no, problems=[("", reason)], offset=counting.count)
+            continue
+        bad = next((n for n, cell in enumerate(row) if any("\udc80" <= ch <= "\udcff" for ch in cell)), None)
+        if bad is not None:
+            reason = f"Not UTF-8 text in column '{header[bad].strip()}'. Save the file as UTF-8."
+            yield Record(line_no, problems=[(header[bad].strip(), reason)], offset=counting.count)
+            continue
+        cells = {name: value for name, value in zip(columns, row, strict=True) if name}
+        yield Record(line_no, data=csv_row_to_record(cells), offset=counting.count)
+
+
+# --- XML ------------------------------------------------------------------------------------------------
+
+_LIST_PERSON = {"displayName": "displayNames", "profileUrl": "profileUrls", "deviceId": "deviceIds"}
+_LIST_PERSON.update({"associatedAccount": "associatedAccounts"})
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _text(element) -> str:
+    return (element.text or "").strip()
+
+
+def _children(element) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for child in element:
+        found.setdefault(_local(child.tag), []).append(child)
+    return found
+
+
+def _first(children: dict, name: str) -> str | None:
+    items = children.get(name)
+    return _text(items[0]) if items and _text(items[0]) else None
+
+
+def _boolean(text: str | None):
+    if text is None:
+        return None
+    return {"true": True, "1": True, "false": False, "0": False}.get(text.lower(), text)
+
+
+def _integer(text: str | None):
+    return int(text) if text is not None and text.isdigit() else text
+
+
+def _put(target: dict, key: str, value) -> None:
+    if value not in (None, [], {}):
+        target[key] = value
+
+
+def _xml_summary(element) -> dict:
+    c = _children(element)
+    summary: dict = {}
+    for name in ("incidentType", "incidentDateTime", "incidentDateTimeDescription", "platform", "escalationReason"):
+        _put(summary, name, _first(c, name))
+    _put(summary, "escalateToHighPriority", _boolean(_first(c, "escalateToHighPriority")))
+    annotations = []
+    for holder in c.get("reportAnnotations", []):
+        # Tipline style is one empty element per flag (<sextortion/>); text values are accepted too.
+        annotations += [_text(a) or _local(a.tag) for a in holder]
+    _put(summary, "reportAnnotations", annotations)
+    return summary
+
+
+def _xml_internet(element) -> dict:
+    c = _children(element)
+    internet: dict = {}
+    if "webPageIncident" in c:
+        web = _children(c["webPageIncident"][0])
+        _put(internet, "webPageIncident", {"urls": [_text(u) for u in web.get("url", [])]})
+    if "chatImIncident" in c:
+        chat = _children(c["chatImIncident"][0])
+        internet["chatImIncident"] = {
+            k: v for k in ("chatClient", "chatRoomName", "conversationReference") if (v := _first(chat, k))
+        }
+    if "onlineGamingIncident" in c:
+        game = _children(c["onlineGamingIncident"][0])
+        internet["onlineGamingIncident"] = {k: v for k in ("gameName", "console") if (v := _first(game, k))}
+    if "emailIncident" in c:
+        mail = _children(c["emailIncident"][0])
+        internet["emailIncident"] = {"emailAddresses": [_text(e) for e in mail.get("emailAddress", [])]}
+    if "cellPhoneIncident" in c:
+        _put(
+            internet, "cellPhoneIncident", {"phoneNumber": _first(_children(c["cellPhoneIncident"][0]), "phoneNumber")}
+        )
+    return internet
+
+
+def _xml_person(element) -> tuple[dict, str | None]:
+    c = _children(element)
+    person: dict = {}
+    postcode = None
+    for name in ("espIdentifier", "espService", "screenName"):
+        _put(person, name, _first(c, name))
+    for tag, key in _LIST_PERSON.items():
+        _put(person, key, [_text(e) for e in c.get(tag, []) if _text(e)])
+    emails, phones = [], []
+    for named in c.get("personOrUserReportedPerson", []):
+        details = _children(named)
+        emails += [_text(e) for e in details.get("email", []) if _text(e)]
+        phones += [_text(p) for p in details.get("phone", []) if _text(p)]
+        for address in details.get("address", []):
+            postcode = postcode or _first(_children(address), "postalCode")
+    emails += [_text(e) for e in c.get("email", []) if _text(e)]
+    phones += [_text(p) for p in c.get("phone", []) if _text(p)]
+    _put(person, "emails", emails)
+    _put(person, "phones", phones)
+    events = []
+    for event in c.get("ipCaptureEvent", []):
+        e = _children(event)
+        item = {k: v for k in ("ipAddress", "eventName", "dateTime") if (v := _first(e, k))}
+        _put(item, "port", _integer(_first(e, "port")))
+        _put(item, "possibleProxy", _boolean(_first(e, "possibleProxy")))
+        events.append(item)
+    _put(person, "ipCaptureEvents", events)
+    for location in c.get("estimatedLocation", []):
+        loc = _children(location)
+        _put(person, "estimatedLocation", {k: v for k in ("countryCode", "region", "city") if (v := _first(loc, k))})
+    return person, postcode
+
+
+def _xml_victim(element) -> dict:
+    c = _children(element)
+    victim: dict = {}
+    _put(victim, "age", _integer(_first(c, "age")))
+    for name in ("dateOfBirth", "espIdentifier", "screenName", "schoolName"):
+        _put(victim, name, _first(c, name))
+    _put(victim, "displayNames", [_text(e) for e in c.get("displayName", []) if _text(e)])
+    return victim
+
+
+def _xml_file(element) -> dict:
+    c = _children(element)
+    details: dict = {}
+    for name in ("originalFileName", "fileRelevance", "industryClassification", "details"):
+        _put(details, name, _first(c, name))
+    for name in ("fileViewedByEsp", "publiclyAvailable"):
+        _put(details, name, _boolean(_first(c, name)))
+    for hashed in c.get("originalFileHash", []):
+        details["originalFileHash"] = _text(hashed)
+        if hashed.get("hashType"):
+            details["originalFileHashType"] = hashed.get("hashType")
+    return details
+
+
+def xml_report_to_record(element) -> dict:
+    """One <report> element as a ReferralIn-shaped dict. Sections `reporter` and `lawEnforcement` are not imported."""
+    c = _children(element)
+    record: dict = {}
+    if "incidentSummary" in c:
+        record["incidentSummary"] = _xml_summary(c["incidentSummary"][0])
+    if "internetDetails" in c:
+        _put(record, "internetDetails", _xml_internet(c["internetDetails"][0]))
+    if "personOrUserReported" in c:
+        person, postcode = _xml_person(c["personOrUserReported"][0])
+        _put(record, "personOrUserReported", person)
+        _put(record, "suspectPostcode", postcode)
+    _put(record, "victims", [_xml_victim(v) for v in c.get("victim", [])])
+    _put(record, "additionalInfo", _first(c, "additionalInfo"))
+    _put(record, "fileDetails", [_xml_file(f) for f in c.get("fileDetails", [])])
+    reference = element.get("id") or _first(c, "reportId")
+    _put(record, "partnerReference", reference)
+    return record
+
+
+def xml_records(stream: BinaryIO) -> Iterator[Record]:
+    counting = _Counting(stream)
+    buffered = io.BufferedReader(counting, BLOCK)
+    _refuse_utf16(buffered.peek(4)[:4])
+    depth = 0
+    number = 0
+    elements_in_report = 0
+    root = None
+    try:
+        # forbid_dtd: any <!DOCTYPE> is refused, so entities (billion laughs) and external references
+        # (XXE, network fetches) cannot occur at all.
+        events = iterparse(
+            buffered, events=("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = element
+                if depth > MAX_XML_DEPTH:
+                    raise FileProblem(f"Elements are nested more than {MAX_XML_DEPTH} deep: refused as unsafe")
+                elements_in_report += 1
+                if _local(element.tag) == "report" and depth <= 2:
+                    elements_in_report = 0
+                continue
+            depth -= 1
+            if _local(element.tag) != "report" or depth > 1:
+                continue
+            number += 1
+            label = f"report {number}" + (f" (id {element.get('id')})" if element.get("id") else "")
+            if elements_in_report > MAX_XML_ELEMENTS_PER_REPORT:
+                reason = f"More than {MAX_XML_ELEMENTS_PER_REPORT} elements in one report: refused"
+                yield Record(number, label, problems=[("", reason)], offset=counting.count)
+            else:
+                yield Record(number, label, data=xml_report_to_record(element), offset=counting.count)
+            root.clear()  # drop the reports already handed out: memory stays flat
+    except DefusedXmlException as exc:
+        raise FileProblem(
+            f"The XML declares a DTD or entities ({type(exc).__name__}). Referral files must not: "
+            "entity expansion and external references are refused as unsafe. Nothing after it was read."
+        ) from None
+    except ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        raise FileProblem(
+            f"The XML is not well-formed at line {line}, column {column} ({str(exc).split(':')[0]}): "
+            f"the file may be truncated or not in its declared encoding. "
+            f"{number} reports before that point were read; nothing after it."
+        ) from None
+    if root is None:
+        raise FileProblem("The file holds no XML")
+
+
+def open_records(stream: BinaryIO, fmt: str, mapping: dict[str, str] | None = None) -> Iterator[Record]:
+    if fmt == "jsonl":
+        return jsonl_records(stream)
+    if fmt == "csv":
+        return csv_records(stream, mapping or {})
+    if fmt == "xml":
+        return xml_records(stream)
+    raise FileProblem(f"Unknown format '{fmt}'")
+
+
+def guess_format(name: str) -> str | None:
+    lowered = name.lower()
+    for suffix, fmt in (
+        (".jsonl", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".json", "jsonl"),
+        (".csv", "csv"),
+        (".xml", "xml"),
+    ):
+        if lowered.endswith(suffix):
+            return fmt
+    return None

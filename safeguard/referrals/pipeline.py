@@ -1,0 +1,497 @@
+"""Processing one chunk of referral records: validate, de-duplicate, map, extract, link, score, route, write.
+
+Everything for a chunk happens in the caller's transaction with the import's checkpoint, so a chunk is
+either wholly committed or not at all: a crash never leaves half a chunk, and a resume starts after the
+last committed record (docs/adr/0070). Work is per chunk, not per row: one query finds duplicates for the
+whole chunk, one finds the known subjects of all its identifiers, and the rows go in with COPY.
+"""
+
+import hashlib
+import json
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.db import connection
+from django.db.models import Count
+from pydantic import ValidationError
+
+from safeguard.audit.services import Action, Actor, PendingEntry, record_many
+from safeguard.partners.mapping import report_fields
+from safeguard.reporting.models import Report, Source, Status
+from safeguard.reporting.references import ALPHABET
+from safeguard.subjects import extraction
+from safeguard.subjects.models import ReportIdentifier, ReportSubject, Subject
+from safeguard.subjects.normalise import Kind, normalise_platform
+from safeguard.triage.features import MAX_COUNTED_PRIOR_REPORTS, STORED_FEATURES, ActiveModel, report_features
+from safeguard.triage.models import ReportTriage
+from safeguard.triage.scoring import score
+
+from .models import LineOutcome, ReferralError, ReferralImport, ReferralLine
+from .parsers import Record
+from .routing import Suggester
+from .schemas import ReferralIn
+from .writes import allocate_ids, now, write_rows
+
+
+@dataclass
+class ChunkResult:
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    linked: int = 0
+    notices: int = 0
+    report_ids: list[int] = field(default_factory=list)
+
+
+def content_hash(document: dict) -> str:
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+
+
+def _reference() -> str:
+    chars = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return f"SG-{chars[:4]}-{chars[4:]}"
+
+
+def _fresh_references(count: int) -> list[str]:
+    """Unique among themselves and against the table (8 random characters collide rarely, but over a million do)."""
+    references = {_reference() for _ in range(count)}
+    while True:
+        while len(references) < count:
+            references.add(_reference())
+        found = set(Report.objects.filter(reference__in=list(references)).values_list("reference", flat=True))
+        if not found:
+            return list(references)
+        references -= found
+
+
+def _field_name(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _validate(record: Record) -> tuple[dict | None, list[tuple[str, str]]]:
+    try:
+        document = ReferralIn.model_validate(record.data)
+    except ValidationError as exc:
+        return None, [(_field_name(e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
+    return document.model_dump(mode="json", exclude_none=True), []
+
+
+def _found(document: dict, platform: str) -> list[extraction.Found]:
+    found = extraction.from_partner_payload(document, platform=platform)
+    for file in document.get("fileDetails", []):
+        if file.get("originalFileHash"):
+            found.append(extraction.make(extraction.Role.FILE, Kind.FILE_HASH, file["originalFileHash"]))
+    unique: dict[tuple, extraction.Found] = {}
+    for item in found:
+        unique.setdefault((item.role, item.kind, item.platform, item.value or item.raw), item)
+    return list(unique.values())
+
+
+def _existing_duplicates(hashes: list[str]) -> dict[str, tuple[int, int, int | None]]:
+    """content hash -> (import id, line number, report id) of the first accepted line with it, from any import."""
+    if not hashes:
+        return {}
+    rows = (
+        ReferralLine.objects.filter(content_hash__in=hashes, outcome=LineOutcome.ACCEPTED)
+        .order_by("pk")
+        .values_list("content_hash", "referral_import_id", "line_no", "report_id")
+    )
+    found: dict[str, tuple[int, int, int | None]] = {}
+    for digest, import_id, line_no, report_id in rows:
+        found.setdefault(digest, (import_id, line_no, report_id))
+    return found
+
+
+def _known_subjects(keys: list[str]) -> dict[str, set[int]]:
+    """strong identifier key -> subjects already holding it (one query for the whole chunk)."""
+    if not keys:
+        return {}
+    identifiers, links = ReportIdentifier._meta.db_table, ReportSubject._meta.db_table
+    result: dict[str, set[int]] = defaultdict(set)
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), 5000):
+            part = keys[start : start + 5000]
+            if connection.vendor == "postgresql":
+                where, params = "i.key = ANY(%s)", [part]
+            else:
+                where, params = f"i.key IN ({', '.join(['%s'] * len(part))})", part
+            cursor.execute(
+                f"SELECT i.key, l.subject_id FROM {identifiers} i JOIN {links} l ON l.report_id = i.report_id "  # noqa: S608
+                f"WHERE {where} AND i.mergeable = %s",
+                [*params, True],
+            )
+            for key, subject_id in cursor.fetchall():
+                result[key].add(subject_id)
+    return result
+
+
+def _report_counts(subject_ids: set[int]) -> Counter:
+    if not subject_ids:
+        return Counter()
+    rows = (
+        ReportSubject.objects.filter(subject_id__in=list(subject_ids)).values_list("subject_id").annotate(n=Count("id"))
+    )
+    return Counter(dict(rows))
+
+
+class _Groups:
+    """Union-find over the chunk's accepted lines: lines sharing a strong identifier are one person."""
+
+    def __init__(self, size: int):
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass
+class _Accepted:
+    record: Record
+    document: dict
+    digest: str
+    fields: dict
+    found: list
+    subject_keys: list[str]
+    strong_keys: list[str]
+    subject_id: int | None = None
+    matched: bool = False
+    prior: int = 0
+
+
+def _link(accepted: list[_Accepted], actor: Actor) -> tuple[set[int], list[int]]:
+    """Give each line its subject. Returns (known subjects matched, new subject ids)."""
+    from safeguard.subjects.services import merge_subjects
+
+    groups = _Groups(len(accepted))
+    first_with_key: dict[str, int] = {}
+    for n, item in enumerate(accepted):
+        for key in item.strong_keys:
+            if key in first_with_key:
+                groups.union(first_with_key[key], n)
+            else:
+                first_with_key[key] = n
+    known = _known_subjects(sorted(first_with_key))
+    members: dict[int, list[int]] = defaultdict(list)
+    for n, item in enumerate(accepted):
+        if item.subject_keys:
+            members[groups.find(n)].append(n)
+    matched: set[int] = set()
+    needs_new: list[int] = []
+    for root, rows in members.items():
+        existing = set().union(*(known.get(k, set()) for n in rows for k in accepted[n].strong_keys))
+        if not existing:
+            needs_new.append(root)
+            continue
+        subject_id = min(existing)
+        for other in sorted(existing - {subject_id}):
+            # The same strong identifier proves these are one person, as in single-report linking.
+            merge_subjects(
+                survivor=Subject(pk=subject_id),
+                absorbed=Subject.objects.get(pk=other),
+                reason="Shares a strong identifier with a bulk referral line",
+                actor=actor,
+            )
+        matched.add(subject_id)
+        for n in rows:
+            accepted[n].subject_id, accepted[n].matched = subject_id, True
+    new_ids = allocate_ids(Subject, len(needs_new))
+    write_rows(Subject, [{"id": i} for i in new_ids])
+    for root, subject_id in zip(needs_new, new_ids, strict=True):
+        for n in members[root]:
+            accepted[n].subject_id = subject_id
+    counts = _report_counts(matched)
+    group_size = Counter(item.subject_id for item in accepted if item.subject_id)
+    for item in accepted:
+        if item.subject_id:
+            item.prior = counts.get(item.subject_id, 0) + group_size[item.subject_id] - 1
+    return matched, new_ids
+
+
+def _refresh_known_subjects(matched: set[int], new_report_ids: set[int]) -> None:
+    """Reports already held about a matched subject gain prior reports: update their factor and rescore them."""
+    if not matched:
+        return
+    from safeguard.triage import engine
+
+    by_subject: dict[int, list[int]] = defaultdict(list)
+    for report_id, subject_id in ReportSubject.objects.filter(subject_id__in=list(matched)).values_list(
+        "report_id", "subject_id"
+    ):
+        by_subject[subject_id].append(report_id)
+    by_count: dict[int, list[int]] = defaultdict(list)
+    old_ids = []
+    for ids in by_subject.values():
+        old = [i for i in ids if i not in new_report_ids]
+        by_count[len(ids) - 1].extend(old)
+        old_ids.extend(old)
+    for prior, ids in by_count.items():
+        for start in range(0, len(ids), 500):
+            ReportTriage.objects.filter(report_id__in=ids[start : start + 500]).update(
+                prior_report_count=prior,
+                prior_reports=min(prior, MAX_COUNTED_PRIOR_REPORTS) / MAX_COUNTED_PRIOR_REPORTS,
+            )
+    for start in range(0, len(old_ids), 500):
+        engine.rescore(report_ids=old_ids[start : start + 500])
+
+
+def _deconflict(imp: ReferralImport, matched: set[int], first_report_of: dict[int, int]) -> int:
+    """Tell whoever works a matched subject that a referral line concerns it (one notice per holder and report)."""
+    from safeguard.subjects.deconfliction import holdings
+    from safeguard.triage.models import Notification
+    from safeguard.triage.notifications import notify
+
+    sent = 0
+    for subject_id in sorted(matched):
+        report_id = first_report_of.get(subject_id)
+        for holding in holdings(Subject(pk=subject_id)):
+            if holding.report_id == report_id:
+                continue
+            notice = notify(
+                recipient=holding.owner,
+                kind=Notification.Kind.DECONFLICTION,
+                report=Report(pk=report_id),
+                message=(
+                    f"A bulk referral from {imp.partner} (import {imp.pk}) concerns a subject you are working. "
+                    "Talk to the supervisor allocating it before acting."
+                ),
+            )
+            sent += notice is not None
+    return sent
+
+
+def _features_subject(fields: dict) -> SimpleNamespace:
+    # report_features reads attributes only; an unsaved stand-in avoids building Report instances.
+    return SimpleNamespace(
+        pk=None, source=Source.REFERRAL, child_in_danger_now=False, created_at=None, subject_claimed_age="", **fields
+    )
+
+
+class _Partner(SimpleNamespace):
+    """What partners.mapping needs of a partner: its name and slug."""
+
+
+def process_chunk(
+    *, imp: ReferralImport, records: list[Record], model: ActiveModel, suggester: Suggester, actor: Actor
+) -> ChunkResult:
+    result = ChunkResult(read=len(records))
+    errors: list[dict] = []
+    lines: list[dict] = []
+    accepted: list[_Accepted] = []
+    partner = _Partner(name=imp.partner, slug=f"referral-{imp.pk}")
+    seen: dict[str, int] = {}
+    candidates = []
+    for record in records:
+        if record.problems:
+            errors += [_error(imp, record, f, r) for f, r in record.problems]
+            result.rejected += 1
+            continue
+        document, problems = _validate(record)
+        if problems:
+            errors += [_error(imp, record, f, r) for f, r in problems]
+            result.rejected += 1
+            continue
+        candidates.append((record, document, content_hash(document)))
+    held = _existing_duplicates(sorted({digest for _, _, digest in candidates}))
+    for record, document, digest in candidates:
+        earlier = held.get(digest)
+        if digest in seen or earlier:
+            same_file = digest in seen or earlier[0] == imp.pk
+            line_no = seen[digest] if digest in seen else earlier[1]
+            outcome = LineOutcome.DUPLICATE_IN_FILE if same_file else LineOutcome.DUPLICATE_EXISTING
+            where = f"line {line_no} of this file" if same_file else f"line {line_no} of import {earlier[0]}"
+            lines.append(_line(imp, record, digest, outcome, report_id=None if same_file else earlier[2]))
+            errors.append(_error(imp, record, "", f"Duplicate of {where}: not imported again"))
+            result.duplicates += 1
+            continue
+        seen[digest] = record.line_no
+        payload = {k: v for k, v in document.items() if k not in ("partnerReference", "suspectPostcode", "fileDetails")}
+        files = [{"details": f} for f in document.get("fileDetails", [])]
+        fields = report_fields(
+            partner=partner, payload=payload, partner_report_id=document.get("partnerReference", ""), files=files
+        )
+        fields["details"]["referral"] = {
+            "import": imp.pk,
+            "partner": imp.partner,
+            "line": record.line_no,
+            "partnerReference": document.get("partnerReference", ""),
+            "suspectPostcode": document.get("suspectPostcode", ""),
+        }
+        found = _found(document, normalise_platform(fields["platform_name"]))
+        subject_items = [i for i in found if i.role == extraction.Role.SUBJECT and i.key]
+        accepted.append(
+            _Accepted(
+                record=record,
+                document=document,
+                digest=digest,
+                fields=fields,
+                found=found,
+                subject_keys=[i.key for i in subject_items],
+                strong_keys=sorted({i.key for i in subject_items if i.mergeable}),
+            )
+        )
+    matched, new_subjects = _link(accepted, actor)
+    report_ids = allocate_ids(Report, len(accepted))
+    references = _fresh_references(len(accepted))
+    reports, triage_rows, identifier_rows, link_rows, fts_rows = [], [], [], [], []
+    stamp = now()
+    first_report_of: dict[int, int] = {}
+    for item, report_id, reference in zip(accepted, report_ids, references, strict=True):
+        features = report_features(_features_subject(item.fields), prior_reports=item.prior)
+        scored = score(features, model.weights, model.thresholds)
+        person = item.document.get("personOrUserReported") or {}
+        ips = [e.get("ipAddress") for e in person.get("ipCaptureEvents", []) if e.get("ipAddress")]
+        suggestion = suggester.suggest(
+            postcode=item.document.get("suspectPostcode"),
+            ip=ips[0] if ips else None,
+            country=(person.get("estimatedLocation") or {}).get("countryCode"),
+        )
+        reports.append(
+            {
+                **item.fields,
+                "id": report_id,
+                "reference": reference,
+                "source": Source.REFERRAL,
+                "status": Status.TRIAGED,
+                "priority": int(scored.band),
+                "priority_reasons": scored.reasons,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+        )
+        triage_rows.append(
+            {
+                "report_id": report_id,
+                **{name: features[name] for name in STORED_FEATURES},
+                "occurred_day": features["_occurred_day"],
+                "youngest_victim_age": features["_youngest"],
+                "prior_report_count": item.prior,
+                "score": scored.score,
+                "model_version": model.number,
+                "scored_at": stamp,
+            }
+        )
+        for found in item.found:
+            identifier_rows.append(
+                {
+                    "report_id": report_id,
+                    "role": found.role,
+                    "kind": str(found.kind),
+                    "platform": found.platform,
+                    "raw": found.raw,
+                    "value": found.value,
+                    "key": found.key,
+                    "valid": found.valid,
+                    "problem": found.problem,
+                    "strong": found.strong,
+                    "mergeable": found.mergeable,
+                    "observed_at": found.observed_at,
+                    "detail": found.detail,
+                }
+            )
+        if item.subject_id:
+            link_rows.append({"report_id": report_id, "subject_id": item.subject_id, "linked_at": stamp})
+            first_report_of.setdefault(item.subject_id, report_id)
+        recipient = suggestion.recipient
+        lines.append(
+            _line(
+                imp,
+                item.record,
+                item.digest,
+                LineOutcome.ACCEPTED,
+                report_id=report_id,
+                priority=int(scored.band),
+                score=scored.score,
+                subject_id=item.subject_id,
+                matched_subject=item.matched,
+                suggested_recipient_id=recipient.pk if recipient is not None else None,
+                recipient_basis=(suggestion.basis or "")[:100],
+            )
+        )
+        if connection.vendor == "sqlite":
+            text = [item.fields["account"], item.fields["subject_identifiers"], item.fields["other_category_detail"]]
+            fts_rows.append((report_id, "\n".join(t for t in [*text, item.fields["platform_name"]] if t)))
+        result.linked += item.matched
+    write_rows(Report, reports)
+    write_rows(ReportTriage, triage_rows)
+    write_rows(ReportIdentifier, identifier_rows)
+    write_rows(ReportSubject, link_rows)
+    write_rows(ReferralLine, lines)
+    write_rows(ReferralError, errors)
+    if fts_rows:
+        from safeguard.triage.search import FTS_TABLE
+
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)", fts_rows)  # noqa: S608
+    _refresh_known_subjects(matched, set(report_ids))
+    result.notices = _deconflict(imp, matched, first_report_of)
+    result.accepted = len(accepted)
+    result.report_ids = report_ids
+    _audit(imp, records, report_ids, link_rows, new_subjects, result, actor)
+    return result
+
+
+def _audit(imp, records, report_ids, link_rows, new_subjects, result, actor) -> None:
+    """One collection entry and one combination entry per chunk, each listing the records (DPA 2018 s.62)."""
+    if not records:
+        return
+    span = [records[0].line_no, records[-1].line_no]
+    entries = [
+        PendingEntry(
+            action=Action.COLLECTION,
+            actor=actor,
+            obj=imp,
+            detail={
+                "partner": imp.partner,
+                "lines": span,
+                "reports": report_ids,
+                "rejected": result.rejected,
+                "duplicates": result.duplicates,
+            },
+        )
+    ]
+    if link_rows:
+        entries.append(
+            PendingEntry(
+                action=Action.COMBINATION,
+                actor=Actor.system("referral import linking"),
+                obj=imp,
+                detail={
+                    "lines": span,
+                    "links": [[row["report_id"], row["subject_id"]] for row in link_rows],
+                    "new_subjects": new_subjects,
+                },
+            )
+        )
+    record_many(entries)
+
+
+def _error(imp: ReferralImport, record: Record, field_name: str, reason: str) -> dict:
+    return {
+        "referral_import_id": imp.pk,
+        "line_no": record.line_no,
+        "element": record.element[:100],
+        "field": field_name[:300],
+        "reason": reason[:1000],
+    }
+
+
+def _line(imp, record, digest, outcome, **values) -> dict:
+    return {
+        "referral_import_id": imp.pk,
+        "line_no": record.line_no,
+        "content_hash": digest,
+        "outcome": outcome,
+        **values,
+    }

@@ -1,0 +1,389 @@
+"""Writes for bulk referrals: create an import, run it in chunks with a checkpoint, pause/resume/cancel, allocate.
+
+An import runs as a background task (tasks.run_referral_import) or in the foreground from the
+`import_referrals` command. Each chunk of CHUNK records is one transaction with the import's checkpoint
+and counters, so a crash loses at most the chunk in progress and a resume never repeats a line.
+"""
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from safeguard.accounts.roles import Capability, check_capability
+from safeguard.audit.services import Action, Actor, record
+from safeguard.reporting.models import Report
+from safeguard.triage.features import active_model
+
+from . import parsers
+from .models import FINISHED_STATES, ImportFormat, ImportState, LineOutcome, ReferralImport, ReferralLine
+from .pipeline import process_chunk
+from .routing import Suggester, make_suggester
+
+CHUNK = 5_000
+STALE_AFTER = timedelta(minutes=5)  # a running import with no progress for this long has lost its worker
+MAX_WEB_UPLOAD_BYTES = 2 * 1024**3
+EXTERNAL_PREFIX = "file:"  # stored_name of a file the command reads in place (too big to copy)
+
+
+def _storage():
+    return storages["evidence"]
+
+
+def open_file(imp: ReferralImport):
+    if imp.stored_name.startswith(EXTERNAL_PREFIX):
+        return open(imp.stored_name[len(EXTERNAL_PREFIX) :], "rb")
+    return _storage().open(imp.stored_name, "rb")
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in ImportFormat.values:
+        raise ValidationError({"format": "Choose XML, CSV or JSON Lines"})
+    return fmt
+
+
+def create_import(
+    *,
+    user,
+    partner: str,
+    fmt: str,
+    original_name: str,
+    upload=None,
+    path: str | Path | None = None,
+    column_mapping: dict | None = None,
+) -> ReferralImport:
+    """Store the file (or, from the command, note its path) and create the import, not yet started."""
+    check_capability(user, Capability.IMPORT_REFERRALS)
+    partner = (partner or "").strip()
+    errors = {}
+    if not partner:
+        errors["partner"] = "Enter the partner agency that sent the file"
+    try:
+        _check_format(fmt)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if upload is not None and upload.size > MAX_WEB_UPLOAD_BYTES:
+        errors["file"] = "The file is larger than 2 GB: import it with the import_referrals command"
+    if upload is not None and upload.size == 0:
+        errors["file"] = "The file is empty"
+    if errors:
+        raise ValidationError(errors)
+    if upload is not None:
+        stored = _storage().save(f"referrals/{uuid.uuid4().hex}", upload)
+        size = upload.size
+    else:
+        path = Path(path).resolve()
+        stored, size = f"{EXTERNAL_PREFIX}{path}", path.stat().st_size
+    with transaction.atomic():
+        imp = ReferralImport.objects.create(
+            partner=partner[:200],
+            format=fmt,
+            original_name=original_name[:255],
+            stored_name=stored,
+            size=size,
+            column_mapping=column_mapping or {},
+            created_by=user,
+        )
+        record(
+            action=Action.COLLECTION,
+            actor=Actor.of(user),
+            obj=imp,
+            detail={"partner": imp.partner, "file": imp.original_name, "bytes": size, "format": fmt},
+        )
+    return imp
+
+
+def csv_header(imp: ReferralImport) -> list[str]:
+    with open_file(imp) as stream:
+        return parsers.csv_header(stream)
+
+
+def csv_mapping_problems(imp: ReferralImport) -> tuple[list[str], list[str]]:
+    """(file header, problems with it under the import's mapping)."""
+    header = csv_header(imp)
+    _, problems = parsers.resolve_columns(header, imp.column_mapping)
+    return header, problems
+
+
+def set_mapping(*, user, imp: ReferralImport, mapping: dict[str, str]) -> list[str]:
+    check_capability(user, Capability.IMPORT_REFERRALS)
+    if imp.state != ImportState.QUEUED or imp.checkpoint:
+        raise ValidationError("The columns can be mapped only before the import starts")
+    imp.column_mapping = {k: v for k, v in mapping.items()}
+    imp.save(update_fields=["column_mapping"])
+    return csv_mapping_problems(imp)[1]
+
+
+def queue(imp: ReferralImport) -> None:
+    """Hand the import to the background worker (after the current transaction commits)."""
+    from .tasks import run_referral_import
+
+    transaction.on_commit(lambda: run_referral_import.enqueue(imp.pk))
+
+
+def start(*, user, imp: ReferralImport) -> None:
+    check_capability(user, Capability.IMPORT_REFERRALS)
+    if imp.format == ImportFormat.CSV:
+        try:
+            _, problems = csv_mapping_problems(imp)
+        except parsers.FileProblem as exc:
+            problems = [str(exc)]
+        if problems:
+            raise ValidationError(problems)
+    queue(imp)
+
+
+def request_pause(*, user, imp: ReferralImport) -> ReferralImport:
+    check_capability(user, Capability.IMPORT_REFERRALS)
+    with transaction.atomic():
+        imp = ReferralImport.objects.select_for_update().get(pk=imp.pk)
+        if imp.state == ImportState.QUEUED:
+            imp.state = ImportState.PAUSED
+        elif imp.state == ImportState.RUNNING:
+            imp.requested_state = ImportState.PAUSED  # the worker stops after the chunk in hand
+        else:
+            raise ValidationError(f"An import that is {imp.get_state_display().lower()} cannot be paused")
+        imp.save(update_fields=["state", "requested_state"])
+        record(action=Action.ALTERATION, actor=Actor.of(user), obj=imp, detail={"requested": "pause"})
+    return imp
+
+
+def is_stale(imp: ReferralImport) -> bool:
+    return (
+        imp.state == ImportState.RUNNING
+        and imp.heartbeat_at is not None
+        and (timezone.now() - imp.heartbeat_at > STALE_AFTER)
+    )
+
+
+def resume(*, user, imp: ReferralImport) -> ReferralImport:
+    """Resume a paused import, or one whose worker died (no progress for STALE_AFTER): from its checkpoint."""
+    check_capability(user, Capability.IMPORT_REFERRALS)
+    with transaction.atomic():
+        imp = ReferralImport.objects.select_for_update().get(pk=imp.pk)
+        if not (imp.state == ImportState.PAUSED or is_stale(imp)):
+            raise ValidationError("Only a paused import, or one that has stopped making progress, can be resumed")
+        imp.state, imp.requested_state = ImportState.QUEUED, ""
+        imp.save(update_fields=["state", "requested_state"])
+        record(action=Action.ALTERATION, actor=Actor.of(user), obj=imp, detail={"requested": "resume"})
+        queue(imp)
+    return imp
+
+
+def cancel(*, user, imp: ReferralImport) -> ReferralImport:
+    """Stop for good. Lines already committed stay (each is a report the centre now holds); nothing more is read."""
+    check_capability(user, Capability.IMPORT_REFERRALS)
+    with transaction.atomic():
+        imp = ReferralImport.objects.select_for_update().get(pk=imp.pk)
+        if imp.state in FINISHED_STATES:
+            raise ValidationError("This import has already finished")
+        if imp.state == ImportState.RUNNING and not is_stale(imp):
+            imp.requested_state = ImportState.CANCELLED
+        else:
+            imp.state, imp.finished_at = ImportState.CANCELLED, timezone.now()
+        imp.save(update_fields=["state", "requested_state", "finished_at"])
+        record(action=Action.ALTERATION, actor=Actor.of(user), obj=imp, detail={"requested": "cancel"})
+    return imp
+
+
+# --- running --------------------------------------------------------------------------------------------
+
+
+def _claim(import_id: int) -> ReferralImport | None:
+    with transaction.atomic():
+        imp = ReferralImport.objects.select_for_update().filter(pk=import_id).first()
+        if imp is None or not (imp.state == ImportState.QUEUED or is_stale(imp)):
+            return None
+        imp.state = ImportState.RUNNING
+        imp.started_at = imp.started_at or timezone.now()
+        imp.heartbeat_at = timezone.now()
+        imp.save(update_fields=["state", "started_at", "heartbeat_at"])
+    return imp
+
+
+def _commit_chunk(imp: ReferralImport, chunk: list, *, model, suggester: Suggester, actor: Actor, seconds: float):
+    with transaction.atomic():
+        result = process_chunk(imp=imp, records=chunk, model=model, suggester=suggester, actor=actor)
+        ReferralImport.objects.filter(pk=imp.pk).update(
+            checkpoint=chunk[-1].line_no,
+            bytes_read=chunk[-1].offset,
+            records_read=F("records_read") + result.read,
+            accepted=F("accepted") + result.accepted,
+            rejected=F("rejected") + result.rejected,
+            duplicates=F("duplicates") + result.duplicates,
+            linked=F("linked") + result.linked,
+            deconfliction_notices=F("deconfliction_notices") + result.notices,
+            seconds_running=F("seconds_running") + seconds,
+            heartbeat_at=timezone.now(),
+        )
+    return result
+
+
+def _finish(imp: ReferralImport, state: str, *, error: str = "", seconds: float = 0.0) -> None:
+    ReferralImport.objects.filter(pk=imp.pk).update(
+        state=state,
+        requested_state="",
+        fatal_error=error[:1000],
+        finished_at=timezone.now() if state in FINISHED_STATES else None,
+        seconds_running=F("seconds_running") + seconds,
+    )
+
+
+def run_import(
+    import_id: int,
+    *,
+    chunk_size: int = CHUNK,
+    on_progress: Callable[[ReferralImport], None] | None = None,
+    after_chunk: Callable[[int], None] | None = None,
+) -> ReferralImport | None:
+    """Process the import from its checkpoint to the end of the file, a pause, or a cancel.
+
+    Idempotent: records at or before the checkpoint are skipped, so running it again after a crash goes on
+    where the last committed chunk ended.
+    """
+    imp = _claim(import_id)
+    if imp is None:
+        return None
+    actor = Actor.of(imp.created_by) if imp.created_by else Actor.system("referral import")
+    model = active_model(fresh=True)
+    suggester = make_suggester()
+    chunk: list = []
+    started = time.perf_counter()
+    chunks_done = 0
+
+    def flush() -> str | None:
+        nonlocal started, chunks_done
+        _commit_chunk(imp, chunk, model=model, suggester=suggester, actor=actor, seconds=time.perf_counter() - started)
+        started = time.perf_counter()
+        chunk.clear()
+        chunks_done += 1
+        if after_chunk is not None:
+            after_chunk(chunks_done)
+        imp.refresh_from_db()
+        if on_progress is not None:
+            on_progress(imp)
+        return imp.requested_state or None
+
+    try:
+        with open_file(imp) as stream:
+            for item in parsers.open_records(stream, imp.format, imp.column_mapping):
+                if item.line_no <= imp.checkpoint:
+                    continue
+                chunk.append(item)
+                if len(chunk) >= chunk_size and (stop := flush()):
+                    _finish(imp, stop)
+                    return _reload(imp)
+            if chunk:
+                flush()
+    except parsers.FileProblem as exc:
+        if chunk:
+            flush()
+        _finish(imp, ImportState.FAILED, error=str(exc))
+        return _reload(imp)
+    except Exception as exc:
+        # Not the file's fault (a database outage, a bug): keep everything committed and let staff resume.
+        _finish(
+            imp, ImportState.PAUSED, error=f"Stopped by an unexpected error ({type(exc).__name__}); resume to retry"
+        )
+        raise
+    _finish(imp, ImportState.COMPLETED, seconds=time.perf_counter() - started)
+    return _reload(imp)
+
+
+def _reload(imp: ReferralImport) -> ReferralImport:
+    imp.refresh_from_db()
+    return imp
+
+
+# --- after review: allocation and bulk dissemination ----------------------------------------------------
+
+
+def _chosen_lines(imp: ReferralImport, *, bands: Iterable[int], recipient_id: int | None):
+    lines = ReferralLine.objects.filter(
+        referral_import=imp, outcome=LineOutcome.ACCEPTED, priority__in=list(bands), report__isnull=False
+    )
+    if recipient_id:
+        lines = lines.filter(suggested_recipient_id=recipient_id)
+    return lines
+
+
+def allocate(
+    *, user, imp: ReferralImport, bands: Iterable[int], assignees: list, recipient_id: int | None = None
+) -> int:
+    """Share the chosen lines' reports among the chosen staff, highest priority first, in turn. Returns the count."""
+    check_capability(user, Capability.ALLOCATE_REFERRALS)
+    bands = [int(b) for b in bands]
+    if not bands:
+        raise ValidationError({"bands": "Choose at least one priority band"})
+    if not assignees:
+        raise ValidationError({"assignees": "Choose at least one person to allocate to"})
+    with transaction.atomic():
+        report_ids = list(
+            _chosen_lines(imp, bands=bands, recipient_id=recipient_id)
+            .filter(report__assigned_to__isnull=True)
+            .order_by("priority", "-score", "line_no")
+            .values_list("report_id", flat=True)
+        )
+        shares: dict[int, list[int]] = {
+            person.pk: report_ids[n :: len(assignees)] for n, person in enumerate(assignees)
+        }
+        for person in assignees:
+            ids = shares[person.pk]
+            for start in range(0, len(ids), 500):
+                Report.objects.filter(pk__in=ids[start : start + 500]).update(
+                    assigned_to=person, updated_at=timezone.now()
+                )
+        ReferralImport.objects.filter(pk=imp.pk).update(allocated_at=timezone.now())
+        record(
+            action=Action.ALTERATION,
+            actor=Actor.of(user),
+            obj=imp,
+            detail={
+                "allocated": {str(person.pk): shares[person.pk] for person in assignees},
+                "bands": bands,
+                "recipient": recipient_id,
+            },
+        )
+    return len(report_ids)
+
+
+def disseminate(*, user, imp: ReferralImport, bands: Iterable[int], recipient_id: int | None = None) -> list:
+    """One draft dissemination per suggested recipient, holding the chosen lines' reports. Returns the drafts."""
+    from safeguard.dissemination.services import create_draft_dissemination
+    from safeguard.routing.models import Recipient
+
+    check_capability(user, Capability.ALLOCATE_REFERRALS)
+    bands = [int(b) for b in bands]
+    if not bands:
+        raise ValidationError({"bands": "Choose at least one priority band"})
+    by_recipient: dict[int, list[int]] = {}
+    rows = (
+        _chosen_lines(imp, bands=bands, recipient_id=recipient_id)
+        .filter(suggested_recipient__isnull=False)
+        .order_by("priority", "line_no")
+        .values_list("suggested_recipient_id", "report_id")
+    )
+    for rid, report_id in rows:
+        by_recipient.setdefault(rid, []).append(report_id)
+    if not by_recipient:
+        raise ValidationError("No chosen line has a suggested recipient")
+    drafts = []
+    with transaction.atomic():
+        for recipient in Recipient.objects.filter(pk__in=list(by_recipient)).order_by("name"):
+            ids = by_recipient[recipient.pk]
+            drafts.append(
+                create_draft_dissemination(
+                    actor=user,
+                    recipient=recipient,
+                    report_ids=ids,
+                    summary=f"Bulk referral from {imp.partner} (import {imp.pk}): {len(ids)} lines of enquiry.",
+                )
+            )
+    return drafts

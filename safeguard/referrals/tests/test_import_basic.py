@@ -1,0 +1,86 @@
+import pytest
+
+from safeguard.audit.models import AuditEntry
+from safeguard.referrals.models import ImportState, LineOutcome, ReferralError, ReferralLine
+from safeguard.reporting.models import Report, Source
+from safeguard.subjects.models import ReportIdentifier, ReportSubject
+from safeguard.triage.models import ReportTriage
+
+from .conftest import jsonl, record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_jsonl_lines_become_triaged_linked_reports(importer):
+    imp = importer(jsonl(record(1), record(2), record(3)))
+    assert imp.state == ImportState.COMPLETED
+    assert (imp.records_read, imp.accepted, imp.rejected, imp.duplicates) == (3, 3, 0, 0)
+    reports = Report.objects.filter(source=Source.REFERRAL)
+    assert reports.count() == 3
+    report = reports.get(details__referral__line=2)
+    assert report.details["referral"]["partnerReference"] == "OP-LANTERN-2"
+    assert report.status == "triaged"
+    assert ReportTriage.objects.filter(report=report).exists()
+    assert ReportIdentifier.objects.filter(report=report, kind="email", value="suspect2@example.net").exists()
+    assert ReportSubject.objects.filter(report=report).exists()
+    line = ReferralLine.objects.get(referral_import=imp, line_no=2)
+    assert line.report_id == report.pk and line.outcome == LineOutcome.ACCEPTED
+    assert line.priority == report.priority
+
+
+def test_one_audit_entry_per_chunk_lists_the_reports(importer):
+    imp = importer(jsonl(record(1), record(2), record(3)), chunk_size=2)
+    entries = AuditEntry.objects.filter(
+        object_type="referrals.referralimport", object_id=str(imp.pk), action="collection"
+    )
+    chunk_entries = [e for e in entries if "reports" in e.detail]
+    assert len(chunk_entries) == 2
+    listed = sorted(i for e in chunk_entries for i in e.detail["reports"])
+    assert listed == sorted(Report.objects.filter(source=Source.REFERRAL).values_list("pk", flat=True))
+
+
+def test_invalid_lines_do_not_hold_back_valid_ones(importer):
+    bad = record(2)
+    bad["incidentSummary"]["incidentType"] = "not_a_type"
+    imp = importer(jsonl(record(1), bad, record(3)) + b"{not json\n")
+    assert (imp.accepted, imp.rejected) == (2, 2)
+    errors = list(ReferralError.objects.filter(referral_import=imp).order_by("line_no"))
+    assert errors[0].line_no == 2 and errors[0].field == "incidentSummary.incidentType"
+    assert errors[1].line_no == 4 and "Not valid JSON" in errors[1].reason
+
+
+def test_duplicates_within_file_and_against_earlier_imports(importer):
+    first = importer(jsonl(record(1), record(2), record(1)))
+    assert (first.accepted, first.duplicates) == (2, 1)
+    dup = ReferralLine.objects.get(referral_import=first, line_no=3)
+    assert dup.outcome == LineOutcome.DUPLICATE_IN_FILE
+    assert "Duplicate of line 1 of this file" in ReferralError.objects.get(referral_import=first, line_no=3).reason
+    second = importer(jsonl(record(2), record(9)))
+    assert (second.accepted, second.duplicates) == (1, 1)
+    assert ReferralLine.objects.get(referral_import=second, line_no=1).outcome == LineOutcome.DUPLICATE_EXISTING
+    assert Report.objects.filter(source=Source.REFERRAL).count() == 3
+
+
+def test_lines_about_a_known_subject_are_linked_to_it(importer, make_report):
+    known = make_report(subject_identifiers="suspect5@example.net")
+    from safeguard.subjects.services import link_report
+
+    link_report(known)
+    subject_id = ReportSubject.objects.get(report=known).subject_id
+    imp = importer(jsonl(record(5), record(6)))
+    assert imp.linked == 1
+    line = ReferralLine.objects.get(referral_import=imp, line_no=1)
+    assert line.matched_subject and line.subject_id == subject_id
+    assert ReportSubject.objects.get(report_id=line.report_id).subject_id == subject_id
+    # The known report gains a prior report.
+    assert ReportSubject.objects.filter(subject_id=subject_id).count() == 2
+
+
+def test_lines_in_one_file_sharing_an_identifier_share_a_subject(importer):
+    a = record(1)
+    b = record(2)
+    b["personOrUserReported"]["emails"] = ["suspect1@example.net"]
+    imp = importer(jsonl(a, b), chunk_size=10)
+    lines = list(ReferralLine.objects.filter(referral_import=imp).order_by("line_no"))
+    assert lines[0].subject_id == lines[1].subject_id is not None
+    assert ReportTriage.objects.get(report_id=lines[1].report_id).prior_report_count == 1
