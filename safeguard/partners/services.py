@@ -1,20 +1,18 @@
 """Writes for partners: organisations, keys, and the open → attach → finish report workflow."""
 
-import hashlib
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import filetype
 from django.conf import settings
-from django.core.files.base import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safeguard.audit.services import Action, Actor, PendingEntry, record, record_many
 from safeguard.core.bulk import insert_many
+from safeguard.evidence.storage import Vault
 from safeguard.reporting.models import Attachment, Report, Source
 from safeguard.reporting.references import new_reference
 from safeguard.reporting.services import create_report
@@ -178,17 +176,12 @@ def attach_file(*, partner_report: PartnerReport, upload, details: dict) -> Part
         raise WorkflowError(f"A file may be at most {max_bytes} bytes.", type="too_large")
     if partner_report.files.count() >= MAX_FILES_PER_REPORT:
         raise WorkflowError(f"A report may have at most {MAX_FILES_PER_REPORT} files.", type="too_many_files")
-    digest = hashlib.sha256()
-    head = b""
-    for chunk in upload.chunks():
-        if len(head) < 262:
-            head += chunk[: 262 - len(head)]
-        digest.update(chunk)
-    upload.seek(0)
-    kind = filetype.guess(head)
+    # Sealed in the evidence vault as it is read (hashed on the way): never stored in plaintext.
+    sealed = Vault().put(upload, kind="partners", max_bytes=max_bytes)
+    stored_name = sealed.stored_name
+    kind = filetype.guess(sealed.head)
     content_type = kind.mime if kind else "application/octet-stream"
     storage = storages["evidence"]
-    stored_name = storage.save(f"partners/{partner_report.public_id}/{uuid.uuid4().hex}", File(upload))
     try:
         with transaction.atomic():
             partner_file = PartnerFile.objects.create(
@@ -196,8 +189,8 @@ def attach_file(*, partner_report: PartnerReport, upload, details: dict) -> Part
                 stored_name=stored_name,
                 original_name=_storable(details.get("originalFileName") or upload.name or "file")[:255],
                 content_type=content_type,
-                size=upload.size,
-                sha256=digest.hexdigest(),
+                size=sealed.size,
+                sha256=sealed.hashes["sha256"],
                 details=details,
             )
             record(
@@ -261,7 +254,7 @@ def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: 
         with_follow_up_secret=False,
     )
     if files:
-        Attachment.objects.bulk_create(
+        attachments = Attachment.objects.bulk_create(
             Attachment(
                 report=created.report,
                 stored_name=f.stored_name,
@@ -272,6 +265,7 @@ def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: 
             )
             for f in files
         )
+        _ingest_evidence(created.report, attachments, partner_actor(partner))
     partner_report.state = PartnerReportState.FINISHED
     partner_report.report = created.report
     partner_report.payload = {}  # the document now lives in Report.details; no second copy
@@ -281,6 +275,15 @@ def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: 
     else:
         partner_report.save(update_fields=["state", "report", "payload", "closed_at"])
     return partner_report
+
+
+def _ingest_evidence(report: Report, attachments: list[Attachment], actor: Actor) -> None:
+    """Hashes, true type, PDQ and hash-list matching for each file; bad files are quarantined, not raised."""
+    from safeguard.evidence.services import ingest_attachments
+
+    if any(a.pk is None for a in attachments):  # databases whose bulk insert returns no keys
+        attachments = list(report.attachments.order_by("pk"))
+    ingest_attachments(attachments=attachments, actor=actor)
 
 
 def retract_report(*, partner_report: PartnerReport) -> PartnerReport:

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from safeguard.audit.services import Action, Actor, record
-from safeguard.reporting.models import Report, Status
+from safeguard.reporting.models import Priority, Report, Status
 
 from .features import STORED_FEATURES, ActiveModel, active_model, report_features
 from .models import ReportTriage
@@ -42,11 +42,33 @@ def reports_with_hash_matches() -> set[int]:
     return set(EvidenceMatch.objects.values_list("evidence__report_id", flat=True).distinct())
 
 
+# A file matching a known-material hash list keeps its report at P2 or above whatever the model's weights
+# (issue 4, ADR 0023): a supervisor tuning weights must not be able to bury known abuse material.
+KNOWN_MATERIAL_FLOOR = Priority.P2
+
+
+def with_known_material_floor(scored: Scored, *, matched: bool) -> Scored:
+    if not matched:
+        return scored
+    points = {**scored.points, "hash_match": max(scored.points.get("hash_match", 0.0), MATCH_REASON_POINTS)}
+    return Scored(
+        score=scored.score,
+        band=min(scored.band, KNOWN_MATERIAL_FLOOR),
+        points=scored.points,
+        reasons=reasons_for(points),
+    )
+
+
+# Marks the hash factor as counted for the reasons only (the score is unchanged) when its weight is 0.
+MATCH_REASON_POINTS = 1e-9
+
+
 def score_and_store(report: Report, *, prior_reports: int, model: ActiveModel | None = None) -> Scored:
     """Score one report with everything known now, store features and score, set its priority."""
     model = model or active_model(fresh=True)
-    features = report_features(report, prior_reports=prior_reports, hash_matches=hash_match_count(report))
-    scored = score(features, model.weights, model.thresholds)
+    matches = hash_match_count(report)
+    features = report_features(report, prior_reports=prior_reports, hash_matches=matches)
+    scored = with_known_material_floor(score(features, model.weights, model.thresholds), matched=bool(matches))
     ReportTriage.objects.update_or_create(
         report=report,
         defaults={
@@ -189,6 +211,10 @@ def rescore(
         points = np.hstack([features * weights, (recency * recency_weight)[:, None]])
         scores = np.round(points.sum(axis=1), 2)
         bands = _bands(scores, model.thresholds)
+        if len(matched):
+            is_matched = np.isin(ids, matched)
+            bands = np.where(is_matched, np.minimum(bands, int(KNOWN_MATERIAL_FLOOR)), bands).astype(np.int16)
+            points[is_matched, hash_index] = np.maximum(points[is_matched, hash_index], MATCH_REASON_POINTS)
         # Reasons depend only on which factors counted: hash each row of flags, build each distinct list once.
         counted = points > 0
         keys = counted.astype(np.int64) @ _ROW_HASH
