@@ -254,8 +254,11 @@ if IS_PRODUCTION and (not SAFEGUARD_EVIDENCE_KEYS or _DEV_EVIDENCE_KEYS.split(":
 
 # Uploads: requests larger than this are refused before the body is read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 SAFEGUARD_MAX_UPLOAD_BYTES = env.int("SAFEGUARD_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Evidence uploads (public form, partner API) stay in memory up to the upload limit plus multipart overhead,
+# so Django never spools a plaintext copy to a temporary file (docs/evidence-wiring.md). Larger requests
+# (bulk CSV imports) still go to temporary files.
+FILE_UPLOAD_MAX_MEMORY_SIZE = SAFEGUARD_MAX_UPLOAD_BYTES + 1024 * 1024
 SAFEGUARD_MAX_UPLOADS_PER_REPORT = 5
 
 # Public rate limits (per client address); ratelimit's syntax "count/period".
