@@ -206,3 +206,35 @@ def test_partner_file_is_sealed_before_finish_and_ingested_once(api, evidence_di
     assert stored.read_bytes().startswith(b"SGEV") and str(stored.relative_to(evidence_dir)).startswith("partners/")
     api.post(f"/api/v1/reports/{report_id}/finish")
     assert EvidenceFile.objects.get().stored_name == str(stored.relative_to(evidence_dir))
+
+
+def _noise_png(size=(1000, 1000)) -> bytes:
+    """About 3 MB of generated noise: bigger than Django's default 2.5 MB in-memory upload threshold."""
+    import numpy as np
+
+    pixels = np.random.default_rng(5).integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def no_temp_files(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("an upload was spooled to a plaintext temporary file")
+
+    monkeypatch.setattr("django.core.files.uploadhandler.TemporaryFileUploadHandler.new_file", refuse)
+
+
+def test_large_uploads_never_touch_a_temp_file(client, api, no_temp_files):
+    data = _noise_png()
+    assert len(data) > 2_700_000
+    answer_all(client)
+    response = client.post(
+        reverse("reporting:screenshots"), {"action": "upload", "screenshot": SimpleUploadedFile("big.png", data)}
+    )
+    assert response.status_code == 302
+    assert client.session["report_draft"]["uploads"][0]["size"] == len(data)
+    report_id = _open(api)
+    response = _attach(api, report_id, "big.png", data)
+    assert response.status_code == 201 and response.json()["size"] == len(data)
