@@ -22,7 +22,7 @@ def case_list(*, user, mine_only: bool = False, status: str = "") -> QuerySet[Ca
         cases = cases.filter(Q(owner=user) | Q(enquiries__assignee=user)).distinct()
     if status:
         cases = cases.filter(status=status)
-    return cases
+    return cases.order_by("-created_at", "-pk")
 
 
 def case_detail(*, user, case_id: int) -> Case:

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from safeguard.accounts.roles import Capability, check_capability
+from safeguard.accounts.roles import Capability, check_capability, has_capability
 from safeguard.audit.models import Action
 from safeguard.audit.services import Actor, record
 from safeguard.reporting.models import Report
@@ -134,6 +134,11 @@ def change_case_status(*, actor, case: Case, status: str, reason: str = "") -> C
     return case
 
 
+def _check_assignee(assignee) -> None:
+    if assignee is not None and not has_capability(assignee, Capability.MANAGE_CASES):
+        raise ValidationError(f"{assignee.username} cannot be given case work: choose an analyst or investigator.")
+
+
 def _check_due(due_date: date | None) -> None:
     if due_date is not None and not isinstance(due_date, date):
         raise ValidationError("The due date must be a date.")
@@ -148,8 +153,7 @@ def add_enquiry(*, actor, case: Case, kind: str, action: str, due_date: date | N
     if kind not in EnquiryKind.values:
         raise ValidationError(f"{kind!r} is not a kind of line of enquiry.")
     _check_due(due_date)
-    if assignee is not None:
-        check_capability(assignee, Capability.MANAGE_CASES)
+    _check_assignee(assignee)
     with transaction.atomic():
         enquiry = LineOfEnquiry.objects.create(
             case=case, kind=kind, action=action, due_date=due_date, assignee=assignee, created_by=user
@@ -172,8 +176,7 @@ def update_enquiry(*, actor, enquiry: LineOfEnquiry, status: str, result: str = 
     if status == EnquiryStatus.COMPLETE and not result:
         raise ValidationError("Record the result before marking the line of enquiry complete.")
     _check_due(due_date)
-    if assignee is not None:
-        check_capability(assignee, Capability.MANAGE_CASES)
+    _check_assignee(assignee)
     changed = {}
     for name, value in (("status", status), ("result", result), ("due_date", due_date), ("assignee", assignee)):
         if getattr(enquiry, name) != value:

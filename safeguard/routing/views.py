@@ -1,10 +1,68 @@
-"""Staff pages of the routing app (placeholder page until the app's own work fills it)."""
+"""Staff pages of the routing app: the recipient directory (list, add, edit) and a suggestion tester."""
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguard.accounts.roles import Capability, require_capability
 
+from . import services
+from .forms import RecipientForm, SuggestForm
+from .models import PostcodeForceArea, PostcodeImport, Recipient, RecipientKind
+
 
 @require_capability(Capability.MANAGE_RECIPIENTS)
-def recipients(request):
-    return HttpResponse("Recipients")
+@require_GET
+def recipients(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in RecipientKind.values else ""
+    listed = Recipient.objects.all()
+    if kind:
+        listed = listed.filter(kind=kind)
+    suggest_form = SuggestForm(request.GET if "try" in request.GET else None)
+    suggestion = None
+    if suggest_form.is_bound and suggest_form.is_valid():
+        suggestion = services.suggest_recipient(**suggest_form.cleaned_data)
+    context = {
+        "recipients": listed,
+        "kind": kind,
+        "kinds": RecipientKind.choices,
+        "lookup_rows": PostcodeForceArea.objects.count(),
+        "last_import": PostcodeImport.objects.first(),
+        "suggest_form": suggest_form,
+        "suggestion": suggestion,
+        "nav": "recipients",
+    }
+    return render(request, "routing/recipients.html", context)
+
+
+@require_capability(Capability.MANAGE_RECIPIENTS)
+@require_http_methods(["GET", "POST"])
+def recipient_edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    recipient = None
+    if code is not None:
+        recipient = Recipient.objects.filter(code=code).first()
+        if recipient is None:
+            raise Http404("No such recipient")
+    if request.method == "POST":
+        form = RecipientForm(request.POST, recipient=recipient)
+        if form.is_valid():
+            fields = dict(form.cleaned_data)
+            new_code = fields.pop("code", "")
+            try:
+                saved = services.save_recipient(actor=request.user, recipient=recipient, code=new_code, **fields)
+            except ValidationError as error:
+                form.add_error(None, " ".join(error.messages))
+            else:
+                messages.success(request, f"{saved.name} saved.")
+                return redirect("routing:recipients")
+        status = 400
+    else:
+        initial = {"kind": RecipientKind.INTERNATIONAL, "is_active": True}
+        if recipient is not None:
+            initial = {name: getattr(recipient, name) for name in services.RECIPIENT_FIELDS}
+        form, status = RecipientForm(initial=initial, recipient=recipient), 200
+    context = {"form": form, "recipient": recipient, "nav": "recipients"}
+    return render(request, "routing/recipient_form.html", context, status=status)
