@@ -16,9 +16,15 @@ def make_evidence(report, name="pattern.png"):
     from safeguard.evidence.models import EvidenceFile
 
     return EvidenceFile.objects.create(
-        report=report, original_name=name, size=10, sha256="a" * 64, sha1="b" * 40, md5="c" * 32,
-        detected_type="image/png", uploaded_by_label="test",
-    )  # fmt: skip
+        report=report,
+        original_name=name,
+        size=10,
+        sha256="a" * 64,
+        sha1="b" * 40,
+        md5="c" * 32,
+        detected_type="image/png",
+        uploaded_by_label="test",
+    )
 
 
 def audit(obj_type, obj_id, action):
@@ -29,8 +35,9 @@ def test_open_case_groups_reports_and_subjects_and_audits_the_combination(make_s
     analyst = make_staff("analyst")
     report = make_report()
     subject = Subject.objects.create()
-    case = services.open_case(actor=analyst, title="Chat asking to keep secrets", report_ids=[report.pk],
-                              subject_ids=[subject.pk])  # fmt: skip
+    case = services.open_case(
+        actor=analyst, title="Chat asking to keep secrets", report_ids=[report.pk], subject_ids=[subject.pk]
+    )
     assert case.reference.startswith("CASE-") and case.reference.endswith(f"{case.pk:05d}")
     assert case.owner == analyst and case.status == CaseStatus.OPEN
     assert list(case.reports.all()) == [report] and list(case.subjects.all()) == [subject]
@@ -54,15 +61,23 @@ def test_lines_of_enquiry_notes_and_status(make_staff, make_report):
     analyst, investigator = make_staff("analyst"), make_staff("investigator")
     case = services.open_case(actor=analyst, title="Case")
     enquiry = services.add_enquiry(
-        actor=analyst, case=case, kind=EnquiryKind.SUBSCRIBER_CHECK,
+        actor=analyst,
+        case=case,
+        kind=EnquiryKind.SUBSCRIBER_CHECK,
         action="Obtain subscriber details for IP 203.0.113.7 at 2026-11-01 14:02 UTC from the provider",
-        due_date=datetime.date(2026, 12, 1), assignee=investigator,
-    )  # fmt: skip
+        due_date=datetime.date(2026, 12, 1),
+        assignee=investigator,
+    )
     with pytest.raises(ValidationError, match="Record the result"):
         services.update_enquiry(actor=analyst, enquiry=enquiry, status=EnquiryStatus.COMPLETE)
-    services.update_enquiry(actor=investigator, enquiry=enquiry, status=EnquiryStatus.COMPLETE,
-                            result="Subscriber in a fictional town", assignee=investigator,
-                            due_date=enquiry.due_date)  # fmt: skip
+    services.update_enquiry(
+        actor=investigator,
+        enquiry=enquiry,
+        status=EnquiryStatus.COMPLETE,
+        result="Subscriber in a fictional town",
+        assignee=investigator,
+        due_date=enquiry.due_date,
+    )
     enquiry.refresh_from_db()
     assert enquiry.status == EnquiryStatus.COMPLETE and enquiry.result
     with pytest.raises(ValidationError, match="cannot be given case work"):
@@ -96,22 +111,28 @@ def test_operations_deployments_and_the_annual_count(make_staff):
     analyst = make_staff("analyst")
     case = services.open_case(actor=analyst, title="Case")
     subject = Subject.objects.create()
-    operation = services.create_operation(actor=analyst, name="Operation Kestrel", case_ids=[case.pk],
-                                           subject_ids=[subject.pk])  # fmt: skip
+    operation = services.create_operation(
+        actor=analyst, name="Operation Kestrel", case_ids=[case.pk], subject_ids=[subject.pk]
+    )
     assert audit("cases.operation", operation.pk, Action.COMBINATION).exists()
     with pytest.raises(ValidationError, match="already an operation"):
         services.create_operation(actor=analyst, name="operation kestrel")
     kent = Recipient.objects.get(code="kent")
-    for day, major in ((datetime.date(2025, 3, 1), True), (datetime.date(2025, 6, 1), False),
-                       (datetime.date(2026, 1, 5), True)):  # fmt: skip
+    for day, major in (
+        (datetime.date(2025, 3, 1), True),
+        (datetime.date(2025, 6, 1), False),
+        (datetime.date(2026, 1, 5), True),
+    ):
         services.record_deployment(
             actor=analyst, operation=operation, date=day, force=kent, kind="warrant", major=major
         )
     assert selectors.deployment_count(start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31)) == 1
     assert selectors.deployment_count(start=datetime.date(2025, 1, 1), end=datetime.date(2026, 12, 31)) == 2
     with pytest.raises(ValidationError, match="future"):
-        services.record_deployment(actor=analyst, operation=operation, date=datetime.date(2099, 1, 1), force=kent,
-                                   kind="warrant")  # fmt: skip
+        services.record_deployment(
+            actor=analyst, operation=operation, date=datetime.date(2099, 1, 1), force=kent, kind="warrant"
+        )
     with pytest.raises(ValidationError, match="not a kind"):
-        services.record_deployment(actor=analyst, operation=operation, date=datetime.date(2025, 1, 1), force=kent,
-                                   kind="parade")  # fmt: skip
+        services.record_deployment(
+            actor=analyst, operation=operation, date=datetime.date(2025, 1, 1), force=kent, kind="parade"
+        )

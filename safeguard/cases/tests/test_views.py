@@ -92,24 +92,45 @@ def test_open_case_form_keeps_what_was_typed_on_error(analyst_client):
 
 def test_case_page_actions_without_javascript(investigator_client, case, make_staff):
     url = reverse("cases:act", args=[case.pk])
-    response = investigator_client.post(url, {"action": "enquiry", "new-kind": "open_source",
-                                              "new-action": "Open-source research on username kestrel_fan",
-                                              "new-due_date": "2026-12-01"})  # fmt: skip
+    response = investigator_client.post(
+        url,
+        {
+            "action": "enquiry",
+            "new-kind": "open_source",
+            "new-action": "Open-source research on username kestrel_fan",
+            "new-due_date": "2026-12-01",
+        },
+    )
     assert response.status_code == 302
     enquiry = case.enquiries.get()
     assert enquiry.due_date == datetime.date(2026, 12, 1)
-    response = investigator_client.post(url, {"action": "update_enquiry", "enquiry": enquiry.pk,
-                                              f"e{enquiry.pk}-status": "complete", f"e{enquiry.pk}-result": ""})  # fmt: skip
+    response = investigator_client.post(
+        url,
+        {
+            "action": "update_enquiry",
+            "enquiry": enquiry.pk,
+            f"e{enquiry.pk}-status": "complete",
+            f"e{enquiry.pk}-result": "",
+        },
+    )
     assert response.status_code == 400 and "Record the result" in response.content.decode()
-    investigator_client.post(url, {"action": "update_enquiry", "enquiry": enquiry.pk,
-                                   f"e{enquiry.pk}-status": "complete", f"e{enquiry.pk}-result": "Profile found"})  # fmt: skip
+    investigator_client.post(
+        url,
+        {
+            "action": "update_enquiry",
+            "enquiry": enquiry.pk,
+            f"e{enquiry.pk}-status": "complete",
+            f"e{enquiry.pk}-result": "Profile found",
+        },
+    )
     enquiry.refresh_from_db()
     assert enquiry.status == EnquiryStatus.COMPLETE
     assert investigator_client.post(url, {"action": "note", "text": "Checked with the platform."}).status_code == 302
     response = investigator_client.post(url, {"action": "new-kind", "text": "x"})
     assert response.status_code == 404
-    response = investigator_client.post(url, {"action": "enquiry", "new-kind": "other", "new-action": "Check",
-                                              "new-due_date": "tomorrow-ish"})  # fmt: skip
+    response = investigator_client.post(
+        url, {"action": "enquiry", "new-kind": "other", "new-action": "Check", "new-due_date": "tomorrow-ish"}
+    )
     assert response.status_code == 400 and "Enter a valid date" in response.content.decode()
     assert "tomorrow-ish" in response.content.decode()
     response = investigator_client.post(url, {"action": "status", "status": "closed", "reason": ""})
@@ -133,8 +154,17 @@ def test_my_cases_and_all_cases(staff_client, case, make_staff):
 def test_operation_pages_record_deployments(investigator_client, operation):
     url = reverse("cases:operation", args=[operation.pk])
     kent = Recipient.objects.get(code="kent")
-    response = investigator_client.post(url, {"action": "deployment", "date": "2026-01-05", "force": kent.pk,
-                                              "kind": "warrant", "major": "on", "description": "Search warrant"})  # fmt: skip
+    response = investigator_client.post(
+        url,
+        {
+            "action": "deployment",
+            "date": "2026-01-05",
+            "force": kent.pk,
+            "kind": "warrant",
+            "major": "on",
+            "description": "Search warrant",
+        },
+    )
     assert response.status_code == 302
     assert operation.deployments.get().force == kent
     response = investigator_client.post(url, {"action": "deployment", "date": "", "force": kent.pk, "kind": "warrant"})
