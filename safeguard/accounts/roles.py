@@ -42,6 +42,8 @@ class Capability(StrEnum):
     PUBLISH_REVIEW = "publish_review"  # generate the annual review and threat assessment documents
     # Retention (issue 11)
     REVIEW_RETENTION = "review_retention"  # record retain/dispose decisions; disposal itself
+    # Staff welfare: each person's daily exposure to evidence images (images viewed, reveals), for supervisors.
+    VIEW_STAFF_EXPOSURE = "view_staff_exposure"
 
 
 _CASEWORK = frozenset(
@@ -73,7 +75,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     | {Capability.ASSIGN_REPORT, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_WANTED, Capability.APPROVE_WANTED}
     | {Capability.MERGE_SUBJECTS, Capability.EDIT_SCORING_MODEL}
     | {Capability.APPROVE_DISSEMINATION, Capability.MANAGE_RECIPIENTS, Capability.ALLOCATE_REFERRALS}
-    | {Capability.PUBLISH_REVIEW, Capability.REVIEW_RETENTION},
+    | {Capability.PUBLISH_REVIEW, Capability.REVIEW_RETENTION, Capability.VIEW_STAFF_EXPOSURE},
     Role.ADMINISTRATOR: frozenset({Capability.MANAGE_USERS, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_RECIPIENTS}),
     # Outside the centre: nothing of the centre's own data, only their force's packages (scoped in selectors).
     Role.FORCE_OFFICER: frozenset({Capability.FORCE_PORTAL}),

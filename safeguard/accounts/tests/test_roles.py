@@ -36,6 +36,7 @@ EXPECTED_CAPABILITIES = {
     Capability.VIEW_INSIGHT: {AN, INV, SUP},
     Capability.PUBLISH_REVIEW: {SUP},
     Capability.REVIEW_RETENTION: {SUP},
+    Capability.VIEW_STAFF_EXPOSURE: {SUP},
 }
 
 
