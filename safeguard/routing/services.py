@@ -48,7 +48,7 @@ def _country_code(country: str | None) -> str:
 class RecipientSuggester:
     """Suggests recipients without a query per call: build one, call `.suggest` as often as needed."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, preload_postcodes: bool = True) -> None:
         recipients = list(Recipient.objects.filter(is_active=True))
         self._by_id = {r.pk: r for r in recipients}
         self._by_code = {r.code: r for r in recipients}
@@ -58,8 +58,10 @@ class RecipientSuggester:
             if r.kind != RecipientKind.UK_TERRITORIAL and (r.country_default or r.kind == RecipientKind.INTERNATIONAL):
                 self._by_country.setdefault(r.country, r)
         self._postcodes: dict[str, Recipient | None] = {}
-        self._postcodes_complete = PostcodeForceArea.objects.count() <= PRELOAD_LIMIT
-        if self._postcodes_complete:
+        lookup_rows = PostcodeForceArea.objects.count()
+        # "complete" means the dict holds the whole lookup, so a postcode not in it is not in the table either.
+        self._postcodes_complete = lookup_rows == 0 or (preload_postcodes and lookup_rows <= PRELOAD_LIMIT)
+        if self._postcodes_complete and lookup_rows:
             for postcode, recipient_id, pfa_code in PostcodeForceArea.objects.values_list(
                 "postcode", "recipient_id", "pfa_code"
             ).iterator(chunk_size=10_000):
@@ -121,7 +123,7 @@ class RecipientSuggester:
 
 def suggest_recipient(*, postcode: str | None = None, ip: str | None = None, country: str | None = None):
     """One suggestion. For many, build a `RecipientSuggester` once and call its `.suggest`."""
-    return RecipientSuggester().suggest(postcode=postcode, ip=ip, country=country)
+    return RecipientSuggester(preload_postcodes=False).suggest(postcode=postcode, ip=ip, country=country)
 
 
 def record_routing_decision(*, actor, suggestion: RecipientSuggestion | None, chosen: Recipient, reason: str,
