@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/referrals/", include("safeguard.referrals.urls")),
     path("staff/insight/", include("safeguard.insight.urls")),
     path("staff/retention/", include("safeguard.retention.urls")),
+    path("staff/evidence/", include("safeguard.evidence.urls")),
     # The receiving force's portal: under /staff/ so two-factor sign-in and no-store apply to it too.
     path("staff/force/", include("safeguard.dissemination.force_urls")),
     path("staff/", include("safeguard.triage.urls")),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from safeguard.accounts.models import Role
+from safeguard.accounts.roles import Capability, check_capability
 from safeguard.reporting.models import Priority, Report
 
 from .models import EvidenceFile, EvidenceMatch, FileStatus
@@ -13,6 +18,7 @@ from .models import EvidenceFile, EvidenceMatch, FileStatus
 DOWNLOAD_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 # Roles that may see evidence details and blurred renditions at all.
 VIEW_ROLES = frozenset({Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR})
+EVIDENCE_OBJECT_TYPE = "evidence.evidencefile"  # as the audit log names EvidenceFile entries
 
 
 def can_view_evidence(user) -> bool:
@@ -52,3 +58,45 @@ def match_priority_finding(report: Report) -> tuple[Priority, str] | None:
     if not matches:
         return None
     return MATCH_PRIORITY, match_reason(matches)
+
+
+@dataclass(frozen=True)
+class Exposure:
+    user_id: int | None
+    label: str
+    images_viewed: int  # distinct files whose picture was shown, at any step
+    image_views: int  # every time a picture was shown
+    reveals: int  # steps towards full fidelity asked for
+    full_size: int  # of those, to full size
+
+
+def daily_exposure(*, day: date, user) -> list[Exposure]:
+    """Per member of staff, what they were shown on one day, counted from the audit log (so it cannot drift
+    from what really happened). For supervisors looking after their team's welfare."""
+    from safeguard.audit.models import Action, AuditEntry
+
+    check_capability(user, Capability.VIEW_STAFF_EXPOSURE)
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    shown = Q(detail__what__in=["rendition", "image"])
+    rows = (
+        AuditEntry.objects.filter(
+            action=Action.CONSULTATION,
+            object_type=EVIDENCE_OBJECT_TYPE,
+            at__gte=start,
+            at__lt=start + timedelta(days=1),
+        )
+        .values("actor_id", "actor_label")
+        .annotate(
+            images_viewed=Count("object_id", filter=shown, distinct=True),
+            image_views=Count("pk", filter=shown),
+            reveals=Count("pk", filter=Q(detail__what="reveal")),
+            full_size=Count("pk", filter=Q(detail__what="reveal", detail__step=3)),
+        )
+        .order_by("-image_views", "actor_label")
+    )
+    return [
+        Exposure(r["actor_id"], r["actor_label"], r["images_viewed"], r["image_views"], r["reveals"], r["full_size"])
+        for r in rows
+        if r["image_views"] or r["reveals"]
+    ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from safeguard.audit.services import Action, Actor, record
@@ -382,6 +383,66 @@ def open_for_staff(*, evidence: EvidenceFile, user, purpose: str, rendition: boo
         detail={"what": "rendition" if rendition else "original", "purpose": purpose[:200]},
     )
     return Vault().open_plaintext(name)
+
+
+class NotViewable(Exception):
+    """This file is never rendered for staff (quarantined, not an image, or nothing stored)."""
+
+
+def _check_viewable(evidence: EvidenceFile, user) -> None:
+    from .selectors import can_view_evidence
+
+    if not can_view_evidence(user):
+        raise PermissionDenied("Your role does not allow viewing evidence.")
+    if evidence.is_quarantined or not evidence.stored_name or not evidence.width:
+        raise NotViewable(evidence.quarantine_reason or "This file is not an image that can be shown.")
+
+
+def image_for_staff(*, evidence: EvidenceFile, user, reveal_step: int) -> bytes:
+    """The PNG a member of staff sees at their reveal step, with the viewing logged (consultation).
+
+    Step 0 is the sealed rendition made at ingest; later steps are rendered in memory from the original.
+    """
+    from . import welfare
+
+    _check_viewable(evidence, user)
+    reveal = welfare.step(reveal_step)
+    if reveal.number == 0 and evidence.rendition_name:
+        return b"".join(open_for_staff(evidence=evidence, user=user, purpose="view image", rendition=True))
+    record(
+        action=Action.CONSULTATION,
+        actor=Actor.of(user),
+        obj=evidence,
+        detail={"what": "image", "step": reveal.number, "shown_as": reveal.label},
+    )
+    original = Vault().read_plaintext(evidence.stored_name, max_bytes=max_inspect_bytes())
+    return welfare.render_step(original, reveal)
+
+
+def reveal_image(*, evidence: EvidenceFile, user, to_step: int) -> int:
+    """Move one member of staff's view of an image to a step (forward one at a time, or back to 0); logged."""
+    from . import welfare
+
+    _check_viewable(evidence, user)
+    reveal = welfare.step(to_step)
+    record(
+        action=Action.CONSULTATION,
+        actor=Actor.of(user),
+        obj=evidence,
+        detail={"what": "reveal" if reveal.number else "hide", "step": reveal.number, "shown_as": reveal.label},
+    )
+    return reveal.number
+
+
+def download_original(*, evidence: EvidenceFile, user) -> Iterator[bytes]:
+    """The original bytes for a role allowed to download them; the disclosure to staff is logged first."""
+    from .selectors import can_download_original
+
+    if not can_download_original(user):
+        raise PermissionDenied("Your role does not allow downloading original files.")
+    if not evidence.stored_name:
+        raise NotViewable("Nothing was stored for this file.")
+    return open_for_staff(evidence=evidence, user=user, purpose="download original")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "evidence"
+
+urlpatterns = [
+    path("reports/<str:reference>/", views.report_evidence, name="report"),
+    path("files/<int:pk>/image/", views.image, name="image"),
+    path("files/<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("files/<int:pk>/download/", views.download, name="download"),
+    path("exposure/", views.exposure, name="exposure"),
+]
