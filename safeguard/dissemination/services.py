@@ -5,7 +5,6 @@ transaction as the change. Releasing a package (sending it, or a force downloadi
 with its recipient.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.utils import timezone
 from safeguard.accounts.roles import Capability, check_capability, has_capability
 from safeguard.audit.models import Action
 from safeguard.audit.services import Actor, record
+from safeguard.routing.services import RecipientSuggester, RecipientSuggestion, record_routing_decision
 
 from .handling import check_releasable
 from .models import (
@@ -250,35 +250,26 @@ def remove_item(*, actor, item: IntelligenceItem) -> None:
 # ---------------------------------------------------------------------------------------------- routing
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    """What the directory suggests for this package, in the shape of routing's RecipientSuggestion."""
-
-    recipient: object | None
-    basis: str
-    approximate: bool
-
-
 def subject_ips(package: Dissemination) -> list[str]:
     return [i["value"] for i in package.identifiers if i.get("kind") == "ip" and i.get("value")]
 
 
-def suggest_for_package(package: Dissemination) -> Suggestion:
-    """Ask the routing directory from the subject's postcode (as the analyst gave it) or IP addresses."""
-    try:
-        from safeguard.routing.services import suggest_recipient
-    except ImportError:  # the routing app's lookup has not landed: show no suggestion rather than fail
-        return Suggestion(None, "no routing lookup available", False)
+def suggest_for_package(package: Dissemination) -> RecipientSuggestion:
+    """Ask the routing directory, from the subject's postcode (as the analyst gave it) or IP addresses.
+
+    A full-postcode match wins; otherwise the first exact answer from any IP, else the first approximate one.
+    """
+    suggester = RecipientSuggester(preload_postcodes=False)
     postcode = package.subject_postcode or None
-    ips = subject_ips(package) or [None]
-    best = None
-    for ip in ips:
-        result = suggest_recipient(postcode=postcode, ip=ip)
+    best, notes = None, []
+    for ip in subject_ips(package) or [None]:
+        result = suggester.suggest(postcode=postcode, ip=ip)
+        notes.extend(n for n in result.notes if n not in notes)
         if result.recipient is not None and (best is None or (best.approximate and not result.approximate)):
             best = result
     if best is None:
-        return Suggestion(None, "no postcode or IP address that the directory could place", False)
-    return Suggestion(best.recipient, best.basis, best.approximate)
+        return RecipientSuggestion(None, "no usable location", False, tuple(notes))
+    return best
 
 
 @transaction.atomic
@@ -312,25 +303,9 @@ def confirm_routing(*, actor, package: Dissemination, recipient, reason: str = "
     package.suggestion_basis = suggestion.basis
     package.routing_reason = reason.strip()
     package.save()
-    try:
-        from safeguard.routing.services import record_routing_decision
-    except ImportError:
-        record_routing_decision = None
-    if record_routing_decision is not None:
-        record_routing_decision(
-            actor=actor, suggestion=suggestion, chosen=recipient, reason=reason.strip(), subject_obj=package
-        )
-    record(
-        action=Action.ALTERATION,
-        actor=Actor.of(actor),
-        obj=package,
-        detail={
-            "recipient": recipient.code,
-            "suggested": suggestion.recipient.code if suggestion.recipient else None,
-            "basis": suggestion.basis,
-            "overridden": overriding,
-            "reason": reason.strip(),
-        },
+    # The routing app keeps every decision (confirmation or override, with the reason) and audits it.
+    record_routing_decision(
+        actor=actor, suggestion=suggestion, chosen=recipient, reason=reason.strip(), subject_obj=package
     )
     return package
 

@@ -9,6 +9,8 @@ from django.utils import timezone
 from safeguard.audit.models import Action, AuditEntry
 from safeguard.dissemination import services
 from safeguard.dissemination.models import DisseminationStatus, Outcome, OutcomeKind
+from safeguard.routing.models import Recipient, RoutingDecision
+from safeguard.routing.services import RecipientSuggestion
 
 
 def _messages(exc_info) -> dict:
@@ -145,7 +147,7 @@ def test_routing_override_needs_a_reason(make_package, make_recipient, monkeypat
     package = make_package("draft")
     suggested, other = make_recipient("Suggested Constabulary"), make_recipient("Other Constabulary")
     monkeypatch.setattr(
-        services, "suggest_for_package", lambda p: services.Suggestion(suggested, "postcode lookup", False)
+        services, "suggest_for_package", lambda p: RecipientSuggestion(suggested, "postcode lookup", False)
     )
     with pytest.raises(ValidationError) as bad:
         services.confirm_routing(actor=package.prepared_by, package=package, recipient=other, reason="")
@@ -176,3 +178,19 @@ def test_gathers_identifiers_and_evidence_hashes_from_reports(make_staff, make_r
     assert package.identifiers == [{"kind": "ip", "platform": "", "value": "203.0.113.7"}]  # the victim's is not sent
     assert package.evidence_references[0]["sha256"] == "a" * 64
     assert services.subject_ips(package) == ["203.0.113.7"]
+
+
+def test_routing_from_the_subjects_postcode_with_the_seeded_directory(make_package):
+    thames_valley = Recipient.objects.get(code="thames-valley")
+    package = make_package("draft")
+    services.set_subject_postcode(actor=package.prepared_by, package=package, postcode="ox1 9zz")
+    suggestion = services.suggest_for_package(package)
+    assert suggestion.recipient == thames_valley
+    assert suggestion.approximate  # area fallback: no ONS lookup loaded in tests
+    with pytest.raises(ValidationError):
+        services.confirm_routing(actor=package.prepared_by, package=package, recipient=package.recipient)
+    services.confirm_routing(actor=package.prepared_by, package=package, recipient=thames_valley)
+    package.refresh_from_db()
+    assert package.recipient == thames_valley
+    decision = RoutingDecision.objects.get(subject_id=str(package.pk))
+    assert decision.chosen == thames_valley and not decision.overridden
