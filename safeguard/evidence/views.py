@@ -150,5 +150,11 @@ def exposure(request: HttpRequest) -> HttpResponse:
             if day > today:
                 day, error = today, "The date must be today or in the past"
     rows = selectors.daily_exposure(day=day, user=request.user)
-    context = {"day": day, "rows": rows, "error": error, "raw_day": request.GET.get("day", day.isoformat())}
+    context = {
+        "day": day,
+        "rows": rows,
+        "error": error,
+        "raw_day": request.GET.get("day", day.isoformat()),
+        "nav": "exposure",
+    }
     return _private(render(request, "evidence/exposure.html", context, status=400 if error else 200))

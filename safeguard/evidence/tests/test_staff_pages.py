@@ -167,6 +167,8 @@ def test_supervisor_sees_each_persons_daily_exposure(
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="exposure"' in page
+    assert 'aria-current="page">Evidence exposure</a>' in page  # in the supervisor's menu
+    assert "Evidence exposure" not in analyst_client.get(reverse("staff:queue")).content.decode()
     # one person: 1 image viewed, shown twice, 1 reveal, 0 full size
     assert page.count('govuk-table__cell--numeric">1<') == 2 and 'govuk-table__cell--numeric">2<' in page
     assert analyst_client.get(reverse("evidence:exposure")).status_code == 403
