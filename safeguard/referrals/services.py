@@ -58,9 +58,15 @@ def create_import(
     upload=None,
     path: str | Path | None = None,
     column_mapping: dict | None = None,
+    check: bool = True,
 ) -> ReferralImport:
-    """Store the file (or, from the command, note its path) and create the import, not yet started."""
-    check_capability(user, Capability.IMPORT_REFERRALS)
+    """Store the file (or, from the command, note its path) and create the import, not yet started.
+
+    `check=False` only for the management command run by an operator without a staff account (recorded
+    in the audit log as the system).
+    """
+    if check:
+        check_capability(user, Capability.IMPORT_REFERRALS)
     partner = (partner or "").strip()
     errors = {}
     if not partner:
@@ -93,7 +99,7 @@ def create_import(
         )
         record(
             action=Action.COLLECTION,
-            actor=Actor.of(user),
+            actor=Actor.of(user) if user is not None else Actor.system("import_referrals command"),
             obj=imp,
             detail={"partner": imp.partner, "file": imp.original_name, "bytes": size, "format": fmt},
         )
@@ -177,9 +183,10 @@ def resume(*, user, imp: ReferralImport) -> ReferralImport:
     return imp
 
 
-def cancel(*, user, imp: ReferralImport) -> ReferralImport:
+def cancel(*, user, imp: ReferralImport, check: bool = True) -> ReferralImport:
     """Stop for good. Lines already committed stay (each is a report the centre now holds); nothing more is read."""
-    check_capability(user, Capability.IMPORT_REFERRALS)
+    if check:
+        check_capability(user, Capability.IMPORT_REFERRALS)
     with transaction.atomic():
         imp = ReferralImport.objects.select_for_update().get(pk=imp.pk)
         if imp.state in FINISHED_STATES:
@@ -189,7 +196,8 @@ def cancel(*, user, imp: ReferralImport) -> ReferralImport:
         else:
             imp.state, imp.finished_at = ImportState.CANCELLED, timezone.now()
         imp.save(update_fields=["state", "requested_state", "finished_at"])
-        record(action=Action.ALTERATION, actor=Actor.of(user), obj=imp, detail={"requested": "cancel"})
+        actor = Actor.of(user) if user is not None else Actor.system("import_referrals command")
+        record(action=Action.ALTERATION, actor=actor, obj=imp, detail={"requested": "cancel"})
     return imp
 
 
