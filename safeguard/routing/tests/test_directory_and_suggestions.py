@@ -82,3 +82,21 @@ def test_suggester_makes_no_queries_per_call(django_assert_num_queries):
             assert suggester.suggest(postcode="LS1 4AP").recipient.code == "west-yorkshire"
             assert suggester.suggest(ip="2a00:1450:4009:80b::200e").recipient is None  # GB
             assert suggester.suggest(country="DE").recipient.code == "ncb-de"
+
+
+def test_suggester_queries_each_postcode_once_when_the_lookup_is_too_big_to_preload(
+    monkeypatch, django_assert_num_queries
+):
+    from safeguard.routing import services
+
+    monkeypatch.setattr(services, "PRELOAD_LIMIT", 1)
+    kent, met = Recipient.objects.get(code="kent"), Recipient.objects.get(code="metropolitan-police-service")
+    PostcodeForceArea.objects.create(postcode="CT1 1AA", pfa_code="E23000032", recipient=kent)
+    PostcodeForceArea.objects.create(postcode="SW1A 1AA", pfa_code="E23000001")  # matched by code, not FK
+    suggester = RecipientSuggester()
+    with django_assert_num_queries(3):
+        for _ in range(5):
+            assert suggester.suggest(postcode="CT1 1AA").recipient == kent
+            assert suggester.suggest(postcode="SW1A 1AA").recipient == met
+            # not in the lookup: falls back to the area, marked approximate
+            assert suggester.suggest(postcode="CT2 7NZ").basis == "postcode area (approximate)"
