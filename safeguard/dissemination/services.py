@@ -410,6 +410,7 @@ def record_outcome(
     notes: str = "",
 ) -> Outcome:
     """A result the recipient reports: force officers for their own packages, centre staff on their behalf."""
+    package = Dissemination.objects.select_related("recipient").get(pk=package.pk)  # the status as stored now
     _check_force_scope(actor, package)
     if package.status not in RELEASED:
         raise ValidationError(f"{package.reference} has not been sent: outcomes come after dissemination.")
