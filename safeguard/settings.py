@@ -157,9 +157,10 @@ TASKS = {
         "ENQUEUE_ON_COMMIT": True,
     }
 }
-# TASKS_BACKEND=django_tasks_rq.RQBackend runs tasks on Redis-backed RQ workers (`manage.py rqworker default`).
+# TASKS_BACKEND=safeguard.core.rq_backend.RetryingRQBackend runs tasks on Redis-backed RQ workers
+# (`manage.py rqworker default`), retried when a worker dies mid-job (docs/production.md).
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
-if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+if TASKS["default"]["BACKEND"].startswith(("django_tasks_rq.", "safeguard.core.rq_backend.")):
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600, "SOCKET_TIMEOUT": 5}}
 

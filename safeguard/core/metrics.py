@@ -65,7 +65,7 @@ def task_queue_figures() -> tuple[int, int]:
         from django_tasks_db.models import DBTaskResult
 
         return DBTaskResult.objects.ready().count(), DBTaskResult.objects.failed().count()
-    if backend.startswith("django_tasks_rq."):
+    if backend.startswith(("django_tasks_rq.", "safeguard.core.rq_backend.")):
         import django_rq
 
         queue = django_rq.get_queue("default")

@@ -52,7 +52,7 @@ def check_task_queue() -> Check:
 
         DBTaskResult.objects.only("id").first()  # the queue is a table: reading it proves it is there
         return Check("task_queue", True, "database queue")
-    if backend.startswith("django_tasks_rq."):
+    if backend.startswith(("django_tasks_rq.", "safeguard.core.rq_backend.")):
         import django_rq
 
         django_rq.get_connection("default").ping()
