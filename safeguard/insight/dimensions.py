@@ -110,6 +110,7 @@ _PARTNER_ENVIRONMENT = [  # first present wins
     ("emailIncident", Environment.EMAIL),
     ("webPageIncident", Environment.WEB_PAGE),
 ]
+_ENVIRONMENT_VALUES = frozenset(Environment.values)  # enum .values builds a list on every call: hoisted
 _REGION_BY_TEXT = {label.casefold(): value for value, label in Region.choices} | {v: v for v in Region.values}
 
 
@@ -176,7 +177,7 @@ def classify(
     summary = payload.get("incidentSummary") or {}
     internet = payload.get("internetDetails") or {}
 
-    env = environment if environment in Environment.values else ""
+    env = environment if environment in _ENVIRONMENT_VALUES else ""
     if environment == ReportEnvironment.OTHER:
         env = Environment.OTHER
     if not env:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Count, F, Max
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from safeguard.audit.services import Action, Actor, record
@@ -22,10 +24,44 @@ from .dimensions import REPORT_COLUMNS, classify
 from .models import Dimension, MonthlyCount, PlatformCount, RollupState
 
 SETTLE_SECONDS = 60
+_ENVIRONMENT, _ACTIVITY, _AGE_BAND = Dimension.ENVIRONMENT.value, Dimension.ACTIVITY.value, Dimension.AGE_BAND.value
+_ZONE = timezone.get_default_timezone()
 CHUNK = 20_000
 
 CountKey = tuple[date, str, str, str, str]  # month, source, area, dimension, value
 PlatformKey = tuple[date, str, str, str]  # month, dimension, value, platform_key
+
+
+# What classify() reads of `details`, fetched as separate expressions so that the database can group reports
+# whose inputs are identical: each distinct combination is classified once and counted `n` times. The
+# reproduction test (tests/test_figures_reproduce.py) checks this gives exactly the per-report counts.
+_PAYLOAD = "details__partner_api__payload__"
+_DETAIL_PATHS = {
+    "d_area": "details__area",
+    "d_incident": _PAYLOAD + "incidentSummary__incidentType",
+    "d_annotations": _PAYLOAD + "incidentSummary__reportAnnotations",
+    "d_platform": _PAYLOAD + "incidentSummary__platform",
+    "d_internet": _PAYLOAD + "internetDetails",
+    "d_victims": _PAYLOAD + "victims",
+    "d_located": _PAYLOAD + "personOrUserReported__estimatedLocation",
+}
+_PLAIN_COLUMNS = [c for c in REPORT_COLUMNS if c != "details"]
+
+
+def _details(row: dict) -> dict:
+    """The parts of `details` that classify() reads, put back in their places."""
+    summary = {
+        "incidentType": row["d_incident"],
+        "reportAnnotations": row["d_annotations"],
+        "platform": row["d_platform"],
+    }
+    payload = {
+        "incidentSummary": {k: v for k, v in summary.items() if v is not None},
+        "internetDetails": row["d_internet"],
+        "victims": row["d_victims"],
+        "personOrUserReported": {"estimatedLocation": row["d_located"]},
+    }
+    return {"area": row["d_area"], "partner_api": {"payload": payload}}
 
 
 @dataclass
@@ -34,30 +70,23 @@ class Tally:
     platforms: Counter
     platform_labels: dict
     reports: int = 0
-    last_id: int = 0
 
     @classmethod
     def empty(cls) -> "Tally":
         return cls(Counter(), Counter(), {})
 
-    def add(self, *, report_id: int, created_at, **columns) -> None:
-        facets = classify(**columns)
-        month = timezone.localtime(created_at).date().replace(day=1)
-        head = (month, facets.source, facets.area)
-        self.counts[(*head, Dimension.ENVIRONMENT.value, facets.environment)] += 1
-        self.counts[(*head, Dimension.ACTIVITY.value, facets.activity)] += 1
-        self.counts[(*head, Dimension.AGE_BAND.value, facets.age_band)] += 1
+    def add(self, month: date, facets, n: int) -> None:
+        counts, source, area = self.counts, facets.source, facets.area
+        counts[(month, source, area, _ENVIRONMENT, facets.environment)] += n
+        counts[(month, source, area, _ACTIVITY, facets.activity)] += n
+        counts[(month, source, area, _AGE_BAND, facets.age_band)] += n
         if facets.platform:
             key = normalise_platform(facets.platform)
             if key:
-                for dim, value in (
-                    (Dimension.ENVIRONMENT.value, facets.environment),
-                    (Dimension.ACTIVITY.value, facets.activity),
-                ):
-                    self.platforms[(month, dim, value, key)] += 1
+                self.platforms[(month, _ENVIRONMENT, facets.environment, key)] += n
+                self.platforms[(month, _ACTIVITY, facets.activity, key)] += n
                 self.platform_labels.setdefault(key, facets.platform)
-        self.reports += 1
-        self.last_id = max(self.last_id, report_id)
+        self.reports += n
 
 
 def _state() -> RollupState:
@@ -70,17 +99,30 @@ def _upper_bound(cutoff) -> int | None:
     return Report.objects.filter(created_at__gte=cutoff).order_by("pk").values_list("pk", flat=True).first()
 
 
-def tally_reports(*, after_id: int = 0, below_id: int | None = None, cutoff=None) -> Tally:
-    tally = Tally.empty()
+def reports_to_count(*, after_id: int = 0, below_id: int | None = None, cutoff=None):
     reports = Report.objects.filter(pk__gt=after_id)
     if below_id is not None:
         reports = reports.filter(pk__lt=below_id)
     if cutoff is not None:
         reports = reports.filter(created_at__lt=cutoff)
-    rows = reports.order_by("pk").values_list("pk", "created_at", *REPORT_COLUMNS).iterator(chunk_size=CHUNK)
-    for pk, created_at, *values in rows:
-        tally.add(report_id=pk, created_at=created_at, **dict(zip(REPORT_COLUMNS, values, strict=True)))
-    return tally
+    return reports
+
+
+def tally_reports(reports) -> tuple[Tally, int]:
+    """Count the reports of a queryset; returns the tally and the highest id counted."""
+    tally = Tally.empty()
+    grouped = (
+        reports.order_by()
+        .annotate(month_start=TruncMonth("created_at"), **{k: F(path) for k, path in _DETAIL_PATHS.items()})
+        .values("month_start", *_PLAIN_COLUMNS, *_DETAIL_PATHS)
+        .annotate(n=Count("pk"), top=Max("pk"))
+    )
+    last_id = 0
+    for row in grouped.iterator(chunk_size=CHUNK):
+        facets = classify(details=_details(row), **{c: row[c] for c in _PLAIN_COLUMNS})
+        tally.add(timezone.localtime(row["month_start"]).date().replace(day=1), facets, row["n"])
+        last_id = max(last_id, row["top"])
+    return tally, last_id
 
 
 def _merge_counts(counts: Counter) -> None:
@@ -136,11 +178,12 @@ def refresh_rollup(*, now=None) -> int:
     cutoff = now - timedelta(seconds=SETTLE_SECONDS)
     with transaction.atomic():
         state = _state()  # locked: two refreshes at once would count the same reports twice
-        tally = tally_reports(after_id=state.last_report_id, below_id=_upper_bound(cutoff), cutoff=cutoff)
+        reports = reports_to_count(after_id=state.last_report_id, below_id=_upper_bound(cutoff), cutoff=cutoff)
+        tally, last_id = tally_reports(reports)
         if tally.reports:
             _merge_counts(tally.counts)
             _merge_platforms(tally.platforms, tally.platform_labels)
-            state.last_report_id = tally.last_id
+            state.last_report_id = last_id
             state.reports_counted += tally.reports
         state.refreshed_at = now
         state.save()
@@ -150,7 +193,7 @@ def refresh_rollup(*, now=None) -> int:
                 action=Action.CONSULTATION,
                 actor=Actor.system("insight rollup"),
                 obj=state,
-                detail={"purpose": "statistics", "reports": tally.reports, "up_to_report_id": tally.last_id},
+                detail={"purpose": "statistics", "reports": tally.reports, "up_to_report_id": last_id},
             )
     return tally.reports
 
