@@ -25,6 +25,16 @@ def case_list(*, user, mine_only: bool = False, status: str = "") -> QuerySet[Ca
     return cases.order_by("-created_at", "-pk")
 
 
+def record_list_consultation(*, user, cases, scope: str) -> None:
+    """The list shows titles that may name people: record which cases were shown, as the report queue does."""
+    record(
+        action=Action.CONSULTATION,
+        actor=Actor.of(user),
+        obj=("cases.case", "list"),
+        detail={"cases": [case.pk for case in cases], "scope": scope},
+    )
+
+
 def case_detail(*, user, case_id: int) -> Case:
     """One case with everything on its page; records the consultation. Raises Case.DoesNotExist."""
     check_capability(user, Capability.VIEW_CASES)

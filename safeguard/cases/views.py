@@ -32,6 +32,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     status = status if status in CaseStatus.values else ""
     cases = selectors.case_list(user=request.user, mine_only=scope == "mine", status=status)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.record_list_consultation(user=request.user, cases=page.object_list, scope=scope)
     context = {
         "page": page,
         "scope": scope,

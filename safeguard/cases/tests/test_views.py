@@ -173,3 +173,29 @@ def test_operation_pages_record_deployments(investigator_client, operation):
     assert response.status_code == 400 and "already an operation" in response.content.decode()
     response = investigator_client.post(reverse("cases:operations"), {"name": "Operation Heron"})
     assert response.status_code == 302
+
+
+def test_case_list_consultation_is_audited(analyst_client, case):
+    analyst_client.get(reverse("cases:list") + "?scope=all")
+    entry = AuditEntry.objects.filter(object_type="cases.case", object_id="list").latest("sequence")
+    assert entry.action == Action.CONSULTATION and entry.detail == {"cases": [case.pk], "scope": "all"}
+
+
+def test_attach_evidence_from_the_case_page(investigator_client, case):
+    from safeguard.evidence.models import EvidenceFile
+
+    report = case.reports.get()
+    evidence = EvidenceFile.objects.create(
+        report=report, original_name="pattern.png", size=10, sha256="d" * 64, sha1="e" * 40, md5="f" * 32,
+        detected_type="image/png", uploaded_by_label="test",
+    )  # fmt: skip
+    page = investigator_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "pattern.png" in page and "Attach evidence reference" in page
+    url = reverse("cases:act", args=[case.pk])
+    response = investigator_client.post(url, {"action": "attach", "evidence": evidence.pk, "description": "key file"})
+    assert response.status_code == 302
+    assert case.attachments.get().evidence == evidence
+    page = investigator_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "dddddddddddddddd" in page and "key file" in page
+    response = investigator_client.post(url, {"action": "attach", "evidence": 99999})
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
