@@ -21,6 +21,9 @@ from .views import _errors_of, _file_response
 
 @require_capability(Capability.FORCE_PORTAL)
 def home(request):
+    if request.user.force_id is None:
+        # Signed in but not yet linked to a force: say so plainly rather than a bare "forbidden".
+        return render(request, "dissemination/force/not_linked.html", {"nav": "force"})
     packages = selectors.force_packages(user=request.user)
     record(
         action=Action.CONSULTATION,

@@ -89,9 +89,13 @@ def test_force_officer_cannot_use_the_centres_pages(two_forces, method, name):
 
 
 def test_force_officer_without_a_force_sees_nothing(staff_client, make_package):
-    make_package("sent")
+    package = make_package("sent")
     client = staff_client("force_officer")
-    assert client.get(reverse("force:home")).status_code == 403
+    page = client.get(reverse("force:home"))
+    assert page.status_code == 200
+    assert "not linked to a force" in page.content.decode()
+    assert package.reference not in page.content.decode()
+    assert client.get(reverse("force:detail", args=[package.reference])).status_code == 403
 
 
 @pytest.mark.parametrize("role", ["analyst", "investigator", "supervisor", "administrator"])
