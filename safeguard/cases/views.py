@@ -111,6 +111,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, error: str =
         "history": case.status_changes.select_related("changed_by"),
         "operations": case.operations.all(),
         "may_manage": has_capability(request.user, Capability.MANAGE_CASES),
+        "may_disseminate": has_capability(request.user, Capability.PREPARE_DISSEMINATION),
         "enquiry_form": bound.get("enquiry") or forms.EnquiryForm(prefix="new"),
         "note_form": bound.get("note") or forms.NoteForm(),
         "attach_form": bound.get("attach") or forms.AttachForm(evidence_choices=_evidence_choices(case)),

@@ -199,3 +199,9 @@ def test_attach_evidence_from_the_case_page(investigator_client, case):
     assert "dddddddddddddddd" in page and "key file" in page
     response = investigator_client.post(url, {"action": "attach", "evidence": 99999})
     assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+
+
+def test_case_page_links_to_a_dissemination_package(analyst_client, case):
+    page = analyst_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f"{reverse('dissemination:new')}?case={case.reference}&amp;reports={case.reports.get().reference}" in page
+    assert "Nothing disseminated from this case yet." in page
