@@ -2,10 +2,14 @@
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from safeguard.core.bulk import insert_many
@@ -73,31 +77,15 @@ def record(
     """Append one entry to the audit chain, inside the caller's transaction.
 
     Called inside the same transaction as the change it records, so the change and its
-    audit entry commit together or not at all.
+    audit entry commit together or not at all. Inside `appended_at_end()` the entry is queued
+    and appended (sequence and hashes filled in on this same object) when that block ends.
     """
-    if action == Action.DISCLOSURE and not recipient:
-        raise ValueError("A disclosure must name its recipient (DPA 2018 s.62(3)).")
-    object_type, object_id = _object_key(obj)
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        entry = AuditEntry(
-            sequence=head.sequence + 1,
-            at=timezone.now(),
-            action=str(action),
-            actor=actor.user,
-            actor_label=actor.label,
-            object_type=object_type,
-            object_id=object_id,
-            recipient=recipient,
-            justification=justification,
-            detail=detail or {},
-            previous_hash=head.last_hash,
-        )
-        entry.entry_hash = compute_hash(entry)
-        entry.save()
-        head.sequence = entry.sequence
-        head.last_hash = entry.entry_hash
-        head.save(update_fields=["sequence", "last_hash"])
+    entry = _new_entry(PendingEntry(action, actor, obj, detail, recipient, justification))
+    queue = _queue.get()
+    if queue is not None:
+        queue.append(entry)
+    else:
+        _append([entry])
     return entry
 
 
@@ -119,39 +107,127 @@ def record_many(entries: list[PendingEntry]) -> list[AuditEntry]:
     The chain is exactly what calling `record` for each in turn would give (consecutive sequence
     numbers, each hashing the one before); it only saves the per-entry lock, read and update.
     """
-    for pending in entries:
-        if pending.action == Action.DISCLOSURE and not pending.recipient:
-            raise ValueError("A disclosure must name its recipient (DPA 2018 s.62(3)).")
-    if not entries:
-        return []
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        at = timezone.now()
-        sequence, previous_hash = head.sequence, head.last_hash
-        rows = []
-        for pending in entries:
-            object_type, object_id = _object_key(pending.obj)
-            sequence += 1
-            entry = AuditEntry(
-                sequence=sequence,
-                at=at,
-                action=str(pending.action),
-                actor=pending.actor.user,
-                actor_label=pending.actor.label,
-                object_type=object_type,
-                object_id=object_id,
-                recipient=pending.recipient,
-                justification=pending.justification,
-                detail=pending.detail or {},
-                previous_hash=previous_hash,
-            )
-            entry.entry_hash = previous_hash = compute_hash(entry)
-            rows.append(entry)
-        insert_many(AuditEntry, rows)
-        head.sequence = sequence
-        head.last_hash = previous_hash
-        head.save(update_fields=["sequence", "last_hash"])
+    rows = [_new_entry(pending) for pending in entries]
+    queue = _queue.get()
+    if queue is not None:
+        queue.extend(rows)
+    else:
+        _append(rows)
     return rows
+
+
+def _new_entry(pending: PendingEntry) -> AuditEntry:
+    if pending.action == Action.DISCLOSURE and not pending.recipient:
+        raise ValueError("A disclosure must name its recipient (DPA 2018 s.62(3)).")
+    object_type, object_id = _object_key(pending.obj)
+    return AuditEntry(
+        action=str(pending.action),
+        actor=pending.actor.user,
+        actor_label=pending.actor.label,
+        object_type=object_type,
+        object_id=object_id,
+        recipient=pending.recipient,
+        justification=pending.justification,
+        detail=pending.detail or {},
+    )
+
+
+# --- appending to the chain -------------------------------------------------------------------------
+#
+# Every writer serialises on the single chain-head row, so how long that row stays locked bounds
+# the whole service's write rate. The head is locked and advanced by one UPDATE .. RETURNING (not
+# get_or_create + SELECT FOR UPDATE + save), the entries and the new head hash go in one more
+# statement on PostgreSQL, and no savepoints are taken (ADR 0014).
+
+_queue: ContextVar[list[AuditEntry] | None] = ContextVar("audit_queue", default=None)
+
+# Small appends go in one INSERT .. RETURNING; bigger ones by COPY (core/bulk.py).
+_COPY_FROM = 200
+
+
+@contextmanager
+def appended_at_end() -> Iterator[None]:
+    """Queue the entries recorded in this block and append them to the chain as it ends.
+
+    For a request whose transaction does more after its first `record` (more inserts, an
+    idempotency record): the chain head is then locked only from the end of the work to the
+    commit, rather than through the work. Must run inside a transaction, so that the entries
+    still commit with the change they record. Nested use joins the outer block.
+    """
+    if _queue.get() is not None:
+        yield
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("appended_at_end() must run inside a transaction (transaction.atomic()).")
+    queue: list[AuditEntry] = []
+    token = _queue.set(queue)
+    try:
+        yield
+    finally:
+        _queue.reset(token)
+    _append(queue)  # not reached if the block raised: its work is being rolled back anyway
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Number, chain and insert these entries, in the caller's transaction (or a new one)."""
+    if not entries:
+        return
+    with transaction.atomic(savepoint=False):
+        last_sequence, previous_hash = _advance_head(len(entries))
+        at = timezone.now()  # taken under the lock, so times never go backwards along the chain
+        sequence = last_sequence - len(entries)
+        for entry in entries:
+            sequence += 1
+            entry.sequence = sequence
+            entry.at = at
+            entry.previous_hash = previous_hash
+            entry.entry_hash = previous_hash = compute_hash(entry)
+        _insert(entries, head_hash=previous_hash)
+
+
+def _advance_head(count: int) -> tuple[int, str]:
+    """Lock the chain head and move it on by `count`; return (its new sequence, the hash before)."""
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    sql = f"UPDATE {table} SET sequence = sequence + %s WHERE id = 1 RETURNING sequence, last_hash"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count])
+        row = cursor.fetchone()
+        if row is None:  # the very first entry: create the head, then take it like everyone else
+            AuditChainHead.objects.get_or_create(id=1)
+            cursor.execute(sql, [count])
+            row = cursor.fetchone()
+    return row[0], row[1]
+
+
+def _insert(entries: list[AuditEntry], *, head_hash: str) -> None:
+    head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    set_head = f"UPDATE {head_table} SET last_hash = %s WHERE id = 1"  # noqa: S608
+    if connection.vendor == "postgresql" and len(entries) < _COPY_FROM:
+        # One statement: the entries, with their new ids back, and the head's new hash.
+        insert_sql, insert_params = _insert_sql(entries)
+        sql = f"WITH new AS ({insert_sql}), head AS ({set_head}) SELECT id FROM new"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (*insert_params, head_hash))
+            ids = [row[0] for row in cursor.fetchall()]
+        for entry, new_id in zip(entries, ids, strict=True):
+            entry.pk = new_id
+            entry._state.adding = False
+            entry._state.db = connection.alias
+        return
+    insert_many(AuditEntry, entries)
+    with connection.cursor() as cursor:
+        cursor.execute(set_head, [head_hash])
+
+
+def _insert_sql(entries: list[AuditEntry]) -> tuple[str, tuple]:
+    """Django's own INSERT .. RETURNING id for these entries (so fields are adapted as usual)."""
+    meta = AuditEntry._meta
+    query = InsertQuery(AuditEntry)
+    query.insert_values([f for f in meta.concrete_fields if f is not meta.pk], entries)
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    return sql, params
 
 
 @dataclass(frozen=True)
@@ -183,4 +259,13 @@ def verify_chain(*, batch_size: int = 2000) -> ChainVerdict:
     return ChainVerdict(True, checked)
 
 
-__all__ = ["Action", "Actor", "ChainVerdict", "PendingEntry", "record", "record_many", "verify_chain"]
+__all__ = [
+    "Action",
+    "Actor",
+    "ChainVerdict",
+    "PendingEntry",
+    "appended_at_end",
+    "record",
+    "record_many",
+    "verify_chain",
+]

@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class PartnersConfig(AppConfig):
     name = "safeguard.partners"
     label = "partners"
     verbose_name = "Industry partners"
+
+    def ready(self) -> None:
+        from .models import ApiKey, Partner
+
+        # A key revoked or a partner suspended in this process takes effect here at once; other
+        # processes see it when their short-lived copy runs out (keys.py, ADR 0016).
+        for model in (ApiKey, Partner):
+            for signal in (post_save, post_delete):
+                signal.connect(_forget_keys, sender=model, dispatch_uid=f"partners.forget_keys.{model.__name__}")
+
+
+def _forget_keys(**kwargs) -> None:
+    from .keys import forget_cached_keys
+
+    forget_cached_keys()

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from safeguard.audit.services import appended_at_end
+
 from .errors import ApiError, error_response
 from .models import IdempotencyRecord, Partner, one_or_none
 
@@ -55,7 +57,8 @@ def run_once(
     """
     key = request.headers.get(HEADER)
     if key is None:
-        status, body = work()
+        with transaction.atomic(), appended_at_end():
+            status, body = work()
         return error_response(status, body)
     if not key or len(key) > MAX_KEY_LENGTH or not (key.isascii() and key.isprintable()):
         raise ApiError(
@@ -72,7 +75,8 @@ def run_once(
     # Optimistic: most keys are new, so do the work and let the unique constraint catch a retry
     # (its work is then rolled back and the stored answer replayed). Saves a query per request.
     try:
-        with transaction.atomic():
+        # The audit entries go on the chain last, just before the commit (audit.appended_at_end).
+        with transaction.atomic(), appended_at_end():
             status, body = work()
             IdempotencyRecord.objects.create(
                 partner=partner, key=key, fingerprint=request_fp, status_code=status, response_body=body

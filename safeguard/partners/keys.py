@@ -7,9 +7,11 @@ the secret (43 chars, 256 bits) is compared as SHA-256 in constant time. See ADR
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from .models import ApiKey, Partner, one_or_none
@@ -55,7 +57,7 @@ def authenticate(header: str) -> ApiKey | KeyProblem:
     if parsed is None:
         return KeyProblem(401, "Send an API key as 'Authorization: Bearer sgk_<prefix>_<secret>'.")
     prefix, secret = parsed
-    key = one_or_none(ApiKey.objects.select_related("partner").filter(prefix=prefix))
+    key = _lookup(prefix)
     # Compare even when no key was found, so timing does not tell which prefixes exist.
     expected = key.secret_sha256 if key else "0" * 64
     if not hmac.compare_digest(expected, sha256_hex(secret)) or key is None:
@@ -71,6 +73,33 @@ def authenticate(header: str) -> ApiKey | KeyProblem:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key
+
+
+# Keys (with their partner) are kept in each process for a few seconds, saving a query on every API
+# request. So a revocation, expiry change, suspension or new limit made elsewhere takes effect within
+# SAFEGUARD_PARTNER_KEY_CACHE_SECONDS; the services that make those changes also clear this process's
+# copy at once (ADR 0016). Unknown prefixes are not kept: a new key works at once.
+_cache: dict[str, tuple[float, ApiKey]] = {}
+_CACHE_LIMIT = 10_000
+
+
+def _lookup(prefix: str) -> ApiKey | None:
+    now = time.monotonic()
+    hit = _cache.get(prefix)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    key = one_or_none(ApiKey.objects.select_related("partner").filter(prefix=prefix))
+    lifetime = getattr(settings, "SAFEGUARD_PARTNER_KEY_CACHE_SECONDS", 5)
+    if key is not None and lifetime > 0:
+        if len(_cache) >= _CACHE_LIMIT:
+            _cache.clear()
+        _cache[prefix] = (now + lifetime, key)
+    return key
+
+
+def forget_cached_keys() -> None:
+    """Drop this process's cached keys (after revoking a key or changing a partner's status or limits)."""
+    _cache.clear()
 
 
 def partner_of(key: ApiKey) -> Partner:

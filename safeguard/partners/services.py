@@ -252,6 +252,7 @@ def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: 
             "attachments": len(files),
         },
         with_follow_up_secret=False,
+        part_of_callers_transaction=True,  # the API request's transaction (idempotency.run_once)
     )
     if files:
         attachments = Attachment.objects.bulk_create(

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.storage import storages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 
 from safeguard.audit.services import Action, Actor, record
 from safeguard.triage.priority import initial_priority
@@ -67,17 +69,20 @@ def create_report(
     uploads: Sequence[StoredUpload] = (),
     audit_detail: dict | None = None,
     with_follow_up_secret: bool = True,
+    part_of_callers_transaction: bool = False,
 ) -> NewReport:
     """Accept a report: the report, its files and its audit entry commit together or not at all.
 
     If anything fails the files already written for it are removed, so nothing is left half-stored.
     Sources that follow their reports another way (partners, through the API's status endpoint)
-    pass with_follow_up_secret=False: no secret is issued.
+    pass with_follow_up_secret=False: no secret is issued. A caller whose own transaction already
+    makes its whole request all-or-nothing (the partner API) passes part_of_callers_transaction=True:
+    no savepoint, saving two round trips, but a failure here then spoils the caller's transaction.
     """
     secret = new_follow_up_secret() if with_follow_up_secret else ""
     evidence_written: list[str] = []  # renditions stored by evidence ingest, removed too on failure
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not part_of_callers_transaction):
             report = _insert_with_unique_reference(
                 source=source,
                 fields=fields,
@@ -117,14 +122,33 @@ def _insert_with_unique_reference(*, source: Source, fields: dict, follow_up_sec
     report.priority_reasons = decision.reasons
     for _attempt in range(5):
         report.reference = new_reference()
-        try:
-            with transaction.atomic():
-                report.save()
+        if _insert_unless_reference_taken(report):
             return report
-        except IntegrityError:
-            # 32^8 references make a clash very rare; try again with a fresh one.
-            report.pk = None
+        # 32^8 references make a clash very rare; try again with a fresh one.
     raise RuntimeError("Could not allocate a unique report reference")
+
+
+def _insert_unless_reference_taken(report: Report) -> bool:
+    """INSERT .. ON CONFLICT DO NOTHING RETURNING id: one statement, and a clash needs no savepoint
+    to recover from (it inserts nothing rather than failing the transaction). See ADR 0015."""
+    meta = Report._meta
+    query = InsertQuery(Report, on_conflict=OnConflict.IGNORE)
+    query.insert_values([f for f in meta.concrete_fields if f is not meta.pk], [report])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        if not Report.objects.filter(reference=report.reference).exists():
+            # SQLite's INSERT OR IGNORE also skips rows that break NOT NULL or CHECK: not a clash.
+            raise IntegrityError("The report row was refused by a database constraint.")
+        return False
+    report.pk = row[0]
+    report._state.adding = False
+    report._state.db = connection.alias
+    return True
 
 
 def _ingest_evidence(report: Report, attachments: list[Attachment], actor: Actor, written: list[str]) -> None:

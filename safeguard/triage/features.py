@@ -1,6 +1,7 @@
 """What a report says, as the factor values (0 to 1) the scoring model weighs. Keyword rules are listed here."""
 
 import re
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -43,6 +44,10 @@ class ActiveModel:
 
 
 _CACHE_KEY = "triage.active_scoring_model"
+# A few seconds in this process in front of the shared cache: with the database cache, a cache read is a
+# query, and the intake hot path asks on every report (ADR 0015).
+_LOCAL_SECONDS = 5.0
+_local: list = [None, 0.0]  # [model, monotonic expiry]
 
 
 def active_model(*, fresh: bool = False) -> ActiveModel:
@@ -51,8 +56,11 @@ def active_model(*, fresh: bool = False) -> ActiveModel:
     Cached for a minute for the intake hot path (publishing clears this process's cache; other processes
     catch up within the minute, and their background triage always reads it fresh).
     """
+    if not fresh and _local[1] > time.monotonic():
+        return _local[0]
     cached = None if fresh else cache.get(_CACHE_KEY)
     if cached is not None:
+        _local[:] = [cached, time.monotonic() + _LOCAL_SECONDS]
         return cached
     from .models import ScoringModelVersion
 
@@ -63,10 +71,12 @@ def active_model(*, fresh: bool = False) -> ActiveModel:
         else ActiveModel(0, dict(DEFAULT_WEIGHTS), dict(DEFAULT_THRESHOLDS))
     )
     cache.set(_CACHE_KEY, model, 60)
+    _local[:] = [model, time.monotonic() + _LOCAL_SECONDS]
     return model
 
 
 def forget_active_model() -> None:
+    _local[:] = [None, 0.0]
     cache.delete(_CACHE_KEY)
 
 
