@@ -62,10 +62,34 @@ def _fresh_references(count: int) -> list[str]:
     while True:
         while len(references) < count:
             references.add(_reference())
-        found = set(Report.objects.filter(reference__in=list(references)).values_list("reference", flat=True))
+        found = {row[0] for row in _any("reference", Report._meta.db_table, "reference", list(references))}
         if not found:
             return list(references)
         references -= found
+
+
+def _any(columns: str, table: str, column: str, values: list, *, extra: tuple | None = None) -> list[tuple]:
+    """Rows whose `column` is one of `values`: one `= ANY(array)` query on PostgreSQL, IN batches on SQLite.
+
+    Plain SQL: the ORM's compilation of a 5,000-value IN list costs more than the index lookups themselves.
+    """
+    rows: list[tuple] = []
+    condition, condition_params = (f" AND {extra[0]} = %s", [extra[1]]) if extra else ("", [])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE {column} = ANY(%s){condition}",  # noqa: S608 - our names
+                [values, *condition_params],
+            )
+            return cursor.fetchall()
+        for start in range(0, len(values), 900):
+            part = values[start : start + 900]
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(part))}){condition}",  # noqa: S608
+                [*part, *condition_params],
+            )
+            rows += cursor.fetchall()
+    return rows
 
 
 def _field_name(loc: tuple) -> str:
@@ -95,11 +119,17 @@ def _existing_duplicates(hashes: list[str]) -> dict[str, tuple[int, int, int | N
     """content hash -> (import id, line number, report id) of the first accepted line with it, from any import."""
     if not hashes:
         return {}
-    rows = (
-        ReferralLine.objects.filter(content_hash__in=hashes, outcome=LineOutcome.ACCEPTED)
-        .order_by("pk")
-        .values_list("content_hash", "referral_import_id", "line_no", "report_id")
+    table = ReferralLine._meta.db_table
+    rows = sorted(
+        _any(
+            "id, content_hash, referral_import_id, line_no, report_id",
+            table,
+            "content_hash",
+            hashes,
+            extra=("outcome", LineOutcome.ACCEPTED),
+        )
     )
+    rows = [row[1:] for row in rows]
     found: dict[str, tuple[int, int, int | None]] = {}
     for digest, import_id, line_no, report_id in rows:
         found.setdefault(digest, (import_id, line_no, report_id))
@@ -253,7 +283,22 @@ def _deconflict(imp: ReferralImport, matched: set[int], first_report_of: dict[in
     from safeguard.triage.notifications import notify
 
     sent = 0
-    for subject_id in sorted(matched):
+    if not matched:
+        return 0
+    # Only subjects someone holds need the (per-subject) providers: find them in one query for the built-in
+    # provider (assigned open reports); other apps' providers, when registered, are asked per subject.
+    from safeguard.subjects import deconfliction
+
+    others_registered = any(p is not deconfliction.assigned_open_reports for p in deconfliction._PROVIDERS)
+    if others_registered:
+        held = set(matched)
+    else:
+        held = set(
+            ReportSubject.objects.filter(
+                subject_id__in=list(matched), report__status__in=deconfliction.OPEN, report__assigned_to__isnull=False
+            ).values_list("subject_id", flat=True)
+        )
+    for subject_id in sorted(held):
         report_id = first_report_of.get(subject_id)
         for holding in holdings(Subject(pk=subject_id)):
             if holding.report_id == report_id:
@@ -328,8 +373,8 @@ def process_chunk(
             "partnerReference": document.get("partnerReference", ""),
             "suspectPostcode": document.get("suspectPostcode", ""),
         }
-        found = _found(document, normalise_platform(fields["platform_name"]))
-        subject_items = [i for i in found if i.role == extraction.Role.SUBJECT and i.key]
+        found = [(i, i.key) for i in _found(document, normalise_platform(fields["platform_name"]))]
+        subject_items = [(i, key) for i, key in found if i.role == extraction.Role.SUBJECT and key]
         accepted.append(
             _Accepted(
                 record=record,
@@ -337,8 +382,8 @@ def process_chunk(
                 digest=digest,
                 fields=fields,
                 found=found,
-                subject_keys=[i.key for i in subject_items],
-                strong_keys=sorted({i.key for i in subject_items if i.mergeable}),
+                subject_keys=[key for _, key in subject_items],
+                strong_keys=sorted({key for i, key in subject_items if i.mergeable}),
             )
         )
     matched, new_subjects = _link(accepted, actor)
@@ -382,7 +427,8 @@ def process_chunk(
                 "scored_at": stamp,
             }
         )
-        for found in item.found:
+        for found, key in item.found:
+            strong = found.strong
             identifier_rows.append(
                 {
                     "report_id": report_id,
@@ -391,11 +437,11 @@ def process_chunk(
                     "platform": found.platform,
                     "raw": found.raw,
                     "value": found.value,
-                    "key": found.key,
+                    "key": key,
                     "valid": found.valid,
                     "problem": found.problem,
-                    "strong": found.strong,
-                    "mergeable": found.mergeable,
+                    "strong": strong,
+                    "mergeable": strong and found.valid,
                     "observed_at": found.observed_at,
                     "detail": found.detail,
                 }
