@@ -7,7 +7,6 @@ whole chunk, one finds the known subjects of all its identifiers, and the rows g
 """
 
 import hashlib
-import json
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -44,11 +43,6 @@ class ChunkResult:
     linked: int = 0
     notices: int = 0
     report_ids: list[int] = field(default_factory=list)
-
-
-def content_hash(document: dict) -> str:
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
 
 
 def _reference() -> str:
@@ -96,12 +90,18 @@ def _field_name(loc: tuple) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _validate(record: Record) -> tuple[dict | None, list[tuple[str, str]]]:
+def _validate(record: Record) -> tuple[dict | None, str, list[tuple[str, str]]]:
+    """(document as JSON-ready dict, its content hash, problems).
+
+    The hash is of the validated model's own JSON (pydantic's, in schema field order): the same content gives
+    the same bytes whatever the key order or spacing of the line, and it costs no second encoding in Python.
+    """
     try:
         document = ReferralIn.model_validate(record.data)
     except ValidationError as exc:
-        return None, [(_field_name(e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
-    return document.model_dump(mode="json", exclude_none=True), []
+        return None, "", [(_field_name(e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
+    digest = hashlib.blake2b(document.model_dump_json(exclude_none=True).encode(), digest_size=16).hexdigest()
+    return document.model_dump(mode="json", exclude_none=True), digest, []
 
 
 def _found(document: dict, platform: str) -> list[extraction.Found]:
@@ -342,12 +342,12 @@ def process_chunk(
             errors += [_error(imp, record, f, r) for f, r in record.problems]
             result.rejected += 1
             continue
-        document, problems = _validate(record)
+        document, digest, problems = _validate(record)
         if problems:
             errors += [_error(imp, record, f, r) for f, r in problems]
             result.rejected += 1
             continue
-        candidates.append((record, document, content_hash(document)))
+        candidates.append((record, document, digest))
     held = _existing_duplicates(sorted({digest for _, _, digest in candidates}))
     for record, document, digest in candidates:
         earlier = held.get(digest)

@@ -84,3 +84,11 @@ def test_lines_in_one_file_sharing_an_identifier_share_a_subject(importer):
     lines = list(ReferralLine.objects.filter(referral_import=imp).order_by("line_no"))
     assert lines[0].subject_id == lines[1].subject_id is not None
     assert ReportTriage.objects.get(report_id=lines[1].report_id).prior_report_count == 1
+
+
+def test_same_content_in_another_key_order_is_a_duplicate(importer):
+    original = record(1)
+    reordered = dict(reversed(list(original.items())))
+    reordered["incidentSummary"] = dict(reversed(list(original["incidentSummary"].items())))
+    imp = importer(jsonl(original, reordered))
+    assert (imp.accepted, imp.duplicates) == (1, 1)
