@@ -86,3 +86,12 @@ def test_edited_force_area_code_is_used(tmp_path):
     Recipient.objects.filter(code="kent").update(pfa_code="E23999999")
     run(write(tmp_path, "postcode,pfa\nCT1 1AA,E23999999\n"))
     assert PostcodeForceArea.objects.get().recipient.code == "kent"
+
+
+def test_recipients_page_shows_the_lookup_and_refused_lines(tmp_path, supervisor_client):
+    from django.urls import reverse
+
+    run(write(tmp_path, "postcode,pfa\nM1 1AE,E23000005\nNOPE,E23000005\n"))
+    page = supervisor_client.get(reverse("routing:recipients")).content.decode()
+    assert "1 postcode loaded, last from lookup.csv" in page
+    assert "line 3: &#x27;NOPE&#x27; is not a full UK postcode" in page
