@@ -266,24 +266,35 @@ class AlertComposer:
         return data
 
     def send(self, claimed: Claimed, smtp) -> None:
-        """Over Django's SMTP backend a prebuilt email goes straight to the open connection: the sender is
-        sanitised once per batch and the address was validated when it subscribed (about 0.6 ms saved)."""
-        email = self.message(claimed, smtp)
-        if email.raw is not None and isinstance(smtp, SMTPBackend) and smtp.connection is not None:
-            smtp.connection.sendmail(self.envelope_sender, [claimed.email], email.raw)
-        else:
-            email.send()
+        """Over Django's SMTP backend a templated email goes straight to the open connection as bytes: no
+        EmailMessage object is made (its address parsing alone cost ~0.35 ms an email), the sender is
+        sanitised once per batch and the address was validated when it subscribed."""
+        if isinstance(smtp, SMTPBackend) and smtp.connection is not None:
+            raw = self.raw(claimed)
+            if raw is not None:
+                smtp.connection.sendmail(self.envelope_sender, [claimed.email], raw)
+                return
+        self.message(claimed, smtp).send()
+
+    def _link_and_msgid(self, claimed: Claimed) -> tuple[str, str]:
+        link = self.link(claimed.subscription_id)
+        return link, f"{self.msgid_prefix}.{claimed.delivery_id}@{self.msgid_domain}"
+
+    def raw(self, claimed: Claimed) -> bytes | None:
+        """The email's wire form from the template, or None where the template cannot carry it safely."""
+        if self.template is None or not claimed.email.isascii() or "\n" in claimed.email:
+            return None
+        link, msgid = self._link_and_msgid(claimed)
+        return (
+            self.template.replace(_RCPT.encode(), claimed.email.encode())
+            .replace(_LINK.encode(), link.encode())
+            .replace(_MSGID.encode(), msgid.encode())
+        )
 
     def message(self, claimed: Claimed, smtp) -> EmailMessage:
-        link = self.link(claimed.subscription_id)
-        msgid = f"{self.msgid_prefix}.{claimed.delivery_id}@{self.msgid_domain}"
+        link, msgid = self._link_and_msgid(claimed)
         email = self._build(claimed.email, link, msgid, smtp)
-        if self.template is not None and claimed.email.isascii() and "\n" not in claimed.email:
-            email.raw = (
-                self.template.replace(_RCPT.encode(), claimed.email.encode())
-                .replace(_LINK.encode(), link.encode())
-                .replace(_MSGID.encode(), msgid.encode())
-            )
+        email.raw = self.raw(claimed)
         return email
 
 
