@@ -354,6 +354,9 @@ def send(*, actor, package: Dissemination) -> Dissemination:
             "evidence_files": package.include_evidence_files,
         },
     )
+    from .tasks import notify_recipient
+
+    transaction.on_commit(lambda: notify_recipient.enqueue(package.pk))
     return package
 
 

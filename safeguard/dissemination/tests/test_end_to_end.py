@@ -102,6 +102,9 @@ def test_public_report_to_outcome_in_the_centres_figures(make_report, make_staff
     officer = staff_client(user=make_staff("force_officer", force=thames_valley))
     portal = officer.get(reverse("force:home")).content.decode()
     assert package.reference in portal
+    page = officer.get(reverse("force:detail", args=[package.reference])).content.decode()
+    assert "Platform staff saw the account ask for photos." in page
+    assert "Moderator Test Person" not in page  # the original, unsanitised text stays inside the centre
     released = officer.get(reverse("force:json", args=[package.reference])).json()
     assert released["intelligence"][0]["text"] == "Platform staff saw the account ask for photos."
     assert "Moderator Test Person" not in str(released)

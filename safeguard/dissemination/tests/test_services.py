@@ -194,3 +194,21 @@ def test_routing_from_the_subjects_postcode_with_the_seeded_directory(make_packa
     assert package.recipient == thames_valley
     decision = RoutingDecision.objects.get(subject_id=str(package.pk))
     assert decision.chosen == thames_valley and not decision.overridden
+
+
+def test_sending_emails_the_secure_contact_without_any_content(
+    make_package, make_recipient, mailoutbox, django_capture_on_commit_callbacks
+):
+    from safeguard.routing.models import RecipientKind
+
+    ncb = make_recipient("NCB Mailland", kind=RecipientKind.INTERNATIONAL, country="IE")
+    with django_capture_on_commit_callbacks(execute=True):
+        package = make_package("sent")
+        overseas = make_package("sent", recipient=ncb)
+    assert len(mailoutbox) == 2
+    uk, international = mailoutbox
+    assert uk.to == [package.recipient.secure_contact]
+    assert f"/staff/force/{package.reference}/" in uk.body
+    assert "/acknowledge/" in international.body and overseas.reference in international.subject
+    for message in mailoutbox:
+        assert "moderator" not in message.body.lower() and "secret" not in message.body.lower()
