@@ -316,6 +316,21 @@ def _deconflict(imp: ReferralImport, matched: set[int], first_report_of: dict[in
     return sent
 
 
+MAX_P1_NOTICES_PER_CHUNK = 50
+
+
+def _notify_p1(rows: list[dict]) -> None:
+    """P1 lines alert the on-duty supervisors as a P1 report from any source does.
+
+    Capped per chunk so a file of escalated lines cannot bury the supervisors in notices: beyond the cap the
+    import summary lists them first anyway.
+    """
+    from safeguard.triage.notifications import notify_p1
+
+    for row in rows[:MAX_P1_NOTICES_PER_CHUNK]:
+        notify_p1(Report(pk=row["id"], reference=row["reference"]))
+
+
 def _features_subject(fields: dict) -> SimpleNamespace:
     # report_features reads attributes only; an unsaved stand-in avoids building Report instances.
     return SimpleNamespace(
@@ -482,6 +497,7 @@ def process_chunk(
             cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)", fts_rows)  # noqa: S608
     _refresh_known_subjects(matched, set(report_ids))
     result.notices = _deconflict(imp, matched, first_report_of)
+    _notify_p1([row for row in reports if row["priority"] == 1])
     result.accepted = len(accepted)
     result.report_ids = report_ids
     _audit(imp, records, report_ids, link_rows, new_subjects, result, actor)

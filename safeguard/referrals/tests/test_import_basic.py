@@ -92,3 +92,15 @@ def test_same_content_in_another_key_order_is_a_duplicate(importer):
     reordered["incidentSummary"] = dict(reversed(list(original["incidentSummary"].items())))
     imp = importer(jsonl(original, reordered))
     assert (imp.accepted, imp.duplicates) == (1, 1)
+
+
+def test_an_escalated_line_is_p1_and_alerts_the_supervisors(importer, make_staff):
+    from safeguard.triage.models import Notification
+
+    supervisor = make_staff("supervisor")
+    urgent = record(1)
+    urgent["incidentSummary"].update(escalateToHighPriority=True, escalationReason="A child may be at risk now")
+    imp = importer(jsonl(urgent, record(2)))
+    line = ReferralLine.objects.get(referral_import=imp, line_no=1)
+    assert line.priority == 1
+    assert Notification.objects.filter(recipient=supervisor, kind="p1", report_id=line.report_id).exists()
