@@ -138,6 +138,14 @@ def source_group(source: str, reporter_role: str) -> str:
     return SourceGroup.OTHER
 
 
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _payload(details: dict) -> dict:
     partner = details.get("partner_api") if isinstance(details, dict) else None
     payload = partner.get("payload") if isinstance(partner, dict) else None
@@ -174,8 +182,8 @@ def classify(
     """The buckets one report is counted in. Takes plain values so a bulk read need not build model objects."""
     details = details if isinstance(details, dict) else {}
     payload = _payload(details)
-    summary = payload.get("incidentSummary") or {}
-    internet = payload.get("internetDetails") or {}
+    summary = _dict(payload.get("incidentSummary"))
+    internet = _dict(payload.get("internetDetails"))
 
     env = environment if environment in _ENVIRONMENT_VALUES else ""
     if environment == ReportEnvironment.OTHER:
@@ -184,11 +192,12 @@ def classify(
         env = next((e for key, e in _PARTNER_ENVIRONMENT if internet.get(key) is not None), Environment.OTHER)
 
     named = {_CATEGORY_ACTIVITY.get(c) for c in (categories or []) if isinstance(c, str)}
-    named |= {_PARTNER_ACTIVITY.get(summary.get("incidentType"))}
-    named |= {_PARTNER_ACTIVITY.get(a) for a in summary.get("reportAnnotations") or [] if isinstance(a, str)}
+    incident = summary.get("incidentType")
+    named |= {_PARTNER_ACTIVITY.get(incident) if isinstance(incident, str) else None}
+    named |= {_PARTNER_ACTIVITY.get(a) for a in _list(summary.get("reportAnnotations")) if isinstance(a, str)}
     activity = next((a for a in ACTIVITY_SEVERITY if a in named), Activity.OTHER)
 
-    victims = [v for v in payload.get("victims") or [] if isinstance(v, dict)]
+    victims = [v for v in _list(payload.get("victims")) if isinstance(v, dict)]
     ages = [v["age"] for v in victims if isinstance(v.get("age"), int) and 0 <= v["age"] < 18]
     if ages:
         band = age_band_of(min(ages))
@@ -201,12 +210,13 @@ def classify(
     for victim in victims:
         area = area or region_of(victim.get("area"))
     if not area:
-        located = (payload.get("personOrUserReported") or {}).get("estimatedLocation") or {}
+        located = _dict(_dict(payload.get("personOrUserReported")).get("estimatedLocation"))
         country = located.get("countryCode")
         area = region_of(located.get("region"))
         if not area and isinstance(country, str) and country not in ("", "GB", "UK"):
             area = OUTSIDE_UK
-    platform = " ".join((platform_name or summary.get("platform") or "").split())[:100]
+    named_platform = platform_name or summary.get("platform") or ""
+    platform = " ".join(named_platform.split())[:100] if isinstance(named_platform, str) else ""
     return Facets(
         source=source_group(source, reporter_role),
         environment=env,

@@ -57,3 +57,9 @@ def test_odd_details_do_not_break_counting():
     assert facets(details="not a dict").area == "unknown"
     assert facets(details={"partner_api": {"payload": "x"}}).activity == Activity.OTHER
     assert facets(categories=None, platform_name="  Chat   Hub ").platform == "Chat Hub"
+
+
+def test_payload_parts_of_the_wrong_type_are_ignored():
+    odd = {"partner_api": {"payload": {"incidentSummary": "x", "internetDetails": ["a"], "victims": {"age": 3}}}}
+    f = facets(source="partner_api", details=odd)
+    assert (f.environment, f.activity, f.age_band) == (Environment.OTHER, Activity.OTHER, AgeBand.UNKNOWN)
