@@ -12,13 +12,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := SAFEGUARD_ENV=development
 
-.PHONY: help run test test-suite lint bench system-deps browser-deps assets demo-data totp migrate clean
+.PHONY: help run test test-suite lint bench system-deps browser-deps assets demo-data totp migrate clean \
+	run-production-like production-deps verify-audit backup restore test-faults
 
 help:
 	@echo "make run    - set up and run Safeguard with demo data on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the whole test suite (lint, unit and browser tests)"
 	@echo "make bench  - run the benchmarks in bench/"
 	@echo "make totp   - print the demo analyst's current two-factor code"
+	@echo "make run-production-like - PostgreSQL, Redis, S3 stand-in, gunicorn and task workers (docs/production.md)"
+	@echo "make verify-audit / backup / restore BACKUP=file - audit chain check, backup and restore"
 
 # --- set-up ---------------------------------------------------------------------------------------
 system-deps:
@@ -66,6 +69,31 @@ run: system-deps $(STAMP_PY) $(ASSETS) demo-data
 	$(DEV_ENV) $(PY) manage.py db_worker --queue-name default & \
 	$(DEV_ENV) $(VENV)/bin/gunicorn safeguard.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - & \
 	wait
+
+# --- production-like (docs/production.md) ------------------------------------------------------------
+production-deps:
+	@if ! command -v redis-server >/dev/null || [ -z "$$(ls /usr/lib/postgresql 2>/dev/null)" ]; then \
+		echo "Installing Debian's postgresql and redis-server"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql redis-server >/dev/null; \
+	fi
+
+run-production-like: system-deps production-deps $(STAMP_PY) $(ASSETS)
+	$(PY) deploy/run_production_like.py --demo-data $(ARGS)
+
+verify-audit: $(STAMP_PY)
+	$(DEV_ENV) $(PY) manage.py verify_audit
+
+backup: $(STAMP_PY)
+	$(DEV_ENV) $(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
+
+restore: $(STAMP_PY)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/safeguard-....tar"; exit 1; }
+	$(DEV_ENV) $(PY) manage.py restore $(BACKUP)
+
+# Fault tests start real processes (gunicorn, workers, PostgreSQL); CI runs them in its PostgreSQL phase.
+test-faults: production-deps $(STAMP_PY)
+	SAFEGUARD_FAULT_TESTS=1 $(VENV)/bin/pytest tests/faults -v $(PYTEST_ARGS)
 
 totp: $(STAMP_PY)
 	@$(DEV_ENV) $(PY) manage.py demo_login --code-only

@@ -211,7 +211,8 @@ STORAGES = {
     },
     # Evidence never sits under a served URL; it is read only through staff views.
     "evidence": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Whole files or none: a full disk never leaves a truncated file behind (safeguard/core/storage.py).
+        "BACKEND": "safeguard.core.storage.AtomicFileSystemStorage",
         "OPTIONS": {
             "location": env.str("SAFEGUARD_EVIDENCE_ROOT", default=str(BASE_DIR / "var" / "evidence")),
             "base_url": None,

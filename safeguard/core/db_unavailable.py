@@ -1,10 +1,12 @@
-"""Answer 503 with Retry-After while the database is unreachable, instead of a 500 and a stack trace.
+"""Answer 503 with Retry-After while the database or evidence storage is unreachable, not a 500.
 
 A database restart must not need Safeguard restarted: requests fail fast while it is down (psycopg's
 connect fails at once on a refused port, `connect_timeout` caps a silent one) and, with
 CONN_HEALTH_CHECKS, the next request after it returns opens a fresh connection.
 """
 
+import errno
+import json
 import logging
 
 from django.db import InterfaceError, OperationalError
@@ -22,13 +24,38 @@ def is_database_outage(error: BaseException | None) -> bool:
     return isinstance(error, UNAVAILABLE_ERRORS)
 
 
-def service_unavailable(request: HttpRequest) -> HttpResponse:
+def is_storage_outage(error: BaseException | None) -> bool:
+    """Evidence storage full, read-only or unreachable (local disk, or an S3 endpoint that does not answer).
+
+    The services that store files write the file before the row and delete it if the row fails, so when
+    this reaches a view nothing of the request is stored: the answer is a retryable 503, never a 500.
+    """
+    if isinstance(error, OSError) and error.errno in STORAGE_ERRNOS:
+        return True
+    try:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:  # pragma: no cover - botocore is pinned, but S3 is optional
+        return False
+    return isinstance(error, BotoCoreError | ClientError)
+
+
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ENOTDIR, errno.EACCES}
+
+
+def is_outage(error: BaseException | None) -> bool:
+    return is_database_outage(error) or is_storage_outage(error)
+
+
+def service_unavailable(request: HttpRequest, error: BaseException | None = None) -> HttpResponse:
+    storage = is_storage_outage(error)
     if request.path.startswith("/api/"):
+        what = "Evidence storage is unavailable" if storage else "Service temporarily unavailable"
         response = HttpResponse(
-            '{"detail": "Service temporarily unavailable. Nothing was stored; please retry."}',
+            json.dumps({"detail": f"{what}. Nothing from this request was stored; please retry.",
+                        "type": "storage_unavailable" if storage else "unavailable"}),
             status=503,
             content_type="application/json",
-        )
+        )  # fmt: skip
     else:
         try:
             body = render_to_string("core/unavailable.html", request=request)
@@ -51,7 +78,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if is_database_outage(exception):
-            logger.warning("database unavailable: answered 503", extra={"path": request.path})
-            return service_unavailable(request)
+        if is_outage(exception):
+            what = "storage" if is_storage_outage(exception) else "database"
+            logger.warning("%s unavailable: answered 503", what, extra={"path": request.path}, exc_info=exception)
+            return service_unavailable(request, exception)
         return None

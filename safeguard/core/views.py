@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import server_error as django_server_error
 
-from .db_unavailable import is_database_outage, service_unavailable
+from .db_unavailable import is_outage, service_unavailable
 from .readiness import run_checks
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,9 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a database outage met in a middleware (sessions, sign-in) is a 503 too, not a 500."""
-    if is_database_outage(sys.exc_info()[1]):
-        return service_unavailable(request)
+    error = sys.exc_info()[1]
+    if is_outage(error):
+        return service_unavailable(request, error)
     return django_server_error(request)
 
 
