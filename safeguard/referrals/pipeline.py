@@ -188,13 +188,15 @@ class _Groups:
 
 @dataclass
 class _Accepted:
-    record: Record
-    document: dict
+    line_no: int
+    element: str
     digest: str
     fields: dict
     found: list
     subject_keys: list[str]
     strong_keys: list[str]
+    features: dict
+    route: tuple  # (postcode, ip, country) for the recipient suggestion
     subject_id: int | None = None
     matched: bool = False
     prior: int = 0
@@ -342,65 +344,106 @@ class _Partner(SimpleNamespace):
     """What partners.mapping needs of a partner: its name and slug."""
 
 
-def process_chunk(
-    *, imp: ReferralImport, records: list[Record], model: ActiveModel, suggester: Suggester, actor: Actor
-) -> ChunkResult:
-    result = ChunkResult(read=len(records))
-    errors: list[dict] = []
-    lines: list[dict] = []
-    accepted: list[_Accepted] = []
-    partner = _Partner(name=imp.partner, slug=f"referral-{imp.pk}")
-    seen: dict[str, int] = {}
-    candidates = []
+@dataclass
+class PreparedChunk:
+    """The database-free part of a chunk's work, done where there is a spare core (see workers.py)."""
+
+    read: int
+    first_line: int
+    last_line: int
+    last_offset: int
+    rejected: int = 0
+    errors: list[tuple[int, str, str, str]] = field(default_factory=list)  # line, element, field, reason
+    items: list[_Accepted] = field(default_factory=list)  # valid lines, duplicates not yet known
+
+
+def prepare_chunk(records: list[Record], *, import_pk: int, partner: str) -> PreparedChunk:
+    """Validate, hash, map, extract identifiers and compute scoring factors. Touches no database."""
+    prepared = PreparedChunk(
+        read=len(records),
+        first_line=records[0].line_no,
+        last_line=records[-1].line_no,
+        last_offset=records[-1].offset,
+    )
+    mapping_partner = _Partner(name=partner, slug=f"referral-{import_pk}")
     for record in records:
-        if record.problems:
-            errors += [_error(imp, record, f, r) for f, r in record.problems]
-            result.rejected += 1
-            continue
-        document, digest, problems = _validate(record)
+        problems = record.problems
+        if not problems:
+            document, digest, problems = _validate(record)
         if problems:
-            errors += [_error(imp, record, f, r) for f, r in problems]
-            result.rejected += 1
+            prepared.errors += [(record.line_no, record.element, f, r) for f, r in problems]
+            prepared.rejected += 1
             continue
-        candidates.append((record, document, digest))
-    held = _existing_duplicates(sorted({digest for _, _, digest in candidates}))
-    for record, document, digest in candidates:
-        earlier = held.get(digest)
-        if digest in seen or earlier:
-            same_file = digest in seen or earlier[0] == imp.pk
-            line_no = seen[digest] if digest in seen else earlier[1]
-            outcome = LineOutcome.DUPLICATE_IN_FILE if same_file else LineOutcome.DUPLICATE_EXISTING
-            where = f"line {line_no} of this file" if same_file else f"line {line_no} of import {earlier[0]}"
-            lines.append(_line(imp, record, digest, outcome, report_id=None if same_file else earlier[2]))
-            errors.append(_error(imp, record, "", f"Duplicate of {where}: not imported again"))
-            result.duplicates += 1
-            continue
-        seen[digest] = record.line_no
         payload = {k: v for k, v in document.items() if k not in ("partnerReference", "suspectPostcode", "fileDetails")}
         files = [{"details": f} for f in document.get("fileDetails", [])]
         fields = report_fields(
-            partner=partner, payload=payload, partner_report_id=document.get("partnerReference", ""), files=files
+            partner=mapping_partner,
+            payload=payload,
+            partner_report_id=document.get("partnerReference", ""),
+            files=files,
         )
         fields["details"]["referral"] = {
-            "import": imp.pk,
-            "partner": imp.partner,
+            "import": import_pk,
+            "partner": partner,
             "line": record.line_no,
             "partnerReference": document.get("partnerReference", ""),
             "suspectPostcode": document.get("suspectPostcode", ""),
         }
         found = [(i, i.key) for i in _found(document, normalise_platform(fields["platform_name"]))]
         subject_items = [(i, key) for i, key in found if i.role == extraction.Role.SUBJECT and key]
-        accepted.append(
+        person = document.get("personOrUserReported") or {}
+        ips = [e.get("ipAddress") for e in person.get("ipCaptureEvents", []) if e.get("ipAddress")]
+        prepared.items.append(
             _Accepted(
-                record=record,
-                document=document,
+                line_no=record.line_no,
+                element=record.element,
                 digest=digest,
                 fields=fields,
                 found=found,
                 subject_keys=[key for _, key in subject_items],
                 strong_keys=sorted({key for i, key in subject_items if i.mergeable}),
+                features=report_features(_features_subject(fields), prior_reports=0),
+                route=(
+                    document.get("suspectPostcode"),
+                    ips[0] if ips else None,
+                    (person.get("estimatedLocation") or {}).get("countryCode"),
+                ),
             )
         )
+    return prepared
+
+
+def process_chunk(
+    *, imp: ReferralImport, records: list[Record], model: ActiveModel, suggester: Suggester, actor: Actor
+) -> ChunkResult:
+    prepared = prepare_chunk(records, import_pk=imp.pk, partner=imp.partner)
+    return commit_chunk(imp=imp, prepared=prepared, model=model, suggester=suggester, actor=actor)
+
+
+def commit_chunk(
+    *, imp: ReferralImport, prepared: PreparedChunk, model: ActiveModel, suggester: Suggester, actor: Actor
+) -> ChunkResult:
+    """De-duplicate, link, score, route and write a prepared chunk, in the caller's transaction."""
+    result = ChunkResult(read=prepared.read, rejected=prepared.rejected)
+    errors = [_error(imp, *problem) for problem in prepared.errors]
+    lines: list[dict] = []
+    accepted: list[_Accepted] = []
+    seen: dict[str, int] = {}
+    held = _existing_duplicates(sorted({item.digest for item in prepared.items}))
+    for item in prepared.items:
+        digest = item.digest
+        earlier = held.get(digest)
+        if digest in seen or earlier:
+            same_file = digest in seen or earlier[0] == imp.pk
+            line_no = seen[digest] if digest in seen else earlier[1]
+            outcome = LineOutcome.DUPLICATE_IN_FILE if same_file else LineOutcome.DUPLICATE_EXISTING
+            where = f"line {line_no} of this file" if same_file else f"line {line_no} of import {earlier[0]}"
+            lines.append(_line(imp, item.line_no, digest, outcome, report_id=None if same_file else earlier[2]))
+            errors.append(_error(imp, item.line_no, item.element, "", f"Duplicate of {where}: not imported again"))
+            result.duplicates += 1
+            continue
+        seen[digest] = item.line_no
+        accepted.append(item)
     matched, new_subjects = _link(accepted, actor)
     report_ids = allocate_ids(Report, len(accepted))
     references = _fresh_references(len(accepted))
@@ -408,15 +451,15 @@ def process_chunk(
     stamp = now()
     first_report_of: dict[int, int] = {}
     for item, report_id, reference in zip(accepted, report_ids, references, strict=True):
-        features = report_features(_features_subject(item.fields), prior_reports=item.prior)
+        features = item.features
+        if item.prior:
+            features = {
+                **features,
+                "prior_reports": min(item.prior, MAX_COUNTED_PRIOR_REPORTS) / MAX_COUNTED_PRIOR_REPORTS,
+            }
         scored = score(features, model.weights, model.thresholds)
-        person = item.document.get("personOrUserReported") or {}
-        ips = [e.get("ipAddress") for e in person.get("ipCaptureEvents", []) if e.get("ipAddress")]
-        suggestion = suggester.suggest(
-            postcode=item.document.get("suspectPostcode"),
-            ip=ips[0] if ips else None,
-            country=(person.get("estimatedLocation") or {}).get("countryCode"),
-        )
+        postcode, ip, country = item.route
+        suggestion = suggester.suggest(postcode=postcode, ip=ip, country=country)
         reports.append(
             {
                 **item.fields,
@@ -468,7 +511,7 @@ def process_chunk(
         lines.append(
             _line(
                 imp,
-                item.record,
+                item.line_no,
                 item.digest,
                 LineOutcome.ACCEPTED,
                 report_id=report_id,
@@ -500,15 +543,12 @@ def process_chunk(
     _notify_p1([row for row in reports if row["priority"] == 1])
     result.accepted = len(accepted)
     result.report_ids = report_ids
-    _audit(imp, records, report_ids, link_rows, new_subjects, result, actor)
+    _audit(imp, [prepared.first_line, prepared.last_line], report_ids, link_rows, new_subjects, result, actor)
     return result
 
 
-def _audit(imp, records, report_ids, link_rows, new_subjects, result, actor) -> None:
+def _audit(imp, span, report_ids, link_rows, new_subjects, result, actor) -> None:
     """One collection entry and one combination entry per chunk, each listing the records (DPA 2018 s.62)."""
-    if not records:
-        return
-    span = [records[0].line_no, records[-1].line_no]
     entries = [
         PendingEntry(
             action=Action.COLLECTION,
@@ -539,20 +579,20 @@ def _audit(imp, records, report_ids, link_rows, new_subjects, result, actor) -> 
     record_many(entries)
 
 
-def _error(imp: ReferralImport, record: Record, field_name: str, reason: str) -> dict:
+def _error(imp: ReferralImport, line_no: int, element: str, field_name: str, reason: str) -> dict:
     return {
         "referral_import_id": imp.pk,
-        "line_no": record.line_no,
-        "element": record.element[:100],
+        "line_no": line_no,
+        "element": element[:100],
         "field": field_name[:300],
         "reason": reason[:1000],
     }
 
 
-def _line(imp, record, digest, outcome, **values) -> dict:
+def _line(imp, line_no, digest, outcome, **values) -> dict:
     return {
         "referral_import_id": imp.pk,
-        "line_no": record.line_no,
+        "line_no": line_no,
         "content_hash": digest,
         "outcome": outcome,
         **values,
