@@ -139,7 +139,7 @@ def _methods(pdf: Document, extra: str = ""):
     pdf.para(
         f"Small numbers. Any count from 1 to {MIN_CELL - 1} is shown as '{SUPPRESSED_TEXT}', because a handful "
         "of reports could identify a child. Where a table shows a total and only one cell is suppressed, the "
-        "next smallest cell is suppressed too, so the total cannot reveal it. Shares are not given for "
+        "next smallest cell is withheld too, so the total cannot reveal it. Shares are not given for "
         "suppressed cells. Survey findings use the education programme's own threshold and 95% Wilson intervals."
     )
     if extra:
