@@ -56,7 +56,7 @@ def _existing(model, ids: list[int], what: str) -> list:
     return found
 
 
-def _reports_by_reference_or_id(values: Iterable) -> list[Report]:
+def _reports(values: Iterable) -> list[Report]:
     ids = _ids(values, "Report ids")
     return _existing(Report, ids, "report")
 
@@ -70,7 +70,7 @@ def open_case(*, actor, title: str, report_ids=(), subject_ids=(), summary: str 
         raise ValidationError("Give the case a title.")
     if len(title) > 200:
         raise ValidationError("The title must be 200 characters or fewer.")
-    reports = _reports_by_reference_or_id(report_ids)
+    reports = _reports(report_ids)
     subjects = _existing(Subject, _ids(subject_ids, "Subject ids"), "subject")
     with transaction.atomic():
         case = Case.objects.create(reference=uuid.uuid4().hex[:20], title=title, owner=user, summary=summary)
@@ -100,7 +100,7 @@ def _group(case: Case, audit_actor: Actor, reports: list, subjects: list) -> Non
 def add_to_case(*, actor, case: Case, report_ids=(), subject_ids=()) -> Case:
     user, audit_actor = _user_and_actor(actor)
     check_capability(user, Capability.MANAGE_CASES)
-    reports = _reports_by_reference_or_id(report_ids)
+    reports = _reports(report_ids)
     subjects = _existing(Subject, _ids(subject_ids, "Subject ids"), "subject")
     if not reports and not subjects:
         raise ValidationError("Give at least one report or subject to add.")

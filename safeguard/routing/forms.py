@@ -30,6 +30,8 @@ class RecipientForm(forms.Form):
 
     def clean_code(self):
         code = self.cleaned_data["code"].lower()
+        if code == "new":
+            raise forms.ValidationError("Choose another code: 'new' is the address of this page.")
         if Recipient.objects.filter(code=code).exists():
             raise forms.ValidationError(f"There is already a recipient with the code {code}.")
         return code
