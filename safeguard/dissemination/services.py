@@ -114,6 +114,16 @@ def _gather_from_reports(package: Dissemination) -> None:
                     "report": attachment.report.reference,
                 }
             )
+    # Files that reached the evidence vault another way (partner uploads) are referenced the same way: by hash.
+    from safeguard.evidence.models import EvidenceFile
+
+    vault = EvidenceFile.objects.filter(report_id__in=report_ids).select_related("report").order_by("id")
+    for file in vault:
+        if file.sha256 and file.sha256 not in seen_hashes:
+            seen_hashes.add(file.sha256)
+            evidence.append(
+                {"sha256": file.sha256, "size": file.size, "type": file.detected_type, "report": file.report.reference}
+            )
     package.evidence_references = evidence
     package.save(update_fields=["identifiers", "evidence_references", "updated_at"])
 

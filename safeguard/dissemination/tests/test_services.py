@@ -212,3 +212,24 @@ def test_sending_emails_the_secure_contact_without_any_content(
     assert "/acknowledge/" in international.body and overseas.reference in international.subject
     for message in mailoutbox:
         assert "moderator" not in message.body.lower() and "secret" not in message.body.lower()
+
+
+def test_evidence_vault_files_are_referenced_by_hash(make_staff, make_recipient, make_report):
+    from safeguard.evidence.models import EvidenceFile
+
+    report = make_report()
+    EvidenceFile.objects.create(
+        report=report,
+        size=99,
+        sha256="c" * 64,
+        sha1="d" * 40,
+        md5="e" * 32,
+        detected_type="image/png",
+        uploaded_by_label="partner:test",
+    )
+    package = services.create_draft_dissemination(
+        actor=make_staff("analyst"), recipient=make_recipient(), report_ids=[report.pk]
+    )
+    assert {"sha256": "c" * 64, "size": 99, "type": "image/png", "report": report.reference} in (
+        package.evidence_references
+    )
