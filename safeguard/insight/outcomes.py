@@ -10,15 +10,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from safeguard.cases.selectors import deployment_count
+
 from .suppression import Cell, Table, figure, suppress
-
-try:  # the cases app's selector is being built alongside this one (see owners: h6a)
-    from safeguard.cases.selectors import deployment_count
-except ImportError:  # pragma: no cover - removed once cases.selectors lands
-
-    def deployment_count(*, start: date, end: date) -> int:
-        return 0
-
 
 OUTCOME_LABELS = [
     ("disseminations", "Intelligence packages disseminated"),
