@@ -129,6 +129,25 @@ def _gather_from_reports(package: Dissemination) -> None:
 
 
 @transaction.atomic
+def remove_identifier(*, actor, package: Dissemination, index: int) -> dict:
+    """Leave an identifier out of the release (e.g. one that is the reporter's or not needed by the recipient)."""
+    check_capability(actor, Capability.PREPARE_DISSEMINATION)
+    package = Dissemination.objects.select_for_update().get(pk=package.pk)
+    _require_draft(package)
+    if not 0 <= index < len(package.identifiers):
+        raise ValidationError("That identifier is no longer in the package: the page may be out of date.")
+    removed = package.identifiers.pop(index)
+    package.save(update_fields=["identifiers", "updated_at"])
+    record(
+        action=Action.ALTERATION,
+        actor=Actor.of(actor),
+        obj=package,
+        detail={"identifier_removed": {"kind": removed.get("kind"), "platform": removed.get("platform", "")}},
+    )
+    return removed
+
+
+@transaction.atomic
 def update_package(
     *,
     actor,

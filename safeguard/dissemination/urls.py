@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:reference>/items/", views.add_item, name="add_item"),
     path("<str:reference>/items/<int:item_id>/sanitise/", views.sanitise_item, name="sanitise_item"),
     path("<str:reference>/items/<int:item_id>/remove/", views.remove_item, name="remove_item"),
+    path("<str:reference>/identifiers/<int:index>/remove/", views.remove_identifier, name="remove_identifier"),
     path("<str:reference>/routing/", views.routing, name="routing"),
     path("<str:reference>/approve/", views.approve, name="approve"),
     path("<str:reference>/send/", views.send, name="send"),

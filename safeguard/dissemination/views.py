@@ -223,6 +223,18 @@ def remove_item(request, reference, item_id):
 
 @require_POST
 @require_capability(Capability.PREPARE_DISSEMINATION)
+def remove_identifier(request, reference, index):
+    return _act(
+        request,
+        reference,
+        "identifiers",
+        lambda p: services.remove_identifier(actor=request.user, package=p, index=index),
+        "Identifier left out of the package.",
+    )
+
+
+@require_POST
+@require_capability(Capability.PREPARE_DISSEMINATION)
 def routing(request, reference):
     data = request.POST
 

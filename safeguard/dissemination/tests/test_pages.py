@@ -124,3 +124,28 @@ def test_outcome_figures_count_by_date_window(make_package, make_staff):
     assert this_year["disseminations"] == 1
     last_year = outcome_figures(start=date(2000, 1, 1), end=date(2000, 12, 31))
     assert last_year["networks_disrupted"] == 0 and last_year["disseminations"] == 0
+
+
+def test_leave_an_identifier_out(staff_client, make_package):
+    package = make_package("draft")
+    package.identifiers = [
+        {"kind": "username", "platform": "", "value": "keep_me"},
+        {"kind": "email", "platform": "", "value": "drop@example.invalid"},
+    ]
+    package.save()
+    client = staff_client(user=package.prepared_by)
+    assert (
+        "drop@example.invalid" in client.get(reverse("dissemination:detail", args=[package.reference])).content.decode()
+    )
+    response = client.post(reverse("dissemination:remove_identifier", args=[package.reference, 1]))
+    assert response.status_code == 302
+    package.refresh_from_db()
+    assert package.identifiers == [{"kind": "username", "platform": "", "value": "keep_me"}]
+    stale = client.post(reverse("dissemination:remove_identifier", args=[package.reference, 5]))
+    assert stale.status_code == 400
+    assert "out of date" in stale.content.decode()
+
+
+def test_new_package_form_prefills_from_the_case_link(analyst_client):
+    page = analyst_client.get(reverse("dissemination:new") + "?case=CASE-REF-1")
+    assert 'value="CASE-REF-1"' in page.content.decode()
