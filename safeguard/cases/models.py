@@ -87,6 +87,13 @@ class LineOfEnquiry(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.action[:60]}"
 
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        still_open = self.status in (EnquiryStatus.OPEN, EnquiryStatus.IN_PROGRESS)
+        return still_open and self.due_date is not None and self.due_date < timezone.localdate()
+
 
 class CaseNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")

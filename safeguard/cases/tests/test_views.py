@@ -186,9 +186,15 @@ def test_attach_evidence_from_the_case_page(investigator_client, case):
 
     report = case.reports.get()
     evidence = EvidenceFile.objects.create(
-        report=report, original_name="pattern.png", size=10, sha256="d" * 64, sha1="e" * 40, md5="f" * 32,
-        detected_type="image/png", uploaded_by_label="test",
-    )  # fmt: skip
+        report=report,
+        original_name="pattern.png",
+        size=10,
+        sha256="d" * 64,
+        sha1="e" * 40,
+        md5="f" * 32,
+        detected_type="image/png",
+        uploaded_by_label="test",
+    )
     page = investigator_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "pattern.png" in page and "Attach evidence reference" in page
     url = reverse("cases:act", args=[case.pk])
@@ -205,3 +211,15 @@ def test_case_page_links_to_a_dissemination_package(analyst_client, case):
     page = analyst_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert f"{reverse('dissemination:new')}?case={case.reference}&amp;reports={case.reports.get().reference}" in page
     assert "Nothing disseminated from this case yet." in page
+
+
+def test_overdue_lines_of_enquiry_are_marked(analyst_client, case):
+    services.add_enquiry(
+        actor=case.owner,
+        case=case,
+        kind="platform_request",
+        action="Ask the platform to preserve the account",
+        due_date=datetime.date(2020, 1, 1),
+    )
+    page = analyst_client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Overdue" in page
