@@ -67,7 +67,13 @@ def create_draft_dissemination(*, actor, recipient, case=None, report_ids=(), su
     if case is not None and not report_ids:
         report_ids = list(case.reports.values_list("pk", flat=True))
     if report_ids:
-        package.reports.set(report_ids)
+        # A new package has no links yet: insert them in batches (a bulk referral can bring tens of thousands of
+        # reports, more than one IN list or one statement's parameters should carry).
+        through = Dissemination.reports.through
+        through.objects.bulk_create(
+            [through(dissemination_id=package.pk, report_id=rid) for rid in dict.fromkeys(report_ids)],
+            batch_size=500,
+        )
         _gather_from_reports(package)
     record(
         action=Action.COMBINATION,
@@ -87,14 +93,19 @@ def _gather_from_reports(package: Dissemination) -> None:
     from safeguard.reporting.models import Attachment
     from safeguard.subjects.models import ReportIdentifier, ReportSubject
 
-    report_ids = list(package.reports.values_list("pk", flat=True))
-    subject_ids = set(ReportSubject.objects.filter(report_id__in=report_ids).values_list("subject_id", flat=True))
+    # Joins through the package's report links rather than IN lists of ids, so size does not matter.
+    in_package = {"report__disseminations": package}
+    subject_ids = set(ReportSubject.objects.filter(**in_package).values_list("subject_id", flat=True))
     if package.case_id:
         subject_ids |= set(package.case.subjects.values_list("pk", flat=True))
-    package.subjects.set(subject_ids)
+    package.subjects.clear()
+    through = Dissemination.subjects.through
+    through.objects.bulk_create(
+        [through(dissemination_id=package.pk, subject_id=sid) for sid in sorted(subject_ids)], batch_size=500
+    )
 
     seen, identifiers = set(), []
-    rows = ReportIdentifier.objects.filter(report_id__in=report_ids, role="subject", valid=True).order_by("id")
+    rows = ReportIdentifier.objects.filter(**in_package, role="subject", valid=True).order_by("id")
     for row in rows:
         key = (row.kind, row.platform, row.value or row.raw)
         if key not in seen:
@@ -103,7 +114,7 @@ def _gather_from_reports(package: Dissemination) -> None:
     package.identifiers = identifiers
 
     evidence, seen_hashes = [], set()
-    for attachment in Attachment.objects.filter(report_id__in=report_ids).select_related("report").order_by("id"):
+    for attachment in Attachment.objects.filter(**in_package).select_related("report").order_by("id"):
         if attachment.sha256 and attachment.sha256 not in seen_hashes:
             seen_hashes.add(attachment.sha256)
             evidence.append(
@@ -117,7 +128,7 @@ def _gather_from_reports(package: Dissemination) -> None:
     # Files that reached the evidence vault another way (partner uploads) are referenced the same way: by hash.
     from safeguard.evidence.models import EvidenceFile
 
-    vault = EvidenceFile.objects.filter(report_id__in=report_ids).select_related("report").order_by("id")
+    vault = EvidenceFile.objects.filter(**in_package).select_related("report").order_by("id")
     for file in vault:
         if file.sha256 and file.sha256 not in seen_hashes:
             seen_hashes.add(file.sha256)

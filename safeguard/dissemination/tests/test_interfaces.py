@@ -42,3 +42,14 @@ def test_outcome_figures_empty(db):
     ):
         assert figures[key] == 0
     assert Dissemination.objects.count() == 0
+
+
+def test_create_draft_dissemination_with_many_reports(make_staff, make_recipient):
+    """Bulk referrals bring thousands of reports to one force: no IN list or parameter limit gets in the way."""
+    from safeguard.reporting.models import Report
+    from safeguard.reporting.references import new_reference
+
+    Report.objects.bulk_create([Report(reference=new_reference(), account="Synthetic") for _ in range(2500)])
+    ids = list(Report.objects.values_list("pk", flat=True))
+    package = create_draft_dissemination(actor=make_staff("analyst"), recipient=make_recipient(), report_ids=ids)
+    assert package.reports.count() == 2500
