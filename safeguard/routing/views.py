@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguard.accounts.roles import Capability, require_capability
+from safeguard.audit.models import Action
+from safeguard.audit.services import Actor, record
 
 from . import services
 from .forms import RecipientForm, SuggestForm
@@ -64,5 +66,15 @@ def recipient_edit(request: HttpRequest, code: str | None = None) -> HttpRespons
         if recipient is not None:
             initial = {name: getattr(recipient, name) for name in services.RECIPIENT_FIELDS}
         form, status = RecipientForm(initial=initial, recipient=recipient), 200
-    context = {"form": form, "recipient": recipient, "nav": "recipients"}
+    decisions = []
+    if recipient is not None:
+        decisions = list(recipient.routing_decisions.select_related("suggested", "decided_by")[:20])
+        if decisions:  # the reasons can say where a subject lives
+            record(
+                action=Action.CONSULTATION,
+                actor=Actor.of(request.user),
+                obj=recipient,
+                detail={"routing_decisions": [d.pk for d in decisions]},
+            )
+    context = {"form": form, "recipient": recipient, "decisions": decisions, "nav": "recipients"}
     return render(request, "routing/recipient_form.html", context, status=status)

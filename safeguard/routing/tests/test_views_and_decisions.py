@@ -116,3 +116,18 @@ def test_routing_decision_refusals(make_staff, make_report):
         record_routing_decision(
             actor=make_staff("analyst"), suggestion=None, chosen=gone, reason="", subject_obj=report
         )
+
+
+def test_recipient_page_shows_recent_decisions(make_staff, make_report, supervisor_client):
+    report = make_report()
+    suggestion = suggest_recipient(postcode="LS1 4AP")
+    met = Recipient.objects.get(code="metropolitan-police-service")
+    record_routing_decision(
+        actor=make_staff("analyst"),
+        suggestion=suggestion,
+        chosen=met,
+        reason="Moved to a fictional London borough",
+        subject_obj=report,
+    )
+    page = supervisor_client.get(reverse("routing:edit", args=[met.code])).content.decode()
+    assert "Moved to a fictional London borough" in page and "West Yorkshire" in page
