@@ -80,6 +80,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if is_outage(exception):
             what = "storage" if is_storage_outage(exception) else "database"
-            logger.warning("%s unavailable: answered 503", what, extra={"path": request.path}, exc_info=exception)
+            # One line per request, no traceback: during an outage every request fails the same way.
+            logger.warning("%s unavailable, answered 503: %r", what, exception, extra={"path": request.path})
             return service_unavailable(request, exception)
         return None
