@@ -8,9 +8,9 @@ Prints
 - `import lines/s: N`: lines read per second of the import (wall clock, parse to commit, all chunks);
 - `import ratio to copy: R`: import time / time of a plain COPY of the same lines (as text, one column) into
   PostgreSQL from this process in the same run;
-- `import peak MB: N`: peak resident memory of this process during the import (ru_maxrss after minus before is
-  not meaningful for a flat profile, so it is the process peak, Django and the generator included);
-- `import cpu lines/s: N`: lines per CPU second of this process (the Python side; PostgreSQL's own CPU excluded);
+- `import peak MB: N`: peak resident memory of this process (Django and the generator included) plus workers x
+  the largest worker's peak;
+- `import cpu lines/s: N`: lines per CPU second of this process and its workers (PostgreSQL's own CPU excluded);
 - counts (accepted, rejected, duplicates, linked) as `#` comments.
 
 The generated file: synthetic suspects (fictional names, example.net addresses, documentation IP ranges), ~1%
@@ -86,6 +86,12 @@ def seed_known_subjects() -> None:
         link_report(report)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its ended children (the prepare workers), not PostgreSQL's."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def plain_copy_seconds(path: Path) -> float:
     from django.db import connection
 
@@ -108,6 +114,7 @@ def plain_copy_seconds(path: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=0, help="prepare-step worker processes (0: none)")
     parser.add_argument("--profile", action="store_true", help="print the import's top functions (cProfile)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="safeguard-bench-referrals-"))
@@ -128,18 +135,22 @@ def main() -> None:
             imp = services.create_import(
                 user=None, partner="Bench NCB", fmt="jsonl", original_name=path.name, path=path, check=False
             )
-            start, start_cpu = time.perf_counter(), time.process_time()
+            start, start_cpu = time.perf_counter(), _cpu()
             if args.profile:
                 import cProfile
                 import pstats
 
                 profiler = cProfile.Profile()
-                done = profiler.runcall(services.run_import, imp.pk)
+                done = profiler.runcall(services.run_import, imp.pk, workers=args.workers)
                 pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
             else:
-                done = services.run_import(imp.pk)
-            seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
-            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                done = services.run_import(imp.pk, workers=args.workers)
+            seconds, cpu_seconds = time.perf_counter() - start, _cpu() - start_cpu
+            # This process's peak plus the largest worker's (workers have ended: their usage is collected).
+            peak_mb = (
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                + args.workers * resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            ) / 1024
             copy_seconds = plain_copy_seconds(path)
             print(
                 f"# {done.get_state_display()}: {done.records_read} read, {done.accepted} accepted, "

@@ -7,10 +7,12 @@ and counters, so a crash loses at most the chunk in progress and a resume never 
 
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import transaction
@@ -23,8 +25,9 @@ from safeguard.reporting.models import Report
 from safeguard.triage.features import active_model
 
 from . import parsers
+from . import workers as worker_pool
 from .models import FINISHED_STATES, ImportFormat, ImportState, LineOutcome, ReferralImport, ReferralLine
-from .pipeline import process_chunk
+from .pipeline import commit_chunk, prepare_chunk
 from .routing import Suggester, make_suggester
 
 CHUNK = 5_000
@@ -216,12 +219,12 @@ def _claim(import_id: int) -> ReferralImport | None:
     return imp
 
 
-def _commit_chunk(imp: ReferralImport, chunk: list, *, model, suggester: Suggester, actor: Actor, seconds: float):
+def _commit_chunk(imp: ReferralImport, prepared, *, model, suggester: Suggester, actor: Actor, seconds: float):
     with transaction.atomic():
-        result = process_chunk(imp=imp, records=chunk, model=model, suggester=suggester, actor=actor)
+        result = commit_chunk(imp=imp, prepared=prepared, model=model, suggester=suggester, actor=actor)
         ReferralImport.objects.filter(pk=imp.pk).update(
-            checkpoint=chunk[-1].line_no,
-            bytes_read=chunk[-1].offset,
+            checkpoint=prepared.last_line,
+            bytes_read=prepared.last_offset,
             records_read=F("records_read") + result.read,
             accepted=F("accepted") + result.accepted,
             rejected=F("rejected") + result.rejected,
@@ -244,33 +247,64 @@ def _finish(imp: ReferralImport, state: str, *, error: str = "", seconds: float 
     )
 
 
+def _chunks(imp: ReferralImport, stream, chunk_size: int):
+    """Records after the checkpoint, in chunks. On a file problem the records before it still come out first."""
+    chunk: list = []
+    try:
+        for item in parsers.open_records(stream, imp.format, imp.column_mapping):
+            if item.line_no <= imp.checkpoint:
+                continue
+            chunk.append(item)
+            if len(chunk) >= chunk_size:
+                yield chunk
+                chunk = []
+    except parsers.FileProblem:
+        if chunk:
+            yield chunk
+        raise
+    if chunk:
+        yield chunk
+
+
+def default_workers() -> int:
+    """Worker processes for the prepare step: REFERRALS_PREPARE_WORKERS, default 0 (all in this process)."""
+    return int(getattr(settings, "REFERRALS_PREPARE_WORKERS", 0))
+
+
 def run_import(
     import_id: int,
     *,
     chunk_size: int = CHUNK,
+    workers: int | None = None,
     on_progress: Callable[[ReferralImport], None] | None = None,
     after_chunk: Callable[[int], None] | None = None,
 ) -> ReferralImport | None:
     """Process the import from its checkpoint to the end of the file, a pause, or a cancel.
 
     Idempotent: records at or before the checkpoint are skipped, so running it again after a crash goes on
-    where the last committed chunk ended.
+    where the last committed chunk ended. With `workers`, chunks are prepared in that many worker processes
+    while this one commits, always in file order.
     """
     imp = _claim(import_id)
     if imp is None:
         return None
+    workers = default_workers() if workers is None else workers
     actor = Actor.of(imp.created_by) if imp.created_by else Actor.system("referral import")
     model = active_model(fresh=True)
     suggester = make_suggester()
-    chunk: list = []
+    executor = worker_pool.pool(workers) if workers > 0 else None
+    depth = workers + 1 if executor else 0  # chunks prepared ahead: bounded, so memory stays flat
+    pending: deque = deque()
     started = time.perf_counter()
     chunks_done = 0
 
-    def flush() -> str | None:
+    def commit_next() -> str | None:
         nonlocal started, chunks_done
-        _commit_chunk(imp, chunk, model=model, suggester=suggester, actor=actor, seconds=time.perf_counter() - started)
+        prepared = pending.popleft().result()
+        _commit_chunk(
+            imp, prepared, model=model, suggester=suggester, actor=actor, seconds=time.perf_counter() - started
+        )
         started = time.perf_counter()
-        chunk.clear()
         chunks_done += 1
         if after_chunk is not None:
             after_chunk(chunks_done)
@@ -279,29 +313,36 @@ def run_import(
             on_progress(imp)
         return imp.requested_state or None
 
+    file_problem = None
     try:
         with open_file(imp) as stream:
-            for item in parsers.open_records(stream, imp.format, imp.column_mapping):
-                if item.line_no <= imp.checkpoint:
-                    continue
-                chunk.append(item)
-                if len(chunk) >= chunk_size and (stop := flush()):
+            try:
+                for chunk in _chunks(imp, stream, chunk_size):
+                    if executor:
+                        pending.append(executor.submit(worker_pool.prepare, chunk, imp.pk, imp.partner))
+                    else:
+                        pending.append(worker_pool.done(prepare_chunk(chunk, import_pk=imp.pk, partner=imp.partner)))
+                    while len(pending) > depth:
+                        if stop := commit_next():
+                            _finish(imp, stop)
+                            return _reload(imp)
+            except parsers.FileProblem as exc:
+                file_problem = exc
+            while pending:
+                if stop := commit_next():
                     _finish(imp, stop)
                     return _reload(imp)
-            if chunk:
-                flush()
-    except parsers.FileProblem as exc:
-        if chunk:
-            flush()
-        _finish(imp, ImportState.FAILED, error=str(exc))
-        return _reload(imp)
     except Exception as exc:
         # Not the file's fault (a database outage, a bug): keep everything committed and let staff resume.
-        _finish(
-            imp, ImportState.PAUSED, error=f"Stopped by an unexpected error ({type(exc).__name__}); resume to retry"
-        )
+        _finish(imp, ImportState.PAUSED, error=f"Stopped by an unexpected error ({type(exc).__name__}); resume")
         raise
-    _finish(imp, ImportState.COMPLETED, seconds=time.perf_counter() - started)
+    finally:
+        if executor:
+            executor.shutdown(cancel_futures=True)
+    if file_problem is not None:
+        _finish(imp, ImportState.FAILED, error=str(file_problem))
+    else:
+        _finish(imp, ImportState.COMPLETED, seconds=time.perf_counter() - started)
     return _reload(imp)
 
 

@@ -99,3 +99,14 @@ def test_background_task_runs_the_import(importer, tmp_path, django_capture_on_c
         services.start(user=importer.user, imp=imp)
     imp.refresh_from_db()
     assert imp.state == ImportState.COMPLETED and imp.accepted == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_prepare_chunks_in_order(importer):
+    data = FILE + jsonl(record(3))  # a duplicate at the end
+    imp = importer(data, chunk_size=2, workers=2)
+    assert imp.state == ImportState.COMPLETED
+    assert (imp.records_read, imp.accepted, imp.duplicates) == (8, 7, 1)
+    lines = ReferralLine.objects.filter(referral_import=imp).order_by("line_no")
+    assert [line.line_no for line in lines] == list(range(1, 9))
+    assert lines.get(line_no=8).outcome == "duplicate_in_file"

@@ -165,3 +165,11 @@ def test_list_page(analyst_client):
     upload(analyst_client, jsonl(record(1)), "a.jsonl")
     body = analyst_client.get(reverse("referrals:list")).content.decode()
     assert "Import a referral file" in body and "Interpol NCB Ruritania" in body
+
+
+def test_an_imported_report_opens_on_the_staff_report_page(analyst_client):
+    upload(analyst_client, jsonl(record(1)), "a.jsonl")
+    report = Report.objects.get(source=Source.REFERRAL)
+    page = analyst_client.get(reverse("staff:report", args=[report.reference]))
+    assert page.status_code == 200
+    assert report.reference in page.content.decode()

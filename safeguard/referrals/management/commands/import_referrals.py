@@ -35,6 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="the staff username the import is recorded against (default: system)")
         parser.add_argument("--resume", type=int, metavar="IMPORT_ID", help="resume a paused or stopped import")
         parser.add_argument("--chunk", type=int, default=services.CHUNK, help="records per committed chunk")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes preparing chunks while this one writes (default: REFERRALS_PREPARE_WORKERS or 0)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (for logs)")
 
     def handle(self, *args, **options):
@@ -73,7 +79,9 @@ class Command(BaseCommand):
         if bar is not None:
             bar.update(imp.bytes_read)
         try:
-            done = services.run_import(imp.pk, chunk_size=options["chunk"], on_progress=progress)
+            done = services.run_import(
+                imp.pk, chunk_size=options["chunk"], workers=options["workers"], on_progress=progress
+            )
         except KeyboardInterrupt:
             raise CommandError(f"Interrupted. Resume with: manage.py import_referrals --resume {imp.pk}") from None
         finally:
