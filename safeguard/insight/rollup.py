@@ -75,18 +75,19 @@ class Tally:
     def empty(cls) -> "Tally":
         return cls(Counter(), Counter(), {})
 
-    def add(self, month: date, facets, n: int) -> None:
+    def add_counts(self, month: date, facets, n: int) -> None:
         counts, source, area = self.counts, facets.source, facets.area
         counts[(month, source, area, _ENVIRONMENT, facets.environment)] += n
         counts[(month, source, area, _ACTIVITY, facets.activity)] += n
         counts[(month, source, area, _AGE_BAND, facets.age_band)] += n
-        if facets.platform:
-            key = normalise_platform(facets.platform)
-            if key:
-                self.platforms[(month, _ENVIRONMENT, facets.environment, key)] += n
-                self.platforms[(month, _ACTIVITY, facets.activity, key)] += n
-                self.platform_labels.setdefault(key, facets.platform)
         self.reports += n
+
+    def add_platform(self, month: date, facets, n: int) -> None:
+        key = normalise_platform(facets.platform) if facets.platform else ""
+        if key:
+            self.platforms[(month, _ENVIRONMENT, facets.environment, key)] += n
+            self.platforms[(month, _ACTIVITY, facets.activity, key)] += n
+            self.platform_labels.setdefault(key, facets.platform)
 
 
 def _state() -> RollupState:
@@ -108,20 +109,43 @@ def reports_to_count(*, after_id: int = 0, below_id: int | None = None, cutoff=N
     return reports
 
 
+# Two groupings, so that neither multiplies the other's distinct values: the counts need everything but the
+# platform; the platform counts need only the platform and what environment and activity are read from.
+_COUNT_INPUTS = [c for c in _PLAIN_COLUMNS if c != "platform_name"], [k for k in _DETAIL_PATHS if k != "d_platform"]
+_PLATFORM_INPUTS = (
+    ["categories", "environment", "platform_name"],
+    ["d_incident", "d_annotations", "d_internet", "d_platform"],
+)
+_NEUTRAL = dict.fromkeys(_DETAIL_PATHS) | {c: "" for c in _PLAIN_COLUMNS} | {"categories": []}
+
+
+def _grouped(reports, columns: list[str], paths: list[str], **extra):
+    return (
+        reports.order_by()
+        .annotate(month_start=TruncMonth("created_at"), **{k: F(_DETAIL_PATHS[k]) for k in paths})
+        .values("month_start", *columns, *paths)
+        .annotate(n=Count("pk"), **extra)
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def _classified(row: dict):
+    row = _NEUTRAL | row
+    month = timezone.localtime(row["month_start"]).date().replace(day=1)
+    return month, classify(details=_details(row), **{c: row[c] for c in _PLAIN_COLUMNS})
+
+
 def tally_reports(reports) -> tuple[Tally, int]:
     """Count the reports of a queryset; returns the tally and the highest id counted."""
     tally = Tally.empty()
-    grouped = (
-        reports.order_by()
-        .annotate(month_start=TruncMonth("created_at"), **{k: F(path) for k, path in _DETAIL_PATHS.items()})
-        .values("month_start", *_PLAIN_COLUMNS, *_DETAIL_PATHS)
-        .annotate(n=Count("pk"), top=Max("pk"))
-    )
     last_id = 0
-    for row in grouped.iterator(chunk_size=CHUNK):
-        facets = classify(details=_details(row), **{c: row[c] for c in _PLAIN_COLUMNS})
-        tally.add(timezone.localtime(row["month_start"]).date().replace(day=1), facets, row["n"])
+    for row in _grouped(reports, *_COUNT_INPUTS, top=Max("pk")):
+        month, facets = _classified(row)
+        tally.add_counts(month, facets, row["n"])
         last_id = max(last_id, row["top"])
+    for row in _grouped(reports, *_PLATFORM_INPUTS):
+        month, facets = _classified(row)
+        tally.add_platform(month, facets, row["n"])
     return tally, last_id
 
 

@@ -15,10 +15,11 @@ from django.utils import timezone
 from safeguard.audit.models import AuditEntry
 from safeguard.insight import selectors
 from safeguard.insight.dimensions import REPORT_COLUMNS, classify
-from safeguard.insight.models import MonthlyCount
+from safeguard.insight.models import MonthlyCount, PlatformCount
 from safeguard.insight.rollup import rebuild_rollup, refresh_rollup
 from safeguard.insight.selectors import Filters, Period
 from safeguard.reporting.models import Report
+from safeguard.subjects.normalise import normalise_platform
 
 from .factories import at, partner_details, report
 
@@ -106,6 +107,22 @@ def test_every_figure_reproduces_from_the_reports(filters):
     tables = selectors.tables(filters, got)
     shown = {c.key: c.count for c in tables["by_source"].cells if c.count is not None}
     assert all(expected["source"][k] == v for k, v in shown.items())
+
+
+@pytest.mark.django_db
+def test_platform_counts_reproduce_from_the_reports():
+    random_reports(300, seed=3)
+    refresh_rollup(now=LATER)
+    expected = Counter()
+    for row in Report.objects.values("created_at", *REPORT_COLUMNS):
+        month = timezone.localtime(row.pop("created_at")).date().replace(day=1)
+        f = classify(**row)
+        key = normalise_platform(f.platform)
+        if key:
+            expected[(month, "environment", f.environment, key)] += 1
+            expected[(month, "activity", f.activity, key)] += 1
+    got = Counter({(r.month, r.dimension, r.value, r.platform_key): r.reports for r in PlatformCount.objects.all()})
+    assert got == expected and len(expected) > 20
 
 
 @pytest.mark.django_db
