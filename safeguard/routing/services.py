@@ -57,6 +57,13 @@ class RecipientSuggester:
         for r in sorted(recipients, key=lambda r: (not r.country_default, r.pk)):
             if r.kind != RecipientKind.UK_TERRITORIAL and (r.country_default or r.kind == RecipientKind.INTERNATIONAL):
                 self._by_country.setdefault(r.country, r)
+        # Country names as the directory spells them ("Interpol NCB - France"), so "France" works as well as "FR".
+        self._country_names = {
+            r.name.split(" - ", 1)[1].strip().lower(): r.country
+            for r in recipients
+            if r.kind == RecipientKind.INTERNATIONAL and r.name.startswith("Interpol NCB - ")
+        }
+        self._country_names.update({"united kingdom": "GB", "great britain": "GB", "uk": "GB"})
         self._postcodes: dict[str, Recipient | None] = {}
         lookup_rows = PostcodeForceArea.objects.count()
         # "complete" means the dict holds the whole lookup, so a postcode not in it is not in the table either.
@@ -84,8 +91,15 @@ class RecipientSuggester:
             self._ip_countries[ip] = country_of_ip(ip)
         return self._ip_countries[ip]
 
+    def country_code(self, country: str | None) -> str:
+        """ISO alpha-2 from a code ("fr", "UK") or a country name the directory knows ("France")."""
+        text = (country or "").strip()
+        if len(text) > 2:
+            return self._country_names.get(text.lower(), text.upper())
+        return _country_code(text)
+
     def for_country(self, country: str | None) -> Recipient | None:
-        return self._by_country.get(_country_code(country))
+        return self._by_country.get(self.country_code(country))
 
     def suggest(self, *, postcode: str | None = None, ip: str | None = None, country: str | None = None):
         """Best clue first: a full postcode in the lookup, then its area, then the IP's country, then the country."""
@@ -113,7 +127,7 @@ class RecipientSuggester:
                 else:
                     notes.append(f"The IP address is in {ip_country}, which has no recipient in the directory.")
         if country and country.strip():
-            code = _country_code(country)
+            code = self.country_code(country)
             if recipient := self.for_country(code):
                 return RecipientSuggestion(recipient, f"country ({code})", False, tuple(notes))
             if code != "GB":

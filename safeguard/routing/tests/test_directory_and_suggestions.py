@@ -100,3 +100,14 @@ def test_suggester_queries_each_postcode_once_when_the_lookup_is_too_big_to_prel
             assert suggester.suggest(postcode="SW1A 1AA").recipient == met
             # not in the lookup: falls back to the area, marked approximate
             assert suggester.suggest(postcode="CT2 7NZ").basis == "postcode area (approximate)"
+
+
+@pytest.mark.parametrize(("given", "code"), [("France", "ncb-fr"), ("fr", "ncb-fr"), ("united states", "us-hsi-c3")])
+def test_country_by_code_or_name(given, code):
+    assert suggest_recipient(country=given).recipient.code == code
+
+
+def test_uk_country_gives_no_international_recipient():
+    for given in ("GB", "UK", "United Kingdom"):
+        assert suggest_recipient(country=given).recipient is None
+    assert suggest_recipient(country="Narnia").notes == ("No recipient in the directory for country 'Narnia'.",)
