@@ -28,13 +28,13 @@ def test_killed_worker_job_is_retried_and_takes_effect_once(topology, sql):
     topology.kill("worker-1")  # SIGKILL mid-transaction
 
     assert sql("SELECT count(*) FROM fault_job_effects WHERE key = %s", key)[0][0] == 0  # rolled back
-    status = sql("SELECT status FROM django_tasks_db_dbtaskresult WHERE task_path LIKE %s", "%slow_effect")
+    status = sql("SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE %s", "%slow_effect")
     assert [row[0] for row in status] == ["RUNNING"]  # what the dead worker left
 
     topology.start_worker(1)  # the same slot starts again and requeues what it held
     _wait(
         lambda: (
-            sql("SELECT status FROM django_tasks_db_dbtaskresult WHERE task_path LIKE %s", "%slow_effect")[0][0]
+            sql("SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE %s", "%slow_effect")[0][0]
             == "SUCCESSFUL"
         ),
         what="the retried job to finish",
