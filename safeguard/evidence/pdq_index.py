@@ -103,13 +103,15 @@ def _flip_masks(length: int, flips: int) -> np.ndarray:
     return np.array(masks, dtype=np.uint64)
 
 
-def plan_chunks(n: int, threshold: int) -> list[tuple[int, int, int]]:
+def plan_chunks(n: int, threshold: int, *, bits: int | None = None) -> list[tuple[int, int, int]]:
     """(start bit, length, flips) per chunk for a list of n hashes.
 
     Chunks of about log2(n) bits keep about one listed hash per key, the balance the MIH paper
     recommends. Flips are spread so that sum(flips + 1) >= threshold + 1 (generalised pigeonhole).
+    `bits` overrides the chunk length (for tuning: shorter chunks mean fewer probes but fuller buckets).
     """
-    bits = min(24, max(8, math.ceil(math.log2(max(n, 2)))))
+    if bits is None:
+        bits = min(24, max(8, math.ceil(math.log2(max(n, 2)))))
     m = math.ceil(PDQ_BITS / bits)
     base, longer = divmod(PDQ_BITS, m)
     lengths = [base + 1] * longer + [base] * (m - longer)
@@ -194,7 +196,14 @@ class MultiIndexHashIndex:
     """Exact near matching in sub-linear time; see the module docstring."""
 
     def __init__(
-        self, codes: np.ndarray, *, threshold: int = DEFAULT_THRESHOLD, batch_size: int = 128, workers: int = 1
+        self,
+        codes: np.ndarray,
+        *,
+        threshold: int = DEFAULT_THRESHOLD,
+        batch_size: int = 128,
+        workers: int = 1,
+        chunk_bits: int | None = None,
+        engine: str = "auto",
     ) -> None:
         self.words = _words(codes)
         # One 32-byte item per hash, so np.take gathers whole rows at once.
@@ -202,7 +211,10 @@ class MultiIndexHashIndex:
         self.threshold = threshold
         self.batch_size = batch_size
         self.workers = workers
-        self.chunks = [_Chunk(self.words, s, length, f) for s, length, f in plan_chunks(len(self.words), threshold)]
+        plan = plan_chunks(len(self.words), threshold, bits=chunk_bits)
+        self.chunks = [_Chunk(self.words, s, length, f) for s, length, f in plan]
+        self.engine = _choose_engine(engine)
+        self._kernel_arrays: tuple | None = None
 
     def __len__(self) -> int:
         return len(self.words)
@@ -212,6 +224,8 @@ class MultiIndexHashIndex:
             raise ValueError(f"this index was built for distances up to {self.threshold}, not {threshold}")
         limit = self.threshold if threshold is None else threshold
         query_words = _words(queries)
+        if self.engine == "numba":
+            return self._search_compiled(query_words, limit)
         batches = [query_words[i : i + self.batch_size] for i in range(0, len(query_words), self.batch_size)]
         if self.workers > 1 and len(batches) > 1:
             # NumPy releases the GIL in the heavy array operations, so threads share the cores.
@@ -220,6 +234,61 @@ class MultiIndexHashIndex:
         else:
             parts = [self._search_batch(b, limit) for b in batches]
         return [hits for part in parts for hits in part]
+
+    # Hits kept per query by the compiled loop before it hands the query to the NumPy path instead.
+    COMPILED_CAP = 64
+
+    def _search_compiled(self, query_words: np.ndarray, limit: int) -> list[list[Hit]]:
+        import numba
+
+        from .pdq_kernel import search_chunk
+
+        if self._kernel_arrays is None:
+            # Views of each chunk's arrays (no copies), flat as the kernel reads them.
+            self._kernel_arrays = [
+                (
+                    np.int64(c.start),
+                    np.int64(c.length),
+                    c.masks,
+                    c.runs.view(np.int32),  # begin, end, begin, end, ...
+                    c.rows,
+                    c.sketch.view(np.uint64),  # the two sketch words of each hash, side by side
+                )
+                for c in self.chunks
+            ]
+        sketch_words = np.array(SKETCH_WORDS, dtype=np.int64)
+        out_rows = np.empty((len(query_words), self.COMPILED_CAP), dtype=np.int32)
+        out_dist = np.empty((len(query_words), self.COMPILED_CAP), dtype=np.int32)
+        counts = np.zeros(len(query_words), dtype=np.int64)
+        previous = numba.get_num_threads()
+        numba.set_num_threads(max(1, min(self.workers, numba.config.NUMBA_NUM_THREADS)))
+        try:
+            for start, length, masks, runs, rows, sketch in self._kernel_arrays:
+                search_chunk(
+                    query_words,
+                    start,
+                    length,
+                    masks,
+                    runs,
+                    rows,
+                    sketch,
+                    sketch_words,
+                    self.words,
+                    np.int64(limit),
+                    out_rows,
+                    out_dist,
+                    counts,
+                )
+        finally:
+            numba.set_num_threads(previous)
+        results: list[list[Hit]] = []
+        for number, count in enumerate(counts.tolist()):
+            if count > self.COMPILED_CAP:  # more hits than kept: answer this one the slower, unbounded way
+                results.append(self._search_batch(query_words[number : number + 1], limit)[0])
+            else:
+                hits = zip(out_rows[number, :count].tolist(), out_dist[number, :count].tolist(), strict=True)
+                results.append(sorted(hits))
+        return results
 
     def _search_batch(self, query_words: np.ndarray, limit: int) -> list[list[Hit]]:
         found_query, found_row, found_distance = [], [], []
@@ -259,6 +328,21 @@ class MultiIndexHashIndex:
     @property
     def memory_bytes(self) -> int:
         return self.words.nbytes + sum(chunk.memory_bytes for chunk in self.chunks)
+
+
+def _choose_engine(engine: str) -> str:
+    """ "numba" (compiled search loop, pdq_kernel.py) when numba is installed, else "numpy"."""
+    if engine not in {"auto", "numba", "numpy"}:
+        raise ValueError(f"unknown PDQ search engine {engine!r}")
+    if engine == "numpy":
+        return engine
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        if engine == "numba":
+            raise
+        return "numpy"
+    return "numba"
 
 
 _FORKED_INDEX: MultiIndexHashIndex | None = None

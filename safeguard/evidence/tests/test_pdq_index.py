@@ -90,3 +90,25 @@ def test_forked_pool_gives_the_same_results(planted):
     index = MultiIndexHashIndex(listed, batch_size=32)
     with ForkedSearchPool(index, processes=2) as pool:
         assert pool.search(queries) == index.search(queries)
+
+
+@pytest.mark.parametrize("threshold", [0, 31, 45])
+def test_compiled_and_numpy_search_paths_agree(planted, threshold):
+    pytest.importorskip("numba")
+    listed, queries, _, _ = planted
+    index = MultiIndexHashIndex(listed, threshold=threshold, workers=2, engine="numba")
+    compiled = index.search(queries)
+    index.engine = "numpy"
+    assert compiled == index.search(queries) == BruteForcePdqIndex(listed, threshold=threshold).search(queries)
+
+
+def test_compiled_search_hands_queries_with_many_hits_to_the_numpy_path():
+    """A list full of near-duplicates: more hits for one query than the compiled loop keeps."""
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(7)
+    base = rng.integers(0, 256, size=(1, 32), dtype=np.uint8)
+    listed = np.vstack([_flip(np.repeat(base, 100, axis=0), rng.integers(0, 20, size=100), rng), base])
+    index = MultiIndexHashIndex(listed, threshold=31, engine="numba")
+    index.COMPILED_CAP = 8
+    (hits,) = index.search(base)
+    assert len(hits) == 101 and hits == BruteForcePdqIndex(listed, threshold=31).search(base)[0]
