@@ -1,11 +1,12 @@
 """Routing: suggesting a recipient from a subject's location, keeping the analyst's decision, and the directory.
 
-`suggest_recipient` is for one-off use; `RecipientSuggester` preloads the directory, the postcode lookup
-(when small enough) and caches IP and postcode answers, for bulk use (one instance per import run).
+`suggest_recipient` is for one-off use (one query per clue); `RecipientSuggester` preloads the directory and the
+whole postcode lookup (compactly, see _PostcodeTable) and caches IP answers, for bulk use (one per import run).
 """
 
 import csv
 import io
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,9 +23,6 @@ from .geoip import BadIPAddress, country_of_ip
 from .models import PostcodeForceArea, PostcodeImport, Recipient, RecipientKind, RoutingDecision
 from .postcodes import AREA_FORCES, normalise_postcode, postcode_area
 
-# Up to this many lookup rows are held in memory by a RecipientSuggester; beyond it (the full ONS file has
-# about 2.7 million) each distinct postcode is queried once and its answer cached.
-PRELOAD_LIMIT = 300_000
 _CACHE_LIMIT = 200_000
 
 
@@ -43,6 +41,57 @@ def _as_actor(actor) -> Actor:
 def _country_code(country: str | None) -> str:
     code = (country or "").strip().upper()
     return "GB" if code == "UK" else code
+
+
+_POSTCODE_CHARS = {ch: i + 1 for i, ch in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
+
+
+def _postcode_key(postcode: str) -> int:
+    """A normalised postcode as one int64 (base 37, zero-padded to 7 characters), for a sorted numpy array."""
+    key = 0
+    compact = postcode.replace(" ", "")
+    for ch in compact:
+        key = key * 37 + _POSTCODE_CHARS[ch]
+    return key * 37 ** (7 - len(compact))
+
+
+class _PostcodeTable:
+    """The whole postcode lookup in memory as two numpy arrays (sorted keys, recipient index): about 10 bytes a
+    postcode, so the full ONS file (~2.7 million) takes ~27 MB rather than the ~400 MB a dict of strings would,
+    and a lookup is one binary search."""
+
+    def __init__(self, keys, indexes, recipients: list[Recipient]):
+        self.keys, self.indexes, self.recipients = keys, indexes, recipients
+
+    @classmethod
+    def load(cls, recipients, by_id: dict, by_pfa: dict) -> "_PostcodeTable":
+        import numpy as np
+
+        position = {r.pk: i for i, r in enumerate(recipients)}
+        keys, indexes = array("q"), array("h")
+        table = connection.ops.quote_name(PostcodeForceArea._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT postcode, recipient_id, pfa_code FROM {table}")  # noqa: S608
+            while rows := cursor.fetchmany(20_000):
+                for postcode, recipient_id, pfa_code in rows:
+                    recipient = by_id.get(recipient_id) or by_pfa.get(pfa_code)
+                    if recipient is not None and len(postcode) <= 8:
+                        try:
+                            keys.append(_postcode_key(postcode))
+                        except KeyError:  # not a normalised postcode (the import only writes normalised ones)
+                            continue
+                        indexes.append(position[recipient.pk])
+        keys_np = np.frombuffer(keys, dtype=np.int64) if keys else np.empty(0, dtype=np.int64)
+        indexes_np = np.frombuffer(indexes, dtype=np.int16) if indexes else np.empty(0, dtype=np.int16)
+        order = np.argsort(keys_np, kind="stable")
+        return cls(keys_np[order], indexes_np[order], recipients)
+
+    def get(self, postcode: str) -> Recipient | None:
+        key = _postcode_key(postcode)
+        at = int(self.keys.searchsorted(key))
+        if at < len(self.keys) and int(self.keys[at]) == key:
+            return self.recipients[int(self.indexes[at])]
+        return None
 
 
 class RecipientSuggester:
@@ -64,19 +113,17 @@ class RecipientSuggester:
             if r.kind == RecipientKind.INTERNATIONAL and r.name.startswith("Interpol NCB - ")
         }
         self._country_names.update({"united kingdom": "GB", "great britain": "GB", "uk": "GB"})
-        self._postcodes: dict[str, Recipient | None] = {}
-        lookup_rows = PostcodeForceArea.objects.count()
-        # "complete" means the dict holds the whole lookup, so a postcode not in it is not in the table either.
-        self._postcodes_complete = lookup_rows == 0 or (preload_postcodes and lookup_rows <= PRELOAD_LIMIT)
-        if self._postcodes_complete and lookup_rows:
-            for postcode, recipient_id, pfa_code in PostcodeForceArea.objects.values_list(
-                "postcode", "recipient_id", "pfa_code"
-            ).iterator(chunk_size=10_000):
-                self._postcodes[postcode] = self._by_id.get(recipient_id) or self._by_pfa.get(pfa_code)
+        self._postcodes: dict[str, Recipient | None] = {}  # answers from per-postcode queries (not preloaded)
+        self._table: _PostcodeTable | None = None
+        self._lookup_empty = not PostcodeForceArea.objects.exists()
+        if preload_postcodes and not self._lookup_empty:
+            self._table = _PostcodeTable.load(recipients, self._by_id, self._by_pfa)
         self._ip_countries: dict[str, str] = {}
 
     def _lookup_postcode(self, postcode: str) -> Recipient | None:
-        if postcode in self._postcodes or self._postcodes_complete:
+        if self._table is not None:
+            return self._table.get(postcode)
+        if self._lookup_empty or postcode in self._postcodes:
             return self._postcodes.get(postcode)
         row = PostcodeForceArea.objects.filter(postcode=postcode).values_list("recipient_id", "pfa_code").first()
         found = (self._by_id.get(row[0]) or self._by_pfa.get(row[1])) if row else None

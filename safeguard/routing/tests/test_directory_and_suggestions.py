@@ -84,22 +84,33 @@ def test_suggester_makes_no_queries_per_call(django_assert_num_queries):
             assert suggester.suggest(country="DE").recipient.code == "ncb-de"
 
 
-def test_suggester_queries_each_postcode_once_when_the_lookup_is_too_big_to_preload(
-    monkeypatch, django_assert_num_queries
-):
-    from safeguard.routing import services
-
-    monkeypatch.setattr(services, "PRELOAD_LIMIT", 1)
+def test_suggester_without_preloading_queries_each_postcode_once(django_assert_num_queries):
     kent, met = Recipient.objects.get(code="kent"), Recipient.objects.get(code="metropolitan-police-service")
     PostcodeForceArea.objects.create(postcode="CT1 1AA", pfa_code="E23000032", recipient=kent)
     PostcodeForceArea.objects.create(postcode="SW1A 1AA", pfa_code="E23000001")  # matched by code, not FK
-    suggester = RecipientSuggester()
+    suggester = RecipientSuggester(preload_postcodes=False)
     with django_assert_num_queries(3):
         for _ in range(5):
             assert suggester.suggest(postcode="CT1 1AA").recipient == kent
             assert suggester.suggest(postcode="SW1A 1AA").recipient == met
             # not in the lookup: falls back to the area, marked approximate
             assert suggester.suggest(postcode="CT2 7NZ").basis == "postcode area (approximate)"
+
+
+def test_preloaded_lookup_answers_without_queries(django_assert_num_queries):
+    kent, met = Recipient.objects.get(code="kent"), Recipient.objects.get(code="metropolitan-police-service")
+    rows = [("CT1 1AA", kent), ("A1 1AA", kent), ("EC1A 1BB", met), ("B99 9ZZ", kent), ("ZE3 9JZ", met)]
+    for postcode, recipient in rows:
+        PostcodeForceArea.objects.create(postcode=postcode, pfa_code=recipient.pfa_code, recipient=recipient)
+    PostcodeForceArea.objects.create(postcode="SW1A 1AA", pfa_code="E23000001")  # matched by code, not FK
+    PostcodeForceArea.objects.create(postcode="XX1 1XX", pfa_code="NO-SUCH")  # matches nothing: left out
+    suggester = RecipientSuggester()
+    with django_assert_num_queries(0):
+        for postcode, recipient in [*rows, ("SW1A 1AA", met)]:
+            suggestion = suggester.suggest(postcode=postcode.lower().replace(" ", ""))
+            assert (suggestion.recipient, suggestion.basis) == (recipient, "postcode lookup"), postcode
+        assert suggester.suggest(postcode="CT2 7NZ").basis == "postcode area (approximate)"
+        assert suggester.suggest(postcode="XX1 1XX").recipient is None
 
 
 @pytest.mark.parametrize(("given", "code"), [("France", "ncb-fr"), ("fr", "ncb-fr"), ("united states", "us-hsi-c3")])
