@@ -231,3 +231,22 @@ def test_purge_command(evidence_dir, capsys):
 
 def test_purge_with_no_pending_folder(evidence_dir):
     assert purge_stale_pending_uploads() == 0
+
+
+def test_purge_finds_sealed_pending_files_in_the_vaults_folders(at_screenshots, evidence_dir):
+    """The vault fans files out as pending/ab/cd/<name>.sgev: the purge looks there too."""
+    upload(at_screenshots, "a.png", png_bytes())
+    upload(at_screenshots, "b.png", png_bytes())
+    stale, kept = (evidence_dir / f for f in files_under(evidence_dir))
+    assert len(stale.relative_to(evidence_dir).parts) == 4
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(stale, (two_days_ago, two_days_ago))
+    assert purge_stale_pending_uploads(older_than=timedelta(hours=24)) == 1
+    assert not stale.exists() and kept.exists()
+
+
+def test_removing_a_sealed_pending_file_deletes_it(at_screenshots, evidence_dir):
+    upload(at_screenshots, "a.png", png_bytes())
+    (stored,) = draft_files(at_screenshots)
+    at_screenshots.post(SCREENSHOTS, {"remove": stored["stored_name"]})
+    assert files_under(evidence_dir) == [] and draft_files(at_screenshots) == []
