@@ -142,7 +142,7 @@ def main() -> None:
 
                 profiler = cProfile.Profile()
                 done = profiler.runcall(services.run_import, imp.pk, workers=args.workers)
-                pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+                pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
             else:
                 done = services.run_import(imp.pk, workers=args.workers)
             seconds, cpu_seconds = time.perf_counter() - start, _cpu() - start_cpu
