@@ -109,7 +109,7 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             per = 1000 * elapsed / (count * (BATCH_SIZE if name == "batch" else 1))
             print(f"\n# {name}: {count} requests, {per:.3f} ms per report (profiled)")
-            pstats.Stats(profiler).sort_stats(sort).print_stats(35)
+            pstats.Stats(profiler).sort_stats(sort).print_stats(os.environ.get("PROFILE_FILTER", ""), 45)
             # unprofiled timing
             started, cpu = time.perf_counter(), time.process_time()
             for _ in range(count):

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.db import connection, models, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from safeguard.core.bulk import insert_many
+from safeguard.core.bulk import insert_many, insert_sql
 
 from .models import Action, AuditChainHead, AuditEntry
 
@@ -81,9 +80,9 @@ def record(
     and appended (sequence and hashes filled in on this same object) when that block ends.
     """
     entry = _new_entry(PendingEntry(action, actor, obj, detail, recipient, justification))
-    queue = _queue.get()
-    if queue is not None:
-        queue.append(entry)
+    tail = _queue.get()
+    if tail is not None:
+        tail.entries.append(entry)
     else:
         _append([entry])
     return entry
@@ -108,9 +107,9 @@ def record_many(entries: list[PendingEntry]) -> list[AuditEntry]:
     numbers, each hashing the one before); it only saves the per-entry lock, read and update.
     """
     rows = [_new_entry(pending) for pending in entries]
-    queue = _queue.get()
-    if queue is not None:
-        queue.extend(rows)
+    tail = _queue.get()
+    if tail is not None:
+        tail.entries.extend(rows)
     else:
         _append(rows)
     return rows
@@ -139,7 +138,16 @@ def _new_entry(pending: PendingEntry) -> AuditEntry:
 # get_or_create + SELECT FOR UPDATE + save), the entries and the new head hash go in one more
 # statement on PostgreSQL, and no savepoints are taken (ADR 0014).
 
-_queue: ContextVar[list[AuditEntry] | None] = ContextVar("audit_queue", default=None)
+
+@dataclass
+class _Tail:
+    """What an `appended_at_end()` block sends last: its audit entries, and rows riding along."""
+
+    entries: list[AuditEntry]
+    rows: list[models.Model]
+
+
+_queue: ContextVar[_Tail | None] = ContextVar("audit_queue", default=None)
 
 # Small appends go in one INSERT .. RETURNING; bigger ones by COPY (core/bulk.py).
 _COPY_FROM = 200
@@ -159,18 +167,35 @@ def appended_at_end() -> Iterator[None]:
         return
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("appended_at_end() must run inside a transaction (transaction.atomic()).")
-    queue: list[AuditEntry] = []
-    token = _queue.set(queue)
+    tail = _Tail(entries=[], rows=[])
+    token = _queue.set(tail)
     try:
         yield
     finally:
         _queue.reset(token)
-    _append(queue)  # not reached if the block raised: its work is being rolled back anyway
+    # Not reached if the block raised: its work is being rolled back anyway.
+    _append(tail.entries, rows=tail.rows)
 
 
-def _append(entries: list[AuditEntry]) -> None:
+def insert_at_end(obj: models.Model) -> None:
+    """Insert this new row with the audit entries of the enclosing `appended_at_end()` block.
+
+    For rows nothing else in the transaction reads back (a partner's working copy, an idempotency
+    record): on PostgreSQL they go in the same statement as the chain append, one round trip for
+    all. The primary key is set once that has run. Outside such a block the row is saved at once.
+    """
+    tail = _queue.get()
+    if tail is None:
+        obj.save(force_insert=True)
+    else:
+        tail.rows.append(obj)
+
+
+def _append(entries: list[AuditEntry], *, rows: list[models.Model] = ()) -> None:
     """Number, chain and insert these entries, in the caller's transaction (or a new one)."""
     if not entries:
+        for obj in rows:
+            obj.save(force_insert=True)
         return
     with transaction.atomic(savepoint=False):
         last_sequence, previous_hash = _advance_head(len(entries))
@@ -182,7 +207,7 @@ def _append(entries: list[AuditEntry]) -> None:
             entry.at = at
             entry.previous_hash = previous_hash
             entry.entry_hash = previous_hash = compute_hash(entry)
-        _insert(entries, head_hash=previous_hash)
+        _insert(entries, head_hash=previous_hash, rows=list(rows))
 
 
 def _advance_head(count: int) -> tuple[int, str]:
@@ -199,35 +224,38 @@ def _advance_head(count: int) -> tuple[int, str]:
     return row[0], row[1]
 
 
-def _insert(entries: list[AuditEntry], *, head_hash: str) -> None:
+def _insert(entries: list[AuditEntry], *, head_hash: str, rows: list[models.Model]) -> None:
     head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
     set_head = f"UPDATE {head_table} SET last_hash = %s WHERE id = 1"  # noqa: S608
-    if connection.vendor == "postgresql" and len(entries) < _COPY_FROM:
-        # One statement: the entries, with their new ids back, and the head's new hash.
-        insert_sql, insert_params = _insert_sql(entries)
-        sql = f"WITH new AS ({insert_sql}), head AS ({set_head}) SELECT id FROM new"  # noqa: S608
+    if connection.vendor != "postgresql" or len(entries) >= _COPY_FROM:
+        for obj in rows:
+            obj.save(force_insert=True)
+        insert_many(AuditEntry, entries)
         with connection.cursor() as cursor:
-            cursor.execute(sql, (*insert_params, head_hash))
-            ids = [row[0] for row in cursor.fetchall()]
-        for entry, new_id in zip(entries, ids, strict=True):
-            entry.pk = new_id
-            entry._state.adding = False
-            entry._state.db = connection.alias
+            cursor.execute(set_head, [head_hash])
         return
-    insert_many(AuditEntry, entries)
+    # One statement: the riding rows, the entries (ids back for all) and the head's new hash.
+    groups = [[obj] for obj in rows] + [entries]
+    parts, params, selects = [], [], []
+    for number, objs in enumerate(groups):
+        sql, group_params = insert_sql(objs)
+        parts.append(f"i{number} AS ({sql})")
+        params.extend(group_params)
+        selects.append(f"SELECT {number}, id FROM i{number}")  # noqa: S608 - numbers only
+    params.append(head_hash)
+    sql = f"WITH {', '.join(parts)}, head AS ({set_head}) {' UNION ALL '.join(selects)}"
     with connection.cursor() as cursor:
-        cursor.execute(set_head, [head_hash])
-
-
-def _insert_sql(entries: list[AuditEntry]) -> tuple[str, tuple]:
-    """Django's own INSERT .. RETURNING id for these entries (so fields are adapted as usual)."""
-    meta = AuditEntry._meta
-    query = InsertQuery(AuditEntry)
-    query.insert_values([f for f in meta.concrete_fields if f is not meta.pk], entries)
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [meta.pk]
-    [(sql, params)] = compiler.as_sql()
-    return sql, params
+        cursor.execute(sql, params)
+        returned = cursor.fetchall()
+    ids: dict[int, list[int]] = {}
+    for number, new_id in returned:
+        ids.setdefault(number, []).append(new_id)
+    for number, objs in enumerate(groups):
+        # One INSERT takes its ids from the sequence in VALUES order, so sorted ids match the rows.
+        for obj, new_id in zip(objs, sorted(ids[number]), strict=True):
+            obj.pk = new_id
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 @dataclass(frozen=True)
@@ -265,6 +293,7 @@ __all__ = [
     "ChainVerdict",
     "PendingEntry",
     "appended_at_end",
+    "insert_at_end",
     "record",
     "record_many",
     "verify_chain",

@@ -10,8 +10,8 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from .models import ApiKey, Partner
 
-        # A key revoked or a partner suspended in this process takes effect here at once; other
-        # processes see it when their short-lived copy runs out (keys.py, ADR 0016).
+        # A key revoked or a partner suspended or given new limits in this process takes effect here at
+        # once; other processes see it when their short-lived copy runs out (keys.py, limits.py, ADR 0016).
         for model in (ApiKey, Partner):
             for signal in (post_save, post_delete):
                 signal.connect(_forget_keys, sender=model, dispatch_uid=f"partners.forget_keys.{model.__name__}")
@@ -19,5 +19,7 @@ class PartnersConfig(AppConfig):
 
 def _forget_keys(**kwargs) -> None:
     from .keys import forget_cached_keys
+    from .limits import forget_leases
 
     forget_cached_keys()
+    forget_leases()  # a partner's limits may have changed

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from safeguard.audit.services import appended_at_end
+from safeguard.audit.services import appended_at_end, insert_at_end
 
 from .errors import ApiError, error_response
 from .models import IdempotencyRecord, Partner, one_or_none
@@ -75,11 +75,14 @@ def run_once(
     # Optimistic: most keys are new, so do the work and let the unique constraint catch a retry
     # (its work is then rolled back and the stored answer replayed). Saves a query per request.
     try:
-        # The audit entries go on the chain last, just before the commit (audit.appended_at_end).
+        # The audit entries go on the chain last, just before the commit, and this record with them in
+        # the same statement (audit.appended_at_end, insert_at_end): a retry's clash shows there.
         with transaction.atomic(), appended_at_end():
             status, body = work()
-            IdempotencyRecord.objects.create(
-                partner=partner, key=key, fingerprint=request_fp, status_code=status, response_body=body
+            insert_at_end(
+                IdempotencyRecord(
+                    partner=partner, key=key, fingerprint=request_fp, status_code=status, response_body=body
+                )
             )
     except Exception:
         # The insert hit the unique constraint, or the work refused (e.g. "already finished")

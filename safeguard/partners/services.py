@@ -10,7 +10,7 @@ from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from safeguard.audit.services import Action, Actor, PendingEntry, record, record_many
+from safeguard.audit.services import Action, Actor, PendingEntry, insert_at_end, record, record_many
 from safeguard.core.bulk import insert_many
 from safeguard.evidence.storage import Vault
 from safeguard.reporting.models import Attachment, Report, Source
@@ -272,7 +272,7 @@ def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: 
     partner_report.payload = {}  # the document now lives in Report.details; no second copy
     partner_report.closed_at = timezone.now()
     if insert:
-        partner_report.save(force_insert=True)
+        insert_at_end(partner_report)  # with the audit entries, in one statement (audit.appended_at_end)
     else:
         partner_report.save(update_fields=["state", "report", "payload", "closed_at"])
     return partner_report

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
 
 from safeguard.audit.services import Action, Actor, record
+from safeguard.core.bulk import insert_sql
 from safeguard.triage.priority import initial_priority
 
 from .models import Attachment, Report, ReportAddition, Source
@@ -131,12 +130,7 @@ def _insert_with_unique_reference(*, source: Source, fields: dict, follow_up_sec
 def _insert_unless_reference_taken(report: Report) -> bool:
     """INSERT .. ON CONFLICT DO NOTHING RETURNING id: one statement, and a clash needs no savepoint
     to recover from (it inserts nothing rather than failing the transaction). See ADR 0015."""
-    meta = Report._meta
-    query = InsertQuery(Report, on_conflict=OnConflict.IGNORE)
-    query.insert_values([f for f in meta.concrete_fields if f is not meta.pk], [report])
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [meta.pk]
-    [(sql, params)] = compiler.as_sql()
+    sql, params = insert_sql([report], on_conflict_do_nothing=True)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
