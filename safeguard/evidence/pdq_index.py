@@ -238,10 +238,10 @@ class MultiIndexHashIndex:
     # Hits kept per query by the compiled loop before it hands the query to the NumPy path instead.
     COMPILED_CAP = 64
 
-    def _search_compiled(self, query_words: np.ndarray, limit: int) -> list[list[Hit]]:
+    def _search_compiled(self, query_words: np.ndarray, limit: int, *, threads: int | None = None) -> list[list[Hit]]:
         import numba
 
-        from .pdq_kernel import search_chunk
+        from .pdq_kernel import search_chunk, search_chunk_serial
 
         if self._kernel_arrays is None:
             # Views of each chunk's arrays (no copies), flat as the kernel reads them.
@@ -260,11 +260,14 @@ class MultiIndexHashIndex:
         out_rows = np.empty((len(query_words), self.COMPILED_CAP), dtype=np.int32)
         out_dist = np.empty((len(query_words), self.COMPILED_CAP), dtype=np.int32)
         counts = np.zeros(len(query_words), dtype=np.int64)
+        threads = max(1, min(threads or self.workers, numba.config.NUMBA_NUM_THREADS))
+        kernel = search_chunk if threads > 1 else search_chunk_serial
         previous = numba.get_num_threads()
-        numba.set_num_threads(max(1, min(self.workers, numba.config.NUMBA_NUM_THREADS)))
+        if threads > 1:
+            numba.set_num_threads(threads)
         try:
             for start, length, masks, runs, rows, sketch in self._kernel_arrays:
-                search_chunk(
+                kernel(
                     query_words,
                     start,
                     length,
@@ -280,7 +283,8 @@ class MultiIndexHashIndex:
                     counts,
                 )
         finally:
-            numba.set_num_threads(previous)
+            if threads > 1:
+                numba.set_num_threads(previous)
         results: list[list[Hit]] = []
         for number, count in enumerate(counts.tolist()):
             if count > self.COMPILED_CAP:  # more hits than kept: answer this one the slower, unbounded way
@@ -350,7 +354,10 @@ _FORKED_INDEX: MultiIndexHashIndex | None = None
 
 def _search_in_forked_child(job: tuple[np.ndarray, int]) -> list[list[Hit]]:
     assert _FORKED_INDEX is not None
-    return _FORKED_INDEX._search_batch(*job)
+    query_words, limit = job
+    if _FORKED_INDEX.engine == "numba":
+        return _FORKED_INDEX._search_compiled(query_words, limit, threads=1)
+    return _FORKED_INDEX._search_batch(query_words, limit)
 
 
 class ForkedSearchPool:

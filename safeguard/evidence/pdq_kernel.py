@@ -63,60 +63,106 @@ def _chunk_key(q, start, length):
     return low & mask
 
 
+@njit(inline="always", cache=True)
+def _search_one(
+    qi, queries, start, length, masks, runs, rows, sketch, sketch_words, words, limit, out_rows, out_dist, counts
+):
+    """One query's probes and candidates in one chunk (see search_chunk)."""
+    cap = out_rows.shape[1]
+    n_probes = masks.shape[0]
+    q = queries[qi]
+    qs0 = q[sketch_words[0]]
+    qs1 = q[sketch_words[1]]
+    count = counts[qi]
+    key = _chunk_key(q, start, length)
+    probes = np.empty(n_probes, dtype=np.int64)
+    begins = np.empty(n_probes, dtype=np.int64)
+    ends = np.empty(n_probes, dtype=np.int64)
+    # Three passes so that no read waits on another: prefetch every probe's run, read the runs and
+    # prefetch the first sketch of each, then check the candidates.
+    for k in range(n_probes):
+        probes[k] = np.int64(key ^ masks[k])
+        _prefetch(runs, 2 * probes[k])
+    for k in range(n_probes):
+        begins[k] = runs[2 * probes[k]]
+        ends[k] = runs[2 * probes[k] + 1]
+        if ends[k] > begins[k]:
+            _prefetch(sketch, 2 * begins[k])
+    for k in range(n_probes):
+        for pos in range(begins[k], ends[k]):
+            if _popcount(sketch[2 * pos] ^ qs0) + _popcount(sketch[2 * pos + 1] ^ qs1) > limit:
+                continue
+            row = rows[pos]
+            listed = words[row]
+            distance = (
+                _popcount(listed[0] ^ q[0])
+                + _popcount(listed[1] ^ q[1])
+                + _popcount(listed[2] ^ q[2])
+                + _popcount(listed[3] ^ q[3])
+            )
+            if distance > limit:
+                continue
+            seen = False
+            for j in range(min(count, cap)):
+                if out_rows[qi, j] == row:
+                    seen = True
+                    break
+            if seen:
+                continue
+            if count < cap:
+                out_rows[qi, count] = row
+                out_dist[qi, count] = distance
+            count += 1
+    counts[qi] = count
+
+
 @njit(parallel=True, cache=True)
 def search_chunk(
     queries, start, length, masks, runs, rows, sketch, sketch_words, words, limit, out_rows, out_dist, counts
 ):
     """Add one chunk's hits to each query's distinct hits in out_rows/out_dist (queries x cap), counting them
-    in counts. Called once per chunk with the same output arrays, so every call has the same signature
-    (compiled once, whatever the number of chunks). A count above cap means the query overflowed and its row
-    of results is incomplete."""
-    cap = out_rows.shape[1]
-    n_probes = masks.shape[0]
-    s0 = sketch_words[0]
-    s1 = sketch_words[1]
+    in counts, queries spread over numba's threads. Called once per chunk with the same output arrays, so
+    every call has the same signature (compiled once, whatever the number of chunks). A count above cap
+    means the query overflowed and its row of results is incomplete."""
     for qi in prange(queries.shape[0]):
-        q = queries[qi]
-        qs0 = q[s0]
-        qs1 = q[s1]
-        count = counts[qi]
-        key = _chunk_key(q, start, length)
-        probes = np.empty(n_probes, dtype=np.int64)
-        begins = np.empty(n_probes, dtype=np.int64)
-        ends = np.empty(n_probes, dtype=np.int64)
-        # Three passes so that no read waits on another: prefetch every probe's run, read the runs and
-        # prefetch the first sketch of each, then check the candidates.
-        for k in range(n_probes):
-            probes[k] = np.int64(key ^ masks[k])
-            _prefetch(runs, 2 * probes[k])
-        for k in range(n_probes):
-            begins[k] = runs[2 * probes[k]]
-            ends[k] = runs[2 * probes[k] + 1]
-            if ends[k] > begins[k]:
-                _prefetch(sketch, 2 * begins[k])
-        for k in range(n_probes):
-            for pos in range(begins[k], ends[k]):
-                if _popcount(sketch[2 * pos] ^ qs0) + _popcount(sketch[2 * pos + 1] ^ qs1) > limit:
-                    continue
-                row = rows[pos]
-                listed = words[row]
-                distance = (
-                    _popcount(listed[0] ^ q[0])
-                    + _popcount(listed[1] ^ q[1])
-                    + _popcount(listed[2] ^ q[2])
-                    + _popcount(listed[3] ^ q[3])
-                )
-                if distance > limit:
-                    continue
-                seen = False
-                for j in range(min(count, cap)):
-                    if out_rows[qi, j] == row:
-                        seen = True
-                        break
-                if seen:
-                    continue
-                if count < cap:
-                    out_rows[qi, count] = row
-                    out_dist[qi, count] = distance
-                count += 1
-        counts[qi] = count
+        _search_one(
+            qi,
+            queries,
+            start,
+            length,
+            masks,
+            runs,
+            rows,
+            sketch,
+            sketch_words,
+            words,
+            limit,
+            out_rows,
+            out_dist,
+            counts,
+        )
+
+
+@njit(cache=True)
+def search_chunk_serial(
+    queries, start, length, masks, runs, rows, sketch, sketch_words, words, limit, out_rows, out_dist, counts
+):
+    """search_chunk on the calling thread only: no thread pool, so it is safe in forked processes and has
+    no per-call barrier (a busy machine can leave one of two threads waiting for the other)."""
+    for qi in range(queries.shape[0]):
+        _search_one(
+            qi,
+            queries,
+            start,
+            length,
+            masks,
+            runs,
+            rows,
+            sketch,
+            sketch_words,
+            words,
+            limit,
+            out_rows,
+            out_dist,
+            counts,
+        )
