@@ -31,7 +31,6 @@ def country_of_ip(ip: str) -> str:
         address = ipaddress.ip_address((ip or "").strip())
     except ValueError as error:
         raise BadIPAddress(f"{ip!r} is not an IPv4 or IPv6 address") from error
-    if not address.is_global:
-        return ""
+    # geoip2fast answers "--" for private and reserved ranges itself; `is_global` would cost more than the lookup.
     code = _reader().lookup(str(address)).country_code or ""
     return code if len(code) == 2 and code.isalpha() else ""
