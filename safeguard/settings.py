@@ -263,6 +263,10 @@ SAFEGUARD_MAX_UPLOAD_BYTES = env.int("SAFEGUARD_MAX_UPLOAD_BYTES", default=10 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = SAFEGUARD_MAX_UPLOAD_BYTES + 1024 * 1024
 SAFEGUARD_MAX_UPLOADS_PER_REPORT = 5
 
+# Partner API keys are kept this long in each web process: a revocation made elsewhere takes effect
+# within it (ADR 0016). 0 turns the cache off.
+SAFEGUARD_PARTNER_KEY_CACHE_SECONDS = env.int("SAFEGUARD_PARTNER_KEY_CACHE_SECONDS", default=5)
+
 # Public rate limits (per client address); ratelimit's syntax "count/period".
 RATELIMIT_VIEW = "safeguard.core.views.rate_limited"
 SAFEGUARD_REPORT_RATE = env.str("SAFEGUARD_REPORT_RATE", default="10/h")
