@@ -19,6 +19,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,6 +68,7 @@ def main() -> int:
     parser.add_argument("--rps", type=float, default=100.0, help="target requests per second, all users together")
     parser.add_argument("--web-workers", type=int, default=4)
     parser.add_argument("--no-s3", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the topology folder (logs, Locust CSVs)")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="safeguard-load-"))
@@ -128,6 +130,10 @@ def main() -> int:
         return 0
     finally:
         topology.stop_all()
+        if args.keep:
+            print(f"# kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
