@@ -22,11 +22,12 @@ from safeguard.reporting.models import Report, Source, Status
 from safeguard.reporting.references import ALPHABET
 from safeguard.subjects import extraction
 from safeguard.subjects.models import ReportIdentifier, ReportSubject, Subject
-from safeguard.subjects.normalise import Kind, normalise_platform
+from safeguard.subjects.normalise import Kind
 from safeguard.triage.features import MAX_COUNTED_PRIOR_REPORTS, STORED_FEATURES, ActiveModel, report_features
 from safeguard.triage.models import ReportTriage
 from safeguard.triage.scoring import score
 
+from .memo import memo_for, memoised_normalisation
 from .models import LineOutcome, ReferralError, ReferralImport, ReferralLine
 from .parsers import Record
 from .routing import Suggester
@@ -370,6 +371,14 @@ def prepare_chunk(records: list[Record], *, import_pk: int, partner: str) -> Pre
         last_offset=records[-1].offset,
     )
     mapping_partner = _Partner(name=partner, slug=f"referral-{import_pk}")
+    with memoised_normalisation(memo_for(import_pk)):
+        _prepare_records(prepared, records, import_pk=import_pk, partner=partner, mapping_partner=mapping_partner)
+    return prepared
+
+
+def _prepare_records(
+    prepared: PreparedChunk, records: list[Record], *, import_pk: int, partner: str, mapping_partner: _Partner
+) -> None:
     for record in records:
         problems = record.problems
         if not problems:
@@ -393,7 +402,8 @@ def prepare_chunk(records: list[Record], *, import_pk: int, partner: str) -> Pre
             "partnerReference": document.get("partnerReference", ""),
             "suspectPostcode": document.get("suspectPostcode", ""),
         }
-        found = [(i, i.key) for i in _found(document, normalise_platform(fields["platform_name"]))]
+        # Through the module attribute: memoised while the chunk is prepared (memo.py).
+        found = [(i, i.key) for i in _found(document, extraction.normalise_platform(fields["platform_name"]))]
         subject_items = [(i, key) for i, key in found if i.role == extraction.Role.SUBJECT and key]
         person = document.get("personOrUserReported") or {}
         ips = [e.get("ipAddress") for e in person.get("ipCaptureEvents", []) if e.get("ipAddress")]
@@ -414,7 +424,6 @@ def prepare_chunk(records: list[Record], *, import_pk: int, partner: str) -> Pre
                 ),
             )
         )
-    return prepared
 
 
 def process_chunk(
