@@ -6,6 +6,7 @@ column another app adds later (with a default) does not break the import.
 
 import json
 from datetime import date, datetime
+from operator import itemgetter
 
 from django.db import connection, models
 from django.utils import timezone
@@ -43,6 +44,27 @@ def _converter(field: models.Field):
     return None
 
 
+def _row_values(rows: list[dict], names: list[str], defaults: list, converters: list) -> list:
+    """Each row's values in column order, defaults filled in and JSON encoded.
+
+    The merge (`{**defaults, **row}`) and the pick (`itemgetter`) run in C: a per-field Python loop here was a
+    quarter of an import's CPU time (docs/adr/0073). Only the few columns with a converter get Python per value.
+    """
+    template = dict(zip(names, defaults, strict=True))
+    pick = itemgetter(*names) if len(names) > 1 else (lambda merged: (merged[names[0]],))
+    converting = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
+    if not converting:
+        return [pick({**template, **row}) for row in rows]
+    values = []
+    for row in rows:
+        out = list(pick({**template, **row}))
+        for i, convert in converting:
+            if out[i] is not None:
+                out[i] = convert(out[i])
+        values.append(out)
+    return values
+
+
 def write_rows(model: type[models.Model], rows: list[dict]) -> None:
     if not rows:
         return
@@ -60,16 +82,8 @@ def write_rows(model: type[models.Model], rows: list[dict]) -> None:
             defaults.append("")
         else:
             defaults.append(None)
-    converters = [_converter(f) for f in fields]
     names = [f.attname for f in fields]
-    plan = list(zip(names, defaults, converters, strict=True))
-    values = []
-    for row in rows:
-        out = []
-        for name, default, convert in plan:
-            value = row.get(name, default)
-            out.append(convert(value) if convert is not None and value is not None else value)
-        values.append(out)
+    values = _row_values(rows, names, defaults, [_converter(f) for f in fields])
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
