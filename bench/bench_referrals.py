@@ -15,6 +15,8 @@ Prints
 
 The generated file: synthetic suspects (fictional names, example.net addresses, documentation IP ranges), ~1%
 lines duplicated, ~1% invalid, ~5% mentioning an identifier of a subject already held (seeded first).
+`--suspects N`: the lines are about N people, so screen names, e-mails and IP addresses repeat as in real files
+(default 0: every line its own suspect).
 """
 
 import argparse
@@ -36,9 +38,11 @@ ANNOTATIONS = ["asked_to_keep_secret", "offline_meeting_proposed", "solicitation
 POSTCODES = ["SW1A 1AA", "M1 1AE", "LS1 4AP", "B1 1AA", "CF10 1EP", "EH1 1YZ", "BT1 5GS", "NE1 4ST"]
 
 
-def line(n: int, rng: random.Random) -> dict:
+def line(n: int, rng: random.Random, suspects: int = 0) -> dict:
     known = rng.random() < 0.05
-    email = f"known{rng.randrange(KNOWN_SUBJECTS)}@example.org" if known else f"lead{n}@example.net"
+    # suspects > 0: the lines are about that many people, so identifiers repeat as in real files.
+    who = rng.randrange(suspects) if suspects else n
+    email = f"known{rng.randrange(KNOWN_SUBJECTS)}@example.org" if known else f"lead{who}@example.net"
     record = {
         "incidentSummary": {
             "incidentType": "online_enticement_of_children",
@@ -47,10 +51,14 @@ def line(n: int, rng: random.Random) -> dict:
             "reportAnnotations": rng.sample(ANNOTATIONS, k=rng.randrange(0, 3)),
         },
         "personOrUserReported": {
-            "screenName": f"lead_user_{n}",
+            "screenName": f"lead_user_{who}",
             "emails": [email],
             "ipCaptureEvents": [
-                {"ipAddress": f"81.2.{n % 250}.{n % 200 + 1}", "eventName": "Login", "dateTime": "2026-10-01T11:00:00Z"}
+                {
+                    "ipAddress": f"81.2.{who % 250}.{who % 200 + 1}",
+                    "eventName": "Login",
+                    "dateTime": "2026-10-01T11:00:00Z",
+                }
             ],
             "estimatedLocation": {"countryCode": "GB"},
         },
@@ -64,12 +72,12 @@ def line(n: int, rng: random.Random) -> dict:
     return record
 
 
-def write_file(path: Path, lines: int) -> None:
+def write_file(path: Path, lines: int, suspects: int = 0) -> None:
     rng = random.Random(7)
     previous = None
     with path.open("w") as out:
         for n in range(1, lines + 1):
-            text = previous if (n % 100 == 50 and previous) else json.dumps(line(n, rng))
+            text = previous if (n % 100 == 50 and previous) else json.dumps(line(n, rng, suspects))
             out.write(text + "\n")
             previous = text
 
@@ -115,6 +123,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=0, help="prepare-step worker processes (0: none)")
+    parser.add_argument(
+        "--suspects", type=int, default=0, help="lines are about this many people (0: every line its own suspect)"
+    )
     parser.add_argument("--profile", action="store_true", help="print the import's top functions (cProfile)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="safeguard-bench-referrals-"))
@@ -130,7 +141,7 @@ def main() -> None:
 
             seed_known_subjects()
             path = workdir / "referrals.jsonl"
-            write_file(path, args.lines)
+            write_file(path, args.lines, args.suspects)
             print(f"# {args.lines} lines, {path.stat().st_size / 1e6:.0f} MB", file=sys.stderr)
             imp = services.create_import(
                 user=None, partner="Bench NCB", fmt="jsonl", original_name=path.name, path=path, check=False
