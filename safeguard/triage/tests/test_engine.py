@@ -28,6 +28,7 @@ def test_nothing_found_is_p4_routine():
     assert result.band == Priority.P4 and result.reasons == ["No urgent factor was found; routine review."]
 
 
+@pytest.mark.django_db  # reads the active scoring model (cached, so this passed or failed by test order)
 def test_initial_priority_uses_the_engine():
     report = Report(child_in_danger_now=True, categories=[Category.ASKED_FOR_IMAGES])
     decision = initial_priority(report)
