@@ -5,14 +5,14 @@ delivery row per subscriber, the rows are split into batches of 500, and worker 
 batch and send it over one SMTP connection (what the `send_alert_batch` task does). Meanwhile a thread
 keeps requesting the public list and person pages and times them.
 
-Usage: python bench/bench_wanted.py [--subscribers 50000] [--workers 3] [--batch 500] [--smtp-processes 2]
+Usage: python bench/bench_wanted.py [--subscribers 50000] [--workers 4] [--batch 500] [--smtp-processes 2]
   (the issue's target is 1,000,000 subscribers within 15 minutes, i.e. >= 1,100 emails/s sustained)
 
 The SMTP sink is aiosmtpd. It is pure Python and costs about 1 ms of CPU per message, so a single aiosmtpd
 process cannot accept more than ~1,000 messages/s on any machine: it, not Safeguard, would be what is
-measured. Like a real MTA, the sink therefore runs as several processes sharing one port (SO_REUSEPORT; the
-kernel spreads connections). Each process counts what it received; the parent merges the address sets, so
-an address mailed twice is caught even when the two copies reached different processes.
+measured. Like a real MTA, the sink therefore runs as several processes, each on its own port; the sending
+workers are spread over them evenly. Each process counts what it received; the parent merges the address
+sets, so an address mailed twice is caught even when the two copies reached different processes.
 
 Prints:
   wanted subscribers: N
@@ -41,7 +41,7 @@ from _django import emit, setup
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 parser.add_argument("--subscribers", type=int, default=50_000)
-parser.add_argument("--workers", type=int, default=3)
+parser.add_argument("--workers", type=int, default=4)
 parser.add_argument("--batch", type=int, default=500)
 parser.add_argument("--smtp-processes", type=int, default=2)
 args = parser.parse_args()
@@ -66,10 +66,6 @@ from safeguard.wanted.models import AlertDelivery, DeliveryStatus, Subscription 
 def smtp_server(port: int, ready, control) -> None:
     from aiosmtpd.controller import Controller
 
-    class SharedPortController(Controller):
-        def _create_server(self):
-            return self.loop.create_server(self._factory_invoker, host=self.hostname, port=self.port, reuse_port=True)
-
     class Counting:
         def __init__(self):
             self.messages = 0
@@ -86,7 +82,7 @@ def smtp_server(port: int, ready, control) -> None:
             return "250 OK"
 
     handler = Counting()
-    controller = SharedPortController(handler, hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     ready.set()
     control.recv()  # wait until asked for the totals
@@ -139,9 +135,12 @@ def publish_one():
 # --- workers --------------------------------------------------------------------------------------
 
 
-def _worker_init(port: int) -> None:
+def _worker_init(ports: list[int], counter) -> None:
     connections.close_all()  # never share the parent's SQLite connection across fork
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", ports[index % len(ports)]
 
 
 def _send(batch: tuple[int, int, int]) -> int:
@@ -177,10 +176,10 @@ def main() -> None:
     idle: list[float] = []
     time_pages(urls, threading.Event(), idle, max_requests=100)
 
-    port = free_port()
     ctx = mp.get_context("fork")
-    servers = []
+    servers, ports = [], []
     for _ in range(args.smtp_processes):
+        ports.append(port := free_port())
         ready, (parent_end, child_end) = ctx.Event(), ctx.Pipe()
         server = ctx.Process(target=smtp_server, args=(port, ready, child_end), daemon=True)
         server.start()
@@ -197,7 +196,7 @@ def main() -> None:
     stop = threading.Event()
     # Fork the workers before the page-timing thread starts: forking a process with a running thread can
     # leave a lock held in the child for ever.
-    with ctx.Pool(args.workers, initializer=_worker_init, initargs=(port,)) as pool:
+    with ctx.Pool(args.workers, initializer=_worker_init, initargs=(ports, ctx.Value("i", 0))) as pool:
         watcher = threading.Thread(target=time_pages, args=(urls, stop, busy))
         watcher.start()
         sending_started = time.perf_counter()
