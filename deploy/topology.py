@@ -286,6 +286,10 @@ class Topology:
             args = ["task_worker", "--worker-id", f"worker-{number}", "--interval", "0.2"]
         return self._spawn(f"worker-{number}", [PYTHON, "manage.py", *args])
 
+    def start_scheduler(self) -> subprocess.Popen:
+        """The one process that runs the periodic jobs (ADR 0093)."""
+        return self._spawn("scheduler", [PYTHON, "manage.py", "run_schedule"])
+
     def start_all(self, *, web_workers: int = 4, task_workers: int = 2) -> None:
         if self.use_postgres:
             self.start_postgres()
