@@ -550,6 +550,9 @@ def commit_chunk(
         from safeguard.triage.search import FTS_TABLE
 
         with connection.cursor() as cursor:
+            # SQLite can reuse the id of a deleted report, and the full-text table (a virtual table) is not
+            # cleared with it: drop any stale row first, as the triage indexer does.
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(row[0],) for row in fts_rows])  # noqa: S608
             cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)", fts_rows)  # noqa: S608
     _refresh_known_subjects(matched, set(report_ids))
     result.notices = _deconflict(imp, matched, first_report_of)
