@@ -27,7 +27,6 @@ from safeguard.triage.features import MAX_COUNTED_PRIOR_REPORTS, STORED_FEATURES
 from safeguard.triage.models import ReportTriage
 from safeguard.triage.scoring import score
 
-from .memo import memo_for, memoised_normalisation
 from .models import LineOutcome, ReferralError, ReferralImport, ReferralLine
 from .parsers import Record
 from .routing import Suggester
@@ -371,8 +370,7 @@ def prepare_chunk(records: list[Record], *, import_pk: int, partner: str) -> Pre
         last_offset=records[-1].offset,
     )
     mapping_partner = _Partner(name=partner, slug=f"referral-{import_pk}")
-    with memoised_normalisation(memo_for(import_pk)):
-        _prepare_records(prepared, records, import_pk=import_pk, partner=partner, mapping_partner=mapping_partner)
+    _prepare_records(prepared, records, import_pk=import_pk, partner=partner, mapping_partner=mapping_partner)
     return prepared
 
 
@@ -402,7 +400,6 @@ def _prepare_records(
             "partnerReference": document.get("partnerReference", ""),
             "suspectPostcode": document.get("suspectPostcode", ""),
         }
-        # Through the module attribute: memoised while the chunk is prepared (memo.py).
         found = [(i, i.key) for i in _found(document, extraction.normalise_platform(fields["platform_name"]))]
         subject_items = [(i, key) for i, key in found if i.role == extraction.Role.SUBJECT and key]
         person = document.get("personOrUserReported") or {}

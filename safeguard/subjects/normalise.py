@@ -70,6 +70,14 @@ def identifier_key(kind: str, platform: str, value: str) -> str:
     return hashlib.sha256(f"{kind}\x1f{scoped_platform}\x1f{value}".encode()).hexdigest()[:40]
 
 
+# The two entry points the extraction calls for every identifier are pure functions of their arguments that
+# return immutable values (str, frozen Normalised), so a bounded cache is safe for every caller: referral
+# files and partner feeds repeat platforms, IP addresses and names far more than they add new ones
+# (docs/adr/0074). Bounded, so memory stays flat however many distinct identifiers a process sees.
+CACHE_SIZE = 1 << 16
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def normalise_platform(text: str) -> str:
     return re.sub(r"[\s._-]+", "", unicodedata.normalize("NFKC", text or "").casefold())[:100]
 
@@ -254,5 +262,6 @@ NORMALISERS = {
 }
 
 
+@lru_cache(maxsize=CACHE_SIZE)  # see CACHE_SIZE: pure, immutable result
 def normalise(kind: Kind, raw: str) -> Normalised:
     return NORMALISERS[Kind(kind)](raw)

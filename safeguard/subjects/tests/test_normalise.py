@@ -122,3 +122,29 @@ def test_partner_payload_extraction_roles_and_capture_time():
     assert not display.strong  # a display name only suggests
     victim = next(f for f in found if f.role == Role.VICTIM)
     assert not victim.mergeable  # victims connect subjects into networks, never merge them
+
+
+def test_cached_normalisers_are_bounded_and_answer_as_uncached():
+    from safeguard.subjects import normalise as module
+
+    samples = [
+        (Kind.IP, "81.2.3.4"),
+        (Kind.IP, "not an ip"),
+        (Kind.EMAIL, "Lead.One+tag@GMAIL.com"),
+        (Kind.USERNAME, "@Lead_User"),
+        (Kind.USERNAME, "pаypal"),  # a Cyrillic letter among Latin ones: flagged, never merged
+        (Kind.DISPLAY_NAME, "  Sam   Fictional "),
+    ]
+    for kind, raw in samples * 3:
+        assert module.normalise(kind, raw) == module.normalise.__wrapped__(kind, raw)
+        # The str value of a kind and the kind itself are one cache entry with one answer.
+        assert module.normalise(str(kind), raw) == module.normalise(kind, raw)
+    assert module.normalise_platform(" Chatter-Box ") == module.normalise_platform.__wrapped__(" Chatter-Box ")
+    for cached in (module.normalise, module.normalise_platform):
+        assert cached.cache_info().maxsize == module.CACHE_SIZE
+    for n in range(module.CACHE_SIZE + 10):
+        module.normalise_platform(f"platform {n}")
+    assert module.normalise_platform.cache_info().currsize <= module.CACHE_SIZE
+    # Frozen results: no caller can change a cached answer under another.
+    with pytest.raises(AttributeError):
+        module.normalise(Kind.IP, "81.2.3.4").value = "x"
