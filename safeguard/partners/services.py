@@ -253,6 +253,7 @@ def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: 
         },
         with_follow_up_secret=False,
         part_of_callers_transaction=True,  # the API request's transaction (idempotency.run_once)
+        triage_in_report_insert=True,  # one statement for the report and its triage task (ADR 0019)
     )
     if files:
         attachments = Attachment.objects.bulk_create(

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 
 from safeguard.audit.services import Action, Actor, record
 from safeguard.core.bulk import insert_sql
+from safeguard.triage.enqueue import insert_with_triage
 from safeguard.triage.priority import initial_priority
 
 from .models import Attachment, Report, ReportAddition, Source
@@ -69,6 +70,7 @@ def create_report(
     audit_detail: dict | None = None,
     with_follow_up_secret: bool = True,
     part_of_callers_transaction: bool = False,
+    triage_in_report_insert: bool = False,
 ) -> NewReport:
     """Accept a report: the report, its files and its audit entry commit together or not at all.
 
@@ -77,15 +79,18 @@ def create_report(
     pass with_follow_up_secret=False: no secret is issued. A caller whose own transaction already
     makes its whole request all-or-nothing (the partner API) passes part_of_callers_transaction=True:
     no savepoint, saving two round trips, but a failure here then spoils the caller's transaction.
+    triage_in_report_insert=True queues triage in the report's own INSERT where the task backend
+    allows it (triage/enqueue.py, ADR 0019): the partner API's hot path.
     """
     secret = new_follow_up_secret() if with_follow_up_secret else ""
     evidence_written: list[str] = []  # renditions stored by evidence ingest, removed too on failure
     try:
         with transaction.atomic(savepoint=not part_of_callers_transaction):
-            report = _insert_with_unique_reference(
+            report, triage_queued = _insert_with_unique_reference(
                 source=source,
                 fields=fields,
                 follow_up_secret_hash=hash_follow_up_secret(secret) if secret else "",
+                with_triage=triage_in_report_insert,
             )
             attachments = Attachment.objects.bulk_create(
                 Attachment(
@@ -106,7 +111,8 @@ def create_report(
                 obj=report,
                 detail={"source": str(source), "attachments": len(uploads), **(audit_detail or {})},
             )
-            _enqueue_triage(report)
+            if not triage_queued:
+                _enqueue_triage(report)
     except Exception:
         discard_uploads(uploads)
         _discard_evidence_written(evidence_written)
@@ -114,23 +120,31 @@ def create_report(
     return NewReport(report=report, follow_up_secret=secret)
 
 
-def _insert_with_unique_reference(*, source: Source, fields: dict, follow_up_secret_hash: str) -> Report:
+def _insert_with_unique_reference(
+    *, source: Source, fields: dict, follow_up_secret_hash: str, with_triage: bool = False
+) -> tuple[Report, bool]:
+    """The inserted report, and whether its triage task went in with it."""
     report = Report(source=source, follow_up_secret_hash=follow_up_secret_hash, **fields)
     decision = initial_priority(report)
     report.priority = decision.priority
     report.priority_reasons = decision.reasons
     for _attempt in range(5):
         report.reference = new_reference()
-        if _insert_unless_reference_taken(report):
-            return report
+        inserted = _insert_unless_reference_taken(report, with_triage=with_triage)
+        if inserted:
+            return report, inserted == "with triage"
         # 32^8 references make a clash very rare; try again with a fresh one.
     raise RuntimeError("Could not allocate a unique report reference")
 
 
-def _insert_unless_reference_taken(report: Report) -> bool:
+def _insert_unless_reference_taken(report: Report, *, with_triage: bool = False) -> str:
     """INSERT .. ON CONFLICT DO NOTHING RETURNING id: one statement, and a clash needs no savepoint
-    to recover from (it inserts nothing rather than failing the transaction). See ADR 0015."""
+    to recover from (it inserts nothing rather than failing the transaction). See ADR 0015.
+    "" when the reference was taken; "with triage" when the same statement also queued triage."""
     sql, params = insert_sql([report], on_conflict_do_nothing=True)
+    combined = insert_with_triage(sql, params) if with_triage else None
+    if combined is not None:
+        sql, params = combined
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -138,11 +152,11 @@ def _insert_unless_reference_taken(report: Report) -> bool:
         if not Report.objects.filter(reference=report.reference).exists():
             # SQLite's INSERT OR IGNORE also skips rows that break NOT NULL or CHECK: not a clash.
             raise IntegrityError("The report row was refused by a database constraint.")
-        return False
+        return ""
     report.pk = row[0]
     report._state.adding = False
     report._state.db = connection.alias
-    return True
+    return "with triage" if combined is not None else "inserted"
 
 
 def _ingest_evidence(report: Report, attachments: list[Attachment], actor: Actor, written: list[str]) -> None:
