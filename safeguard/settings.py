@@ -266,6 +266,11 @@ SAFEGUARD_MAX_UPLOADS_PER_REPORT = 5
 # Partner API keys are kept this long in each web process: a revocation made elsewhere takes effect
 # within it (ADR 0016). 0 turns the cache off.
 SAFEGUARD_PARTNER_KEY_CACHE_SECONDS = env.int("SAFEGUARD_PARTNER_KEY_CACHE_SECONDS", default=5)
+# Public Most Wanted pages are kept rendered in the shared cache until a record changes, at most this long
+# (ADR 0094). Off in the test settings' default so tests never see another test's pages; 0 turns it off.
+SAFEGUARD_PUBLIC_PAGE_CACHE_SECONDS = env.int(
+    "SAFEGUARD_PUBLIC_PAGE_CACHE_SECONDS", default=0 if SAFEGUARD_ENV == "test" else 60
+)
 
 # Public rate limits (per client address); ratelimit's syntax "count/period".
 RATELIMIT_VIEW = "safeguard.core.views.rate_limited"

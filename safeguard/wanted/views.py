@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import condition, require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from . import alerts, selectors
+from . import alerts, page_cache, selectors
 from .forms import SightingForm, SubscribeForm
 from .models import WantedPerson, WantedStatus
 from .sightings import SightingDetails, report_sighting
@@ -50,20 +50,32 @@ def _etag(stamp) -> str | None:
     return hashlib.sha256(str(stamp).encode()).hexdigest()[:32] if stamp else None
 
 
+def _list_last_change(request):
+    return page_cache.remembered(request=request, name="list-last-change", compute=selectors.public_last_change)
+
+
+def _person_last_change(request, public_id):
+    return page_cache.remembered(
+        request=request,
+        name=f"person-last-change:{public_id}",
+        compute=lambda: selectors.public_person_last_change(public_id),
+    )
+
+
 def _list_last_modified(request):
-    return selectors.public_last_change()
+    return _list_last_change(request)
 
 
 def _list_etag(request):
-    return _etag(selectors.public_last_change())
+    return _etag(_list_last_change(request))
 
 
 def _person_last_modified(request, public_id):
-    return selectors.public_person_last_change(public_id)
+    return _person_last_change(request, public_id)
 
 
 def _person_etag(request, public_id):
-    return _etag(selectors.public_person_last_change(public_id))
+    return _etag(_person_last_change(request, public_id))
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
@@ -80,15 +92,20 @@ def _too_many(request: HttpRequest, what: str) -> HttpResponse:
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 @condition(etag_func=_list_etag, last_modified_func=_list_last_modified)
 def wanted_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "wanted/list.html",
-        {
-            "people": selectors.published_people(),
-            "found": selectors.recently_found(),
-            "canonical_url": _absolute(request, reverse("wanted:list")),
-            "feed_url": _absolute(request, reverse("wanted:feed")),
-        },
+    return page_cache.page(
+        request=request,
+        name="list",
+        render=lambda extra: render(
+            request,
+            "wanted/list.html",
+            {
+                "people": selectors.published_people(),
+                "found": selectors.recently_found(),
+                "canonical_url": _absolute(request, reverse("wanted:list")),
+                "feed_url": _absolute(request, reverse("wanted:feed")),
+                **extra,
+            },
+        ),
     )
 
 
@@ -96,11 +113,17 @@ def wanted_list(request: HttpRequest) -> HttpResponse:
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 @condition(etag_func=_person_etag, last_modified_func=_person_last_modified)
 def person(request: HttpRequest, public_id: str) -> HttpResponse:
+    return page_cache.page(
+        request=request, name=f"person:{public_id}", render=lambda extra: _render_person(request, public_id, extra)
+    )
+
+
+def _render_person(request: HttpRequest, public_id: str, extra: dict) -> HttpResponse:
     found = selectors.public_person(public_id)
     if found is None:
         raise Http404("No such record")
     if not found.is_public_in_full:
-        return render(request, "wanted/located.html", {"person": found})
+        return render(request, "wanted/located.html", {"person": found, **extra})
     page_url = _absolute(request, reverse("wanted:person", args=[public_id]))
     return render(
         request,
@@ -109,6 +132,7 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
             "person": found,
             "canonical_url": page_url,
             "photo_url": _absolute(request, reverse("wanted:photo", args=[public_id])),
+            **extra,
         },
     )
 
@@ -117,6 +141,10 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 @condition(etag_func=_person_etag, last_modified_func=_person_last_modified)
 def photo(request: HttpRequest, public_id: str) -> HttpResponse:
+    return page_cache.page(request=request, name=f"photo:{public_id}", render=lambda extra: _photo(public_id))
+
+
+def _photo(public_id: str) -> HttpResponse:
     # Only while published: the photo goes with the rest of the details when a person is located.
     row = (
         WantedPerson.objects.filter(public_id=public_id, status=WantedStatus.PUBLISHED)

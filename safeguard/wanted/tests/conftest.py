@@ -52,6 +52,12 @@ def published(make_published):
 
 
 @pytest.fixture(autouse=True)
+def _public_page_cache_on(settings):
+    # The public pages' cache is on in production: every Most Wanted test runs with it (ADR 0094).
+    settings.SAFEGUARD_PUBLIC_PAGE_CACHE_SECONDS = 60
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters live in the cache; each test starts with none.
     from django.core.cache import cache
