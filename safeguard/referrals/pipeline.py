@@ -206,9 +206,13 @@ class _Accepted:
     prior: int = 0
 
 
-def _link(accepted: list[_Accepted], actor: Actor) -> tuple[set[int], list[int]]:
-    """Give each line its subject. Returns (known subjects matched, new subject ids)."""
-    from safeguard.subjects.services import merge_subjects
+def _link(accepted: list[_Accepted], actor: Actor) -> tuple[set[int], list[int], set[int]]:
+    """Give each line its subject. Returns (known subjects matched, new subject ids, known subjects refreshed).
+
+    Known subjects that lines prove to be one person are merged in one go for the whole chunk
+    (subjects.services.merge_subject_groups): a subject two groups of lines both name is merged once.
+    """
+    from safeguard.subjects.services import merge_subject_groups
 
     groups = _Groups(len(accepted))
     first_with_key: dict[str, int] = {}
@@ -223,24 +227,23 @@ def _link(accepted: list[_Accepted], actor: Actor) -> tuple[set[int], list[int]]
     for n, item in enumerate(accepted):
         if item.subject_keys:
             members[groups.find(n)].append(n)
-    matched: set[int] = set()
+    existing_of: dict[int, list[int]] = {}
     needs_new: list[int] = []
     for root, rows in members.items():
         existing = set().union(*(known.get(k, set()) for n in rows for k in accepted[n].strong_keys))
-        if not existing:
+        if existing:
+            existing_of[root] = sorted(existing)
+        else:
             needs_new.append(root)
-            continue
-        subject_id = min(existing)
-        for other in sorted(existing - {subject_id}):
-            # The same strong identifier proves these are one person, as in single-report linking.
-            merge_subjects(
-                survivor=Subject(pk=subject_id),
-                absorbed=Subject.objects.get(pk=other),
-                reason="Shares a strong identifier with a bulk referral line",
-                actor=actor,
-            )
+    # The same strong identifier proves these are one person, as in single-report linking.
+    survivor_of = merge_subject_groups(
+        groups=existing_of.values(), reason="Shares a strong identifier with a bulk referral line", actor=actor
+    )
+    matched: set[int] = set()
+    for root, existing in existing_of.items():
+        subject_id = survivor_of[existing[0]]
         matched.add(subject_id)
-        for n in rows:
+        for n in members[root]:
             accepted[n].subject_id, accepted[n].matched = subject_id, True
     new_ids = allocate_ids(Subject, len(needs_new))
     write_rows(Subject, [{"id": i} for i in new_ids])
@@ -252,34 +255,44 @@ def _link(accepted: list[_Accepted], actor: Actor) -> tuple[set[int], list[int]]
     for item in accepted:
         if item.subject_id:
             item.prior = counts.get(item.subject_id, 0) + group_size[item.subject_id] - 1
-    return matched, new_ids
+    # Reports already held gain prior reports, but the factor stops at MAX_COUNTED_PRIOR_REPORTS: a subject
+    # with more held reports than that is saturated and needs nothing, unless a merge just joined reports
+    # counted against a smaller subject (docs/adr/0074).
+    merged = {survivor for absorbed, survivor in survivor_of.items() if absorbed != survivor}
+    refresh = {s for s in matched if counts.get(s, 0) <= MAX_COUNTED_PRIOR_REPORTS} | merged
+    return matched, new_ids, refresh
 
 
-def _refresh_known_subjects(matched: set[int], new_report_ids: set[int]) -> None:
-    """Reports already held about a matched subject gain prior reports: update their factor and rescore them."""
-    if not matched:
+def _refresh_known_subjects(subject_ids: set[int]) -> None:
+    """Reports already held about these subjects gain prior reports: one UPDATE of the factor for the reports
+    whose factor can still change, then a rescore of just those.
+
+    Stored counts at or above MAX_COUNTED_PRIOR_REPORTS are left as they are ("at least that many"): the
+    factor cannot grow past it, and keeping exact counts would rewrite every report of a busy subject on
+    every chunk (docs/adr/0074).
+    """
+    if not subject_ids:
         return
     from safeguard.triage import engine
 
-    by_subject: dict[int, list[int]] = defaultdict(list)
-    for report_id, subject_id in ReportSubject.objects.filter(subject_id__in=list(matched)).values_list(
-        "report_id", "subject_id"
-    ):
-        by_subject[subject_id].append(report_id)
-    by_count: dict[int, list[int]] = defaultdict(list)
-    old_ids = []
-    for ids in by_subject.values():
-        old = [i for i in ids if i not in new_report_ids]
-        by_count[len(ids) - 1].extend(old)
-        old_ids.extend(old)
-    for prior, ids in by_count.items():
-        for start in range(0, len(ids), 500):
-            ReportTriage.objects.filter(report_id__in=ids[start : start + 500]).update(
-                prior_report_count=prior,
-                prior_reports=min(prior, MAX_COUNTED_PRIOR_REPORTS) / MAX_COUNTED_PRIOR_REPORTS,
-            )
-    for start in range(0, len(old_ids), 500):
-        engine.rescore(report_ids=old_ids[start : start + 500])
+    triage, links = ReportTriage._meta.db_table, ReportSubject._meta.db_table
+    cap = MAX_COUNTED_PRIOR_REPORTS
+    ids = sorted(subject_ids)
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {triage} SET prior_report_count = c.n - 1, "  # noqa: S608 - our own table names
+            f"prior_reports = {'LEAST' if postgres else 'MIN'}(c.n - 1, %s) * 1.0 / %s "
+            f"FROM (SELECT l.report_id, s.n FROM {links} l JOIN (SELECT subject_id, COUNT(*) AS n FROM {links} "
+            f"WHERE subject_id {'= ANY(%s)' if postgres else 'IN (' + ', '.join(['%s'] * len(ids)) + ')'} "
+            "GROUP BY subject_id) s ON s.subject_id = l.subject_id) c "
+            f"WHERE {triage}.report_id = c.report_id AND {triage}.prior_report_count < %s "
+            f"AND {triage}.prior_report_count <> c.n - 1 RETURNING {triage}.report_id",
+            [cap, cap, *([ids] if postgres else ids), cap],
+        )
+        changed = sorted(row[0] for row in cursor.fetchall())
+    for start in range(0, len(changed), 500):
+        engine.rescore(report_ids=changed[start : start + 500])
 
 
 def _deconflict(imp: ReferralImport, matched: set[int], first_report_of: dict[int, int]) -> int:
@@ -454,7 +467,7 @@ def commit_chunk(
             continue
         seen[digest] = item.line_no
         accepted.append(item)
-    matched, new_subjects = _link(accepted, actor)
+    matched, new_subjects, refresh = _link(accepted, actor)
     report_ids = allocate_ids(Report, len(accepted))
     references = _fresh_references(len(accepted))
     reports, triage_rows, identifier_rows, link_rows, fts_rows = [], [], [], [], []
@@ -551,7 +564,7 @@ def commit_chunk(
             # cleared with it: drop any stale row first, as the triage indexer does.
             cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(row[0],) for row in fts_rows])  # noqa: S608
             cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)", fts_rows)  # noqa: S608
-    _refresh_known_subjects(matched, set(report_ids))
+    _refresh_known_subjects(refresh)
     result.notices = _deconflict(imp, matched, first_report_of)
     _notify_p1([row for row in reports if row["priority"] == 1])
     result.accepted = len(accepted)

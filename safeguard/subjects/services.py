@@ -1,5 +1,6 @@
 """Linking reports to subjects, merging subjects and undoing merges. Each write is audited."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -157,19 +158,133 @@ def merge_subjects(*, survivor: Subject, absorbed: Subject, reason: str, actor: 
     if survivor.pk == absorbed.pk:
         raise ValidationError("A subject cannot be merged into itself")
     with transaction.atomic():
-        moved = list(ReportSubject.objects.filter(subject=absorbed).values_list("report_id", flat=True))
-        ReportSubject.objects.filter(subject=absorbed).update(subject=survivor)
-        Subject.objects.filter(pk=absorbed.pk).update(merged_into=survivor)
-        merge = SubjectMerge.objects.create(
-            survivor=survivor, absorbed=absorbed, moved_report_ids=moved, reason=reason[:300], merged_by=user
+        merges = _merge_into(
+            {absorbed.pk: survivor.pk}, reason=reason, actor=actor, user=user, survivor_objs={survivor.pk: survivor}
         )
-        record(
-            action=Action.COMBINATION,
-            actor=actor,
-            obj=survivor,
-            detail={"merged": absorbed.pk, "into": survivor.pk, "reports": moved, "merge": merge.pk},
-        )
+    merge = merges[0]
+    merge.survivor, merge.absorbed = survivor, absorbed
     return merge
+
+
+class _Components:
+    """Union-find over subject ids: groups that share a subject are one person."""
+
+    def __init__(self):
+        self.parent: dict[int, int] = {}
+
+    def find(self, i: int) -> int:
+        parent = self.parent.setdefault(i, i)
+        while parent != i:
+            grand = self.parent[parent]
+            self.parent[i] = grand
+            i, parent = parent, self.parent[grand]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # The oldest (lowest) id survives, as in single-report linking.
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def merge_subject_groups(*, groups: Iterable[Iterable[int]], reason: str, actor: Actor) -> dict[int, int]:
+    """Merge each group of subjects proven to be one person, all groups in a few statements.
+
+    Groups sharing a subject are one person (a subject named in two groups is merged once, into the
+    survivor of both), and the lowest id of each joined group survives. Every absorbed subject gets its own
+    reversible SubjectMerge and combination audit entry, as `merge_subjects` gives, but the links of all
+    of them are re-pointed by one statement and the audit entries appended in one go: the bulk referral
+    import merges hundreds of subjects per chunk (docs/adr/0074).
+
+    Returns {subject id: its survivor} for every id named (survivors map to themselves).
+    """
+    components = _Components()
+    for group in groups:
+        ids = list(group)
+        for other in ids[1:]:
+            components.union(ids[0], other)
+        if ids:
+            components.find(ids[0])
+    survivor_of = {i: components.find(i) for i in components.parent}
+    absorbed = {i: root for i, root in survivor_of.items() if i != root}
+    if absorbed:
+        with transaction.atomic():
+            _merge_into(absorbed, reason=reason, actor=actor)
+    return survivor_of
+
+
+def _set_by_key(table: str, column: str, key: str, values: dict[int, int], *, moved: str = "") -> list[tuple]:
+    """`column = values[key]` for every row whose `key` is in `values`: one statement (per 400 keys on SQLite).
+
+    With `moved`, returns (row's `moved` column, its old key) for every row changed.
+    """
+    keys = sorted(values)
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            returning = f" RETURNING t.{moved}, m.old" if moved else ""
+            cursor.execute(
+                f"UPDATE {table} t SET {column} = m.new FROM unnest(%s::bigint[], %s::bigint[]) AS m(old, new) "  # noqa: S608
+                f"WHERE t.{key} = m.old{returning}",
+                [keys, [values[k] for k in keys]],
+            )
+            return cursor.fetchall() if moved else []
+        for start in range(0, len(keys), 400):
+            part = keys[start : start + 400]
+            marks = ", ".join(["%s"] * len(part))
+            if moved:
+                # SQLite's RETURNING gives only new values: read the rows about to move first (same transaction).
+                cursor.execute(f"SELECT {moved}, {key} FROM {table} WHERE {key} IN ({marks})", part)  # noqa: S608
+                rows += cursor.fetchall()
+            cursor.execute(
+                f"UPDATE {table} SET {column} = CASE {key} {' '.join(['WHEN %s THEN %s'] * len(part))} END "  # noqa: S608
+                f"WHERE {key} IN ({marks})",
+                [*(v for k in part for v in (k, values[k])), *part],
+            )
+    return rows
+
+
+def _merge_into(
+    absorbed: dict[int, int], *, reason: str, actor: Actor, user=None, survivor_objs: dict | None = None
+) -> list[SubjectMerge]:
+    """Re-point every link of each absorbed subject to its survivor (one UPDATE), mark them merged (one UPDATE),
+    store one SubjectMerge each (one INSERT) and their combination entries (one audit append)."""
+    _, links = _tables()
+    ids = sorted(absorbed)
+    moved: dict[int, list[int]] = {i: [] for i in ids}
+    for report_id, subject_id in _set_by_key(links, "subject_id", "subject_id", absorbed, moved="report_id"):
+        moved[subject_id].append(report_id)
+    _set_by_key(Subject._meta.db_table, "merged_into_id", "id", absorbed)
+    merges = SubjectMerge.objects.bulk_create(
+        [
+            SubjectMerge(
+                survivor_id=absorbed[i],
+                absorbed_id=i,
+                moved_report_ids=sorted(moved[i]),
+                reason=reason[:300],
+                merged_by=user,
+            )
+            for i in ids
+        ]
+    )
+    survivor_objs = survivor_objs or {}
+    record_many(
+        [
+            PendingEntry(
+                action=Action.COMBINATION,
+                actor=actor,
+                obj=survivor_objs.get(merge.survivor_id) or Subject(pk=merge.survivor_id),
+                detail={
+                    "merged": merge.absorbed_id,
+                    "into": merge.survivor_id,
+                    "reports": merge.moved_report_ids,
+                    "merge": merge.pk,
+                },
+            )
+            for merge in merges
+        ]
+    )
+    return merges
 
 
 def merge_subjects_by_supervisor(*, user, survivor: Subject, absorbed: Subject, reason: str) -> SubjectMerge:

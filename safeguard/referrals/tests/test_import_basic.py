@@ -104,3 +104,28 @@ def test_an_escalated_line_is_p1_and_alerts_the_supervisors(importer, make_staff
     line = ReferralLine.objects.get(referral_import=imp, line_no=1)
     assert line.priority == 1
     assert Notification.objects.filter(recipient=supervisor, kind="p1", report_id=line.report_id).exists()
+
+
+def test_a_line_bridging_two_known_subjects_merges_them_and_refreshes_their_reports(importer, make_report):
+    from safeguard.subjects.models import SubjectMerge
+    from safeguard.subjects.services import link_report
+
+    known = [make_report(subject_identifiers=f"suspect{n}@example.net", platform_name="Elsewhere") for n in (5, 6)]
+    for report in known:
+        link_report(report)
+    subjects = sorted(ReportSubject.objects.get(report=r).subject_id for r in known)
+    bridge = record(5)
+    bridge["personOrUserReported"]["emails"] = ["suspect5@example.net", "suspect6@example.net"]
+    imp = importer(jsonl(bridge, record(6)), chunk_size=10)
+    lines = list(ReferralLine.objects.filter(referral_import=imp).order_by("line_no"))
+    assert {line.subject_id for line in lines} == {subjects[0]}
+    merge = SubjectMerge.objects.get()
+    assert (merge.survivor_id, merge.absorbed_id, merge.moved_report_ids) == (subjects[0], subjects[1], [known[1].pk])
+    # Four reports about one person now: each held one counts three prior reports, and is rescored with them.
+    for report in known:
+        triage = ReportTriage.objects.get(report=report)
+        assert triage.prior_report_count == 3 and triage.prior_reports == pytest.approx(3 / 5)
+    assert ReportTriage.objects.get(report_id=lines[1].report_id).prior_report_count == 3
+    # A later import about the same person refreshes them again.
+    importer(jsonl(record(6, additionalInfo="Another chat.")))
+    assert ReportTriage.objects.get(report=known[0]).prior_report_count == 4
