@@ -49,6 +49,9 @@ class Record:
     data: dict | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)  # (field, reason)
     offset: int = 0  # bytes of the file read so far, for progress
+    # JSON Lines read for the import: the line's bytes, not yet decoded, for the validator to read straight from
+    # bytes (pydantic's JSON parser in Rust); `decoded` gives the reader's own dict and messages (ADR 0075).
+    raw: bytes | None = None
 
 
 class _Counting(io.RawIOBase):
@@ -122,27 +125,37 @@ def physical_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None, int]]:
 # --- JSON Lines -----------------------------------------------------------------------------------------
 
 
-def jsonl_records(stream: BinaryIO) -> Iterator[Record]:
+def jsonl_records(stream: BinaryIO, *, undecoded: bool = False) -> Iterator[Record]:
+    """One Record per non-blank line. With `undecoded`, valid-looking lines come as their bytes (`Record.raw`):
+    the import validates them straight from bytes and calls `decoded` only for a line that fails."""
     for line_no, raw, offset in physical_lines(stream):
         if raw is None:
             yield Record(line_no, problems=[("", f"Line longer than {MAX_LINE_BYTES // 1024} KB")], offset=offset)
             continue
         if not raw.strip():
             continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield Record(line_no, problems=[("", _not_utf8(exc))], offset=offset)
-            continue
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield Record(line_no, problems=[("", f"Not valid JSON: {exc.msg} at column {exc.colno}")], offset=offset)
-            continue
-        if not isinstance(data, dict):
-            yield Record(line_no, problems=[("", "Each line must be one JSON object ({...})")], offset=offset)
-            continue
-        yield Record(line_no, data=data, offset=offset)
+        yield Record(line_no, raw=raw, offset=offset) if undecoded else _jsonl_record(line_no, raw, offset)
+
+
+def decoded(record: Record) -> Record:
+    """An undecoded JSON Lines record as the reader would have given it: its dict, or the reader's problem."""
+    if record.raw is None:
+        return record
+    return _jsonl_record(record.line_no, record.raw, record.offset)
+
+
+def _jsonl_record(line_no: int, raw: bytes, offset: int) -> Record:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Record(line_no, problems=[("", _not_utf8(exc))], offset=offset)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Record(line_no, problems=[("", f"Not valid JSON: {exc.msg} at column {exc.colno}")], offset=offset)
+    if not isinstance(data, dict):
+        return Record(line_no, problems=[("", "Each line must be one JSON object ({...})")], offset=offset)
+    return Record(line_no, data=data, offset=offset)
 
 
 # --- CSV ------------------------------------------------------------------------------------------------
@@ -450,9 +463,12 @@ def xml_records(stream: BinaryIO) -> Iterator[Record]:
         raise FileProblem("The file holds no XML")
 
 
-def open_records(stream: BinaryIO, fmt: str, mapping: dict[str, str] | None = None) -> Iterator[Record]:
+def open_records(
+    stream: BinaryIO, fmt: str, mapping: dict[str, str] | None = None, *, undecoded: bool = False
+) -> Iterator[Record]:
+    """The file's records; `undecoded`: JSON Lines as bytes for the import's validator (see `jsonl_records`)."""
     if fmt == "jsonl":
-        return jsonl_records(stream)
+        return jsonl_records(stream, undecoded=undecoded)
     if fmt == "csv":
         return csv_records(stream, mapping or {})
     if fmt == "xml":

@@ -28,7 +28,7 @@ from safeguard.triage.models import ReportTriage
 from safeguard.triage.scoring import score
 
 from .models import LineOutcome, ReferralError, ReferralImport, ReferralLine
-from .parsers import Record
+from .parsers import Record, decoded
 from .routing import Suggester
 from .schemas import ReferralIn
 from .writes import allocate_ids, now, write_rows
@@ -97,13 +97,25 @@ def _field_name(loc: tuple) -> str:
 def _validate(record: Record) -> tuple[dict | None, str, list[tuple[str, str]]]:
     """(document as JSON-ready dict, its content hash, problems).
 
+    A JSON Lines line is validated straight from its bytes (pydantic's JSON parser, no `json.loads` and no
+    Python dict in between); a line that fails goes the reader's way (`parsers.decoded`) and is validated again
+    from the dict, so its messages are the reader's and the validator's as ever (ADR 0075).
     The hash is of the validated model's own JSON (pydantic's, in schema field order): the same content gives
     the same bytes whatever the key order or spacing of the line, and it costs no second encoding in Python.
     """
-    try:
-        document = ReferralIn.model_validate(record.data)
-    except ValidationError as exc:
-        return None, "", [(_field_name(e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
+    document = None
+    if record.raw is not None:
+        try:
+            document = ReferralIn.model_validate_json(record.raw)
+        except ValidationError:
+            record = decoded(record)
+            if record.problems:
+                return None, "", record.problems
+    if document is None:
+        try:
+            document = ReferralIn.model_validate(record.data)
+        except ValidationError as exc:
+            return None, "", [(_field_name(e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
     digest = hashlib.blake2b(document.model_dump_json(exclude_none=True).encode(), digest_size=16).hexdigest()
     return document.model_dump(mode="json", exclude_none=True), digest, []
 

@@ -251,7 +251,7 @@ def _chunks(imp: ReferralImport, stream, chunk_size: int):
     """Records after the checkpoint, in chunks. On a file problem the records before it still come out first."""
     chunk: list = []
     try:
-        for item in parsers.open_records(stream, imp.format, imp.column_mapping):
+        for item in parsers.open_records(stream, imp.format, imp.column_mapping, undecoded=True):
             if item.line_no <= imp.checkpoint:
                 continue
             chunk.append(item)

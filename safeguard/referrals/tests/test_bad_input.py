@@ -235,3 +235,14 @@ def test_csv_import_with_bad_rows(importer):
     imp = importer(data, "csv")
     assert (imp.accepted, imp.rejected) == (1, 1)
     assert ReferralError.objects.get(referral_import=imp).line_no == 2
+
+
+def test_undecoded_jsonl_records_decode_as_the_reader_reads_them():
+    data = b'{"a": 1}\n\n[1, 2]\n{not json\n\xff{"b": 2}\n{"c": "caf\xc3\xa9"}\r\n'
+    plain = read(data, "jsonl")
+    undecoded = list(parsers.open_records(io.BufferedReader(io.BytesIO(data)), "jsonl", undecoded=True))
+    assert all(r.raw is not None and r.data is None for r in undecoded)
+    again = [parsers.decoded(r) for r in undecoded]
+    assert [(r.line_no, r.data, r.problems, r.offset) for r in again] == [
+        (r.line_no, r.data, r.problems, r.offset) for r in plain
+    ]
