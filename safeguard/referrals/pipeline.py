@@ -7,6 +7,7 @@ whole chunk, one finds the known subjects of all its identifiers, and the rows g
 """
 
 import hashlib
+import json
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -116,8 +117,10 @@ def _validate(record: Record) -> tuple[dict | None, str, list[tuple[str, str]]]:
             document = ReferralIn.model_validate(record.data)
         except ValidationError as exc:
             return None, "", [(_field_name(e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
-    digest = hashlib.blake2b(document.model_dump_json(exclude_none=True).encode(), digest_size=16).hexdigest()
-    return document.model_dump(mode="json", exclude_none=True), digest, []
+    dumped = document.model_dump_json(exclude_none=True).encode()
+    # The JSON-ready dict from the JSON already made for the hash: json.loads (C) costs about half of a second
+    # `model_dump(mode="json")` walk (ADR 0075), and gives the same dict.
+    return json.loads(dumped), hashlib.blake2b(dumped, digest_size=16).hexdigest(), []
 
 
 def _found(document: dict, platform: str) -> list[extraction.Found]:

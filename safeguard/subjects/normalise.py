@@ -215,6 +215,9 @@ def normalise_username(raw: str) -> Normalised:
     text = unicodedata.normalize("NFKC", raw).strip().lstrip("@").strip()
     if not text or len(text) > MAX_USERNAME or any(ch.isspace() or not ch.isprintable() for ch in text):
         return _bad(f"Not a plausible username (empty, spaces, or over {MAX_USERNAME} characters)")
+    if text.isascii():
+        # Most names: nothing to fold (the confusables table maps non-ASCII characters only) and one script.
+        return Normalised(text.lower())
     folded = fold_confusables(text.casefold()).casefold()
     if len(_scripts(text)) > 1:
         # Mixing alphabets (a Cyrillic "а" inside a Latin name) is how impersonators copy a name;
@@ -227,6 +230,8 @@ def normalise_display_name(raw: str) -> Normalised:
     text = " ".join(unicodedata.normalize("NFKC", raw).split())
     if not text or len(text) > 200:
         return _bad("Empty or over 200 characters")
+    if text.isascii():  # as for usernames: no confusables to fold, and casefold is lower for ASCII
+        return Normalised(text.lower())
     return Normalised(fold_confusables(text.casefold()).casefold())
 
 

@@ -148,3 +148,18 @@ def test_cached_normalisers_are_bounded_and_answer_as_uncached():
     # Frozen results: no caller can change a cached answer under another.
     with pytest.raises(AttributeError):
         module.normalise(Kind.IP, "81.2.3.4").value = "x"
+
+
+@pytest.mark.parametrize("raw", ["Lead_User_12", "@Sam.Jones", "ABC-def~!", "x" * 64, "Zoë", "pаypal", "ＳＡＭ"])
+def test_ascii_fast_path_gives_the_full_rules_answer(raw):
+    from safeguard.subjects import normalise as module
+
+    def full_username(text):
+        text = module.unicodedata.normalize("NFKC", text).strip().lstrip("@").strip()
+        folded = module.fold_confusables(text.casefold()).casefold()
+        return folded, len(module._scripts(text)) <= 1
+
+    result = normalise_username(raw)
+    assert (result.value, result.valid) == full_username(raw)
+    display = module.normalise_display_name(raw)
+    assert display.value == module.fold_confusables(" ".join(raw.split()).casefold()).casefold() or not raw.isascii()
