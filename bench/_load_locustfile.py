@@ -1,20 +1,23 @@
-"""Locust users for bench_load.py: mixed traffic on the production-like topology.
+"""Locust users for bench_load.py: the public report journey, the one stateful part of the mix.
 
-Weights (per user type, requests per report differ): the public report journey (about 11 requests per
-report, the way a person sends one), the partner API (one request per report), staff browsing the queue,
-and the public Most Wanted pages. Accepted report references are written to LOAD_ACCEPTED_FILE at the end
-so the bench can check each one is stored.
+Everything stateless (Most Wanted, public pages, partner API, staff queue) is sent by wrk (bench/_load_wrk.py),
+which costs far less CPU per request than Python; the journey needs a session and a CSRF token carried from
+page to page, which Locust's FastHttpUser does well enough at the journey's small share of the traffic.
+Each journey is about 11 requests, the way a person sends one report. Accepted report references go to
+LOAD_ACCEPTED_FILE, and every request's latency to LOAD_LATENCY_FILE, at the end, so the bench can merge them
+with wrk's figures and check each accepted report is stored.
 """
 
 import json
 import os
 import re
-import uuid
 from urllib.parse import urlencode
 
 from locust import FastHttpUser, constant_throughput, events, task
 
 ACCEPTED: list[str] = []
+LATENCIES: dict[str, list[float]] = {}
+ERRORS: dict[str, int] = {}
 RATE = float(os.environ.get("LOAD_USER_RPS", "2"))
 
 JOURNEY = [
@@ -40,12 +43,23 @@ PARTNER_REPORT = {
 REFERENCE = re.compile(r'id="reference">\s*([A-Z0-9-]+)')
 
 
+@events.request.add_listener
+def _record(request_type, name, response_time, exception, **kwargs):
+    LATENCIES.setdefault(name, []).append(response_time)
+    if exception is not None:
+        ERRORS[name] = ERRORS.get(name, 0) + 1
+
+
 @events.test_stop.add_listener
 def _write_accepted(environment, **kwargs):
     path = os.environ.get("LOAD_ACCEPTED_FILE")
     if path:
         with open(path, "w") as handle:
             json.dump(ACCEPTED, handle)
+    path = os.environ.get("LOAD_LATENCY_FILE")
+    if path:
+        with open(path, "w") as handle:
+            json.dump({"latencies_ms": LATENCIES, "errors": ERRORS}, handle)
 
 
 def _form_post(user, url: str, data: dict, name: str) -> bool:
@@ -65,7 +79,6 @@ def _form_post(user, url: str, data: dict, name: str) -> bool:
 
 
 class PublicReporter(FastHttpUser):
-    weight = 1
     wait_time = constant_throughput(RATE / 11)
 
     @task
@@ -86,64 +99,3 @@ class PublicReporter(FastHttpUser):
                 page.success()
             else:
                 page.failure("no reference on the confirmation page")
-
-
-class Partner(FastHttpUser):
-    weight = 1
-    wait_time = constant_throughput(RATE)
-
-    @task
-    def submit(self):
-        key = f"load-{uuid.uuid4()}"
-        with self.client.post(
-            "/api/v1/reports",
-            json=PARTNER_REPORT,
-            headers={"Authorization": f"Bearer {os.environ['LOAD_PARTNER_KEY']}", "Idempotency-Key": key},
-            name="/api/v1/reports POST",
-            catch_response=True,
-        ) as response:
-            if response.status_code == 201:
-                ACCEPTED.append(response.json()["reference"])
-                response.success()
-            else:
-                response.failure(f"status {response.status_code}")
-
-
-class StaffAnalyst(FastHttpUser):
-    weight = 1
-    wait_time = constant_throughput(RATE)
-
-    def on_start(self):
-        self.client.cookiejar.set_cookie(_cookie("sessionid", os.environ["LOAD_STAFF_SESSION"]))
-
-    @task(3)
-    def queue(self):
-        self.client.get("/staff/", name="/staff/ (queue)")
-
-    @task(1)
-    def queue_page_two(self):
-        self.client.get("/staff/?page=2", name="/staff/ (queue)")
-
-
-class MostWantedVisitor(FastHttpUser):
-    weight = 2
-    wait_time = constant_throughput(RATE)
-    pages: list[str] = []
-
-    @task(2)
-    def list_page(self):
-        response = self.client.get("/most-wanted/", name="/most-wanted/")
-        if not MostWantedVisitor.pages and response.text:
-            MostWantedVisitor.pages = sorted(set(re.findall(r'href="(/most-wanted/[a-z0-9-]+/)"', response.text)))
-
-    @task(3)
-    def detail_page(self):
-        if MostWantedVisitor.pages:
-            page = MostWantedVisitor.pages[hash(uuid.uuid4()) % len(MostWantedVisitor.pages)]
-            self.client.get(page, name="/most-wanted/[person]/")
-
-
-def _cookie(name: str, value: str):
-    from http.cookiejar import Cookie
-
-    return Cookie(0, name, value, None, False, "127.0.0.1", False, False, "/", True, False, None, False, None, None, {})

@@ -1,36 +1,80 @@
-"""Load test of the production-like topology (docs/production.md): mixed traffic with Locust.
+"""Load test of the production-like topology (docs/production.md, ADR 0094): mixed traffic at a fixed rate.
 
-Starts PostgreSQL, Redis, the S3 stand-in, gunicorn (4 processes) and 2 RQ task workers (deploy/topology.py),
-loads the demo data, then drives public report journeys, partner API submissions, staff queue pages and
-Most Wanted pages at a target request rate. Prints:
+Starts PostgreSQL, Redis, the S3 stand-in, gunicorn and 2 RQ task workers (deploy/topology.py), loads the
+demo data, then sends, for --minutes at --rps requests per second in all, this mix:
 
-  load requests/s: N req/s             (throughput achieved)
-  load p50|p95|p99: N ms               (all requests)
-  load errors: N                       (failed requests: non-2xx/3xx or connection errors)
-  load reports accepted: N             (clients told "stored": 201 or the confirmation page)
-  load reports stored: N               (of those references, how many are in the database)
-  load target requests/s: N req/s
-  load <endpoint> p99: N ms
+  Most Wanted list / person pages / photos   20% / 30% / 8%   the most visited pages of such a centre
+  home page / a static asset / health probe  14% / 5% / 1%    public information, CSS, the load balancer
+  public report journey (Locust)              8%              ~12 requests a report: ~3 reports/s at 500/s
+  partner API submissions                     8%              one request a report: ~40 reports/s at 500/s
+  staff queue pages                           6%              ~300 analysts each opening a page every 10 s
 
-Usage: bench_load.py [--minutes 1] [--rps 100]     (full run: --minutes 10 --rps 500)
+Public pages dominate real traffic (people read far more than they report, and appeals are shared); the
+report rates are still far above a national centre's average (tens of millions of reports a year is about
+one a second), so the write paths are tested well past their real share. Stateless requests are sent by
+wrk (C, paced per endpoint, bench/_load_wrk.py), the stateful journey by Locust; the generator's CPU is
+measured and printed, as is the server's CPU per request (web, PostgreSQL, Redis, task workers).
+
+Prints (`name: value unit`):
+  load target requests/s, load requests/s       offered and achieved
+  load p50|p95|p99                               all requests together
+  load errors                                    unexpected status or connection error, any endpoint
+  load reports accepted, load reports stored     clients told "stored" (201, confirmation page); of those,
+                                                 how many are in the database
+  load <endpoint> p99 (and requests/s)           per endpoint
+  load generator cpu share                       wrk + Locust CPU / (2 cores x duration)
+  load server cpu ms/request                     web + PostgreSQL + Redis + task workers, per request
+  load machine load average start|end
+
+Usage: bench_load.py [--minutes 1] [--rps 100] [--web-workers 4] [--threads 1]
+Full run (the documented one): bench_load.py --minutes 10 --rps 500   (about 11 minutes in all)
 """
 
 import argparse
-import csv
 import json
+import math
 import os
+import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _load_wrk import Stream
 
 from deploy.topology import BIN, REPO, Topology
 
-USER_RPS = 2.0  # requests per second each simulated user aims at
+USER_RPS = 2.0  # requests per second each simulated reporter aims at (Locust)
+MIX = {  # share of all requests; the journey's share is sent by Locust
+    "/most-wanted/": 0.20,
+    "/most-wanted/[person]/": 0.30,
+    "/most-wanted/[person]/photo.png": 0.08,
+    "/ (home)": 0.14,
+    "/static/[css]": 0.05,
+    "/healthz": 0.01,
+    "journey": 0.08,
+    "/api/v1/reports POST": 0.08,
+    "/staff/ (queue)": 0.06,
+}
+
+PARTNER_REPORT = {
+    "incidentSummary": {
+        "incidentType": "online_enticement_of_children",
+        "incidentDateTime": "2026-11-20T18:30:00Z",
+        "platform": "LoadTest Chat",
+        "reportAnnotations": ["asked_to_keep_secret"],
+    },
+    "personOrUserReported": {"espIdentifier": "lt-user-1", "screenName": "Fictional_Load_Account"},
+    "additionalInfo": "Adult account asked a child to keep the chat secret.",
+    "finish": True,
+}
 
 STAFF_SESSION = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -53,24 +97,142 @@ print(store.session_key)
 """
 
 
+# --- CPU accounting from /proc --------------------------------------------------------------------------
+
+
+def _process_table() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, CPU ticks used so far)."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            table[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return table
+
+
+def cpu_by_group(groups: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds used by each group of processes and their descendants (children of exited processes are
+    not counted: gunicorn's workers live for the whole run, as do PostgreSQL's backends)."""
+    table = _process_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    used = {}
+    for name, roots in groups.items():
+        seen, frontier = set(roots), list(roots)
+        while frontier:
+            for child in children.get(frontier.pop(), []):
+                if child not in seen:
+                    seen.add(child)
+                    frontier.append(child)
+        used[name] = sum(table[pid][1] for pid in seen if pid in table) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def _postmaster_pid(port: int) -> int | None:
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    cmdline = f.read().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"postgres" in cmdline and f"port={port}".encode() in cmdline and b"-D" in cmdline:
+                return int(entry)
+    return None
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- figures ------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
+
+
 def stored_count(topology: Topology, references: list[str]) -> int:
     import psycopg
 
     with psycopg.connect(topology.database_url.replace("postgres://", "postgresql://")) as conn:
-        return conn.execute("SELECT count(*) FROM reporting_report WHERE reference = ANY(%s)", [references]).fetchone()[
-            0
-        ]
+        row = conn.execute("SELECT count(*) FROM reporting_report WHERE reference = ANY(%s)", [references]).fetchone()
+        return row[0]
+
+
+def _get(url: str, headers: dict | None = None) -> str:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - local server
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return response.read().decode(errors="replace")
+
+
+def streams_for(*, rps: float, base_url: str, partner_key: str, session: str) -> list[Stream]:
+    listing = _get(base_url + "/most-wanted/")
+    people = sorted(set(re.findall(r'href="(/most-wanted/[a-z0-9-]+/)"', listing)) - {"/most-wanted/alerts/"})
+    if not people:
+        raise SystemExit("no Most Wanted pages found: is the demo data loaded?")
+    home = _get(base_url + "/")
+    css = re.search(r'href="(/static/[^"]+\.css)"', home)
+    return [
+        Stream("/most-wanted/", ["/most-wanted/"], rps * MIX["/most-wanted/"]),
+        Stream("/most-wanted/[person]/", people, rps * MIX["/most-wanted/[person]/"]),
+        Stream(
+            "/most-wanted/[person]/photo.png",
+            [p + "photo.png" for p in people],
+            rps * MIX["/most-wanted/[person]/photo.png"],
+        ),
+        Stream("/ (home)", ["/"], rps * MIX["/ (home)"]),
+        Stream("/static/[css]", [css.group(1) if css else "/static/dist/application.css"], rps * MIX["/static/[css]"]),
+        Stream("/healthz", ["/healthz"], rps * MIX["/healthz"]),
+        Stream(
+            "/api/v1/reports POST",
+            ["/api/v1/reports"],
+            rps * MIX["/api/v1/reports POST"],
+            method="POST",
+            body=json.dumps(PARTNER_REPORT),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {partner_key}"},
+            expected=201,
+            idempotency=True,
+            collect_references=True,
+        ),
+        Stream(
+            "/staff/ (queue)",
+            ["/staff/", "/staff/", "/staff/", "/staff/?page=2"],
+            rps * MIX["/staff/ (queue)"],
+            headers={"Cookie": f"sessionid={session}"},
+        ),
+    ]
+
+
+def emit(name: str, value: float, unit: str = "") -> None:
+    number = f"{value:.2f}" if abs(value) < 10 else f"{value:.0f}"
+    print(f"load {name}: {number}{(' ' + unit) if unit else ''}", flush=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=1.0)
-    parser.add_argument("--rps", type=float, default=100.0, help="target requests per second, all users together")
-    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--rps", type=float, default=100.0, help="target requests per second, all endpoints together")
+    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("LOAD_WEB_WORKERS", "4")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("LOAD_THREADS", "1")))
+    parser.add_argument("--task-workers", type=int, default=2)
     parser.add_argument("--no-s3", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="keep the topology folder (logs, Locust CSVs)")
+    parser.add_argument("--keep", action="store_true", help="keep the topology folder (logs, wrk and Locust files)")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("# bench_load skipped: wrk is needed (Debian: apt-get install wrk)")
+        return 0
 
+    load_start = os.getloadavg()[0]
     root = Path(tempfile.mkdtemp(prefix="safeguard-load-"))
     root.chmod(0o755)
     topology = Topology(root=root, use_s3=not args.no_s3)
@@ -88,45 +250,121 @@ def main() -> int:
                         "--requests-per-minute", "1000000", "--daily-quota", "100000000")  # fmt: skip
         partner_key = topology.manage("create_partner_key", "loadtest", "bench").stdout.strip().splitlines()[-1]
         session = topology.manage("shell", "-c", STAFF_SESSION).stdout.strip().splitlines()[-1]
-        topology.start_web(workers=args.web_workers)
-        topology.start_workers(2)
-        print(f"# topology up in {time.monotonic() - started:.0f} s at {topology.base_url}", flush=True)
+        topology.start_web(workers=args.web_workers, threads=args.threads)
+        topology.start_workers(args.task_workers)
+        print(
+            f"# topology up in {time.monotonic() - started:.0f} s at {topology.base_url}: gunicorn "
+            f"{args.web_workers} workers x {args.threads} threads, {args.task_workers} task workers",
+            flush=True,
+        )
+        streams = streams_for(rps=args.rps, base_url=topology.base_url, partner_key=partner_key, session=session)
+        for stream in streams:  # warm every worker's imports, caches and connections before measuring
+            for path in stream.paths[:3]:
+                for _ in range(3 * args.web_workers):
+                    if stream.method == "GET":
+                        _get(topology.base_url + path, stream.headers)
 
-        users = max(4, round(args.rps / USER_RPS))
-        accepted_file = root / "accepted.json"
-        env = {
+        seconds = max(10, int(args.minutes * 60))
+        journey_rps = args.rps * MIX["journey"]
+        users = max(1, round(journey_rps / USER_RPS))
+        accepted_file, latency_file = root / "accepted.json", root / "journey-latency.json"
+        locust_env = {
             **os.environ,
-            "LOAD_PARTNER_KEY": partner_key,
-            "LOAD_STAFF_SESSION": session,
             "LOAD_ACCEPTED_FILE": str(accepted_file),
+            "LOAD_LATENCY_FILE": str(latency_file),
             "LOAD_USER_RPS": str(USER_RPS),
         }
-        seconds = int(args.minutes * 60)
-        subprocess.run(  # noqa: S603
+        groups = {
+            "web": [topology.processes["web"].pid],
+            "postgres": list(filter(None, [_postmaster_pid(topology.pg_port)])),
+            "redis": [topology.processes["redis"].pid],
+            "task workers": [p.pid for n, p in topology.processes.items() if n.startswith("worker-")],
+        }
+        if "s3" in topology.processes:
+            groups["s3"] = [topology.processes["s3"].pid]
+        generator_before, server_before = _children_cpu(), cpu_by_group(groups)
+        wall_started = time.monotonic()
+        processes = [stream.start(base_url=topology.base_url, seconds=seconds, workdir=root) for stream in streams]
+        locust = subprocess.Popen(  # noqa: S603
             [str(BIN / "locust"), "-f", str(REPO / "bench" / "_load_locustfile.py"), "--headless",
-             "-u", str(users), "-r", str(max(1, users // 10)), "-t", f"{seconds}s", "--host", topology.base_url,
-             "--csv", str(root / "load"), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
-            env=env, check=False, stdout=subprocess.DEVNULL, stderr=open(root / "locust.log", "w"),  # noqa: SIM115
+             "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--host", topology.base_url,
+             "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
+            env=locust_env, stdout=subprocess.DEVNULL, stderr=open(root / "locust.log", "w"),  # noqa: SIM115
         )  # fmt: skip
-        with open(root / "load_stats.csv") as handle:
-            rows = list(csv.DictReader(handle))
-        total = next(row for row in rows if row["Name"] == "Aggregated")
+        for process in processes:
+            process.wait()
+        server_after = cpu_by_group(groups)  # before Locust's stop-timeout tail
+        wall = time.monotonic() - wall_started
+        locust.wait()
+        generator_cpu = _children_cpu() - generator_before
+        load_end = os.getloadavg()[0]
+        time.sleep(2)  # let the last commits land before counting
+
+        per_endpoint: list[tuple[str, int, float, int]] = []  # name, requests, p99 ms, errors
+        weighted: list[tuple[float, float]] = []  # (latency ms, weight)
+        total_requests = total_errors = 0
+        notes = []
+        for stream in streams:
+            result = stream.result()
+            quantiles = [q / 1000 for q in result["quantiles_us"]]
+            errors = result["unexpected"] + result["socket_errors"]
+            per_endpoint.append((stream.name, result["requests"], quantiles[989], errors))
+            weighted += [(q, result["requests"] / len(quantiles)) for q in quantiles]
+            total_requests += result["requests"]
+            total_errors += errors
+            if errors:
+                notes.append(f"# {stream.name}: {errors} errors, first: {result['first_unexpected']}")
+        journey = json.loads(latency_file.read_text()) if latency_file.exists() else {"latencies_ms": {}, "errors": {}}
+        for name, values in journey["latencies_ms"].items():
+            errors = journey["errors"].get(name, 0)
+            per_endpoint.append((name, len(values), percentile(values, 0.99), errors))
+            weighted += [(v, 1.0) for v in values]
+            total_requests += len(values)
+            total_errors += errors
+            if errors:
+                notes.append(f"# {name}: {errors} errors (see locust.log)")
+
+        weighted.sort()
+        total_weight = sum(w for _, w in weighted)
+
+        def overall(fraction: float) -> float:
+            running = 0.0
+            for value, weight in weighted:
+                running += weight
+                if running >= fraction * total_weight:
+                    return value
+            return weighted[-1][0] if weighted else 0.0
+
         accepted = json.loads(accepted_file.read_text()) if accepted_file.exists() else []
-        time.sleep(2)
-        print(f"load target requests/s: {args.rps:.0f} req/s")
-        print(f"load requests/s: {float(total['Requests/s']):.1f} req/s")
-        for label, column in (("p50", "50%"), ("p95", "95%"), ("p99", "99%")):
-            print(f"load {label}: {float(total[column]):.0f} ms")
-        print(f"load requests: {total['Request Count']} requests")
-        print(f"load errors: {total['Failure Count']} requests")
-        print(f"load reports accepted: {len(accepted)} reports")
-        print(f"load reports stored: {stored_count(topology, accepted) if accepted else 0} reports")
-        for row in rows:
-            if row["Name"] != "Aggregated":
-                print(f"load {row['Name']} p99: {float(row['99%']):.0f} ms ({row['Request Count']} requests)")
-        failures = root / "load_failures.csv"
-        if failures.exists() and int(total["Failure Count"]):
-            print("# failures:\n" + failures.read_text()[:1500])
+        partner_refs = next(s for s in streams if s.collect_references).references()
+        references = accepted + partner_refs
+        stored = stored_count(topology, references) if references else 0
+
+        emit("target requests/s", args.rps, "req/s")
+        emit("requests/s", total_requests / wall, "req/s")
+        emit("p50", overall(0.50), "ms")
+        emit("p95", overall(0.95), "ms")
+        emit("p99", overall(0.99), "ms")
+        emit("requests", total_requests, "requests")
+        emit("errors", total_errors, "requests")
+        emit("reports accepted", len(references), "reports")
+        emit("reports stored", stored, "reports")
+        emit("reports accepted partner api", len(partner_refs), "reports")
+        emit("reports accepted public journey", len(accepted), "reports")
+        for name, count, p99, errors in per_endpoint:
+            emit(f"{name} p99", p99, f"ms ({count / wall:.1f} req/s, {errors} errors)")
+        server = {name: server_after[name] - server_before[name] for name in groups}
+        per_request = {name: 1000 * used / max(total_requests, 1) for name, used in server.items()}
+        emit("generator cpu share", 100 * generator_cpu / (wall * (os.cpu_count() or 1)), "% of all cores")
+        emit("generator cpu ms/request", 1000 * generator_cpu / max(total_requests, 1), "ms")
+        emit("server cpu ms/request", sum(per_request.values()), "ms")
+        for name, value in per_request.items():
+            emit(f"server cpu ms/request {name}", value, "ms")
+        emit("server cpu share", 100 * sum(server.values()) / (wall * (os.cpu_count() or 1)), "% of all cores")
+        emit("machine load average start", load_start)
+        emit("machine load average end", load_end)
+        for note in notes:
+            print(note)
         return 0
     finally:
         topology.stop_all()

@@ -149,6 +149,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (the database, unless Redis is configured) so rate limits hold across processes.
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://safeguard_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Same backend, but one Redis client per pool rather than one per call (~0.5 ms a call; ADR 0094).
+    CACHES["default"]["BACKEND"] = "safeguard.core.cache.RedisCache"
 
 TASKS = {
     "default": {
