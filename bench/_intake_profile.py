@@ -3,7 +3,8 @@
 In-process (Django test client) against a throwaway PostgreSQL with the bench's settings, so the
 figures leave out the HTTP server but keep middleware, validation, limits, idempotency, audit and the
 task enqueue. A development aid for bench_intake.py, not part of `make bench`.
-Run: .venv/bin/python bench/_intake_profile.py [single-count] [batch-count] [--sort tottime|cumulative]
+Run: .venv/bin/python bench/_intake_profile.py [single-count] [batch-count] [--sort=cumulative] [--no-profile]
+(--no-profile: only the CPU figures, Python and this connection's PostgreSQL backend, per report)
 """
 
 import cProfile
@@ -28,6 +29,7 @@ def main() -> None:
     singles = int(args[0]) if args else 300
     batches = int(args[1]) if len(args) > 1 else 5
     sort = "cumulative" if "--sort=cumulative" in sys.argv else "tottime"
+    profile = "--no-profile" not in sys.argv
     with throwaway_postgres(settings={"synchronous_commit": "off"}) as database_url:
         os.environ.update(
             {
@@ -90,33 +92,46 @@ def main() -> None:
         print(f"# {len(queries)} queries for one batch of {BATCH_SIZE}")
         for _ in range(20):
             post("/bench/minimal-insert", single)
-        started, cpu = time.perf_counter(), time.process_time()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+
+        def backend_cpu() -> float:
+            # This connection's PostgreSQL backend (same machine): its CPU, to set beside Python's.
+            with open(f"/proc/{backend}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        started, cpu, db_cpu = time.perf_counter(), time.process_time(), backend_cpu()
         for _ in range(singles):
             post("/bench/minimal-insert", single)
         print(f"minimal in-process ms per request: {1000 * (time.perf_counter() - started) / singles:.3f}")
         print(f"minimal python cpu ms per request: {1000 * (time.process_time() - cpu) / singles:.3f}")
+        print(f"minimal postgres cpu ms per request: {1000 * (backend_cpu() - db_cpu) / singles:.3f}")
 
         for name, path, body, count in (
             ("single", "/api/v1/reports", single, singles),
             ("batch", "/api/v1/reports/batch", batch, batches),
         ):
-            profiler = cProfile.Profile(time.process_time)  # CPU time: steadier on a busy machine
-            started = time.perf_counter()
-            profiler.enable()
-            for _ in range(count):
-                post(path, body)
-            profiler.disable()
-            elapsed = time.perf_counter() - started
-            per = 1000 * elapsed / (count * (BATCH_SIZE if name == "batch" else 1))
-            print(f"\n# {name}: {count} requests, {per:.3f} ms per report (profiled)")
-            pstats.Stats(profiler).sort_stats(sort).print_stats(os.environ.get("PROFILE_FILTER", ""), 45)
+            if profile:
+                profiler = cProfile.Profile(time.process_time)  # CPU time: steadier on a busy machine
+                started = time.perf_counter()
+                profiler.enable()
+                for _ in range(count):
+                    post(path, body)
+                profiler.disable()
+                elapsed = time.perf_counter() - started
+                per = 1000 * elapsed / (count * (BATCH_SIZE if name == "batch" else 1))
+                print(f"\n# {name}: {count} requests, {per:.3f} ms per report (profiled)")
+                pstats.Stats(profiler).sort_stats(sort).print_stats(os.environ.get("PROFILE_FILTER", ""), 45)
             # unprofiled timing
-            started, cpu = time.perf_counter(), time.process_time()
+            started, cpu, db_cpu = time.perf_counter(), time.process_time(), backend_cpu()
             for _ in range(count):
                 post(path, body)
             reports = count * (BATCH_SIZE if name == "batch" else 1)
             print(f"{name} in-process ms per report: {1000 * (time.perf_counter() - started) / reports:.3f}")
             print(f"{name} python cpu ms per report: {1000 * (time.process_time() - cpu) / reports:.3f}")
+            print(f"{name} postgres cpu ms per report: {1000 * (backend_cpu() - db_cpu) / reports:.3f}")
 
 
 if __name__ == "__main__":

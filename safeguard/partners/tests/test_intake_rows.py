@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from safeguard.partners import api as partner_api
 from safeguard.partners.models import PartnerReport, PartnerReportState
+from safeguard.partners.rows import new_rows
 from safeguard.partners.schemas import ReportOut
 from safeguard.reporting.models import Report
 from safeguard.triage import enqueue
@@ -94,3 +95,22 @@ def test_the_hand_built_response_is_what_report_out_dumps(partner, state):
         files=3,
     ).model_dump(mode="json")
     assert partner_api._report_out(partner_report, files=3) == expected
+
+
+def test_new_rows_are_what_the_model_constructor_makes(partner):
+    values = {"partner_id": partner.pk, "state": PartnerReportState.FINISHED, "expires_at": timezone.now()}
+    [fast] = new_rows(PartnerReport, [values])
+    slow = PartnerReport(**values)
+    for field in PartnerReport._meta.concrete_fields:
+        if field.attname != "public_id":  # a fresh uuid4 each
+            assert getattr(fast, field.attname) == getattr(slow, field.attname), field.attname
+    assert fast.public_id != slow.public_id and fast._state.adding and fast.pk is None
+
+    report_fields = {"reference": "SG-TEST-0002", "source": "partner_api", "categories": ["meet_up"]}
+    [fast_report, other] = new_rows(Report, [report_fields, report_fields])
+    slow_report = Report(**report_fields)
+    for field in Report._meta.concrete_fields:
+        assert getattr(fast_report, field.attname) == getattr(slow_report, field.attname), field.attname
+    assert fast_report.details is not other.details  # a callable default is called for each row
+    fast_report.save()
+    assert Report.objects.get(pk=fast_report.pk).categories == ["meet_up"]
