@@ -129,3 +129,28 @@ def test_a_line_bridging_two_known_subjects_merges_them_and_refreshes_their_repo
     # A later import about the same person refreshes them again.
     importer(jsonl(record(6, additionalInfo="Another chat.")))
     assert ReportTriage.objects.get(report=known[0]).prior_report_count == 4
+
+
+def test_held_reports_are_refreshed_only_while_their_prior_reports_factor_can_grow(importer, make_report):
+    from safeguard.subjects.services import link_report
+    from safeguard.triage.features import MAX_COUNTED_PRIOR_REPORTS
+
+    busy = [make_report(subject_identifiers="suspect5@example.net") for _ in range(MAX_COUNTED_PRIOR_REPORTS + 1)]
+    lone = make_report(subject_identifiers="suspect6@example.net")
+    for report in [*busy, lone]:
+        link_report(report)
+    ReportTriage.objects.filter(report__in=busy).update(prior_report_count=MAX_COUNTED_PRIOR_REPORTS, prior_reports=1.0)
+    ReportTriage.objects.filter(report=lone).update(prior_report_count=0, prior_reports=0.0)
+    bridge = record(5)
+    bridge["personOrUserReported"]["emails"] = ["suspect5@example.net", "suspect6@example.net"]
+    imp = importer(jsonl(bridge))
+    line = ReferralLine.objects.get(referral_import=imp)
+    total = len(busy) + 2
+    # The new report counts exactly; the busy subject's reports were already at the cap and are left alone
+    # ("at least 5"); the merged-in report's factor could grow, so it is refreshed and counts exactly.
+    assert ReportTriage.objects.get(report_id=line.report_id).prior_report_count == total - 1
+    assert set(ReportTriage.objects.filter(report__in=busy).values_list("prior_report_count", flat=True)) == {
+        MAX_COUNTED_PRIOR_REPORTS
+    }
+    refreshed = ReportTriage.objects.get(report=lone)
+    assert refreshed.prior_report_count == total - 1 and refreshed.prior_reports == 1.0
