@@ -360,10 +360,10 @@ def _notify_p1(rows: list[dict]) -> None:
     Capped per chunk so a file of escalated lines cannot bury the supervisors in notices: beyond the cap the
     import summary lists them first anyway.
     """
-    from safeguard.triage.notifications import notify_p1
+    from safeguard.triage.notifications import notify_p1_many
 
-    for row in rows[:MAX_P1_NOTICES_PER_CHUNK]:
-        notify_p1(Report(pk=row["id"], reference=row["reference"]))
+    if rows:
+        notify_p1_many([Report(pk=row["id"], reference=row["reference"]) for row in rows[:MAX_P1_NOTICES_PER_CHUNK]])
 
 
 def _features_subject(fields: dict) -> SimpleNamespace:

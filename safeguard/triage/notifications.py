@@ -46,12 +46,21 @@ def send_notification_email(notification_id: int) -> None:
 
 
 def notify_p1(report) -> list[Notification]:
-    message = f"Report {report.reference} is P1 immediate: it needs someone now."
-    return [
-        n
-        for supervisor in on_duty_supervisors()
-        if (n := notify(recipient=supervisor, kind=Notification.Kind.P1, report=report, message=message))
-    ]
+    return notify_p1_many([report])
+
+
+def notify_p1_many(reports) -> list[Notification]:
+    """P1 notices for several reports, with the rota read once (a bulk import raises many at a time)."""
+    supervisors = on_duty_supervisors()
+    notices = []
+    for report in reports:
+        message = f"Report {report.reference} is P1 immediate: it needs someone now."
+        notices += [
+            n
+            for supervisor in supervisors
+            if (n := notify(recipient=supervisor, kind=Notification.Kind.P1, report=report, message=message))
+        ]
+    return notices
 
 
 def notify_breaches(limit: int = 500) -> int:
