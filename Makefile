@@ -74,10 +74,10 @@ run: system-deps $(STAMP_PY) $(ASSETS) demo-data
 
 # --- production-like (docs/production.md) ------------------------------------------------------------
 production-deps:
-	@if ! command -v redis-server >/dev/null || [ -z "$$(ls /usr/lib/postgresql 2>/dev/null)" ]; then \
-		echo "Installing Debian's postgresql and redis-server"; \
+	@if ! command -v redis-server >/dev/null || ! command -v nginx >/dev/null || [ -z "$$(ls /usr/lib/postgresql 2>/dev/null)" ]; then \
+		echo "Installing Debian's postgresql, redis-server and nginx-light"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql redis-server >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql redis-server nginx-light >/dev/null; \
 	fi
 
 run-production-like: system-deps production-deps $(STAMP_PY) $(ASSETS)

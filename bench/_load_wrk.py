@@ -149,8 +149,9 @@ class Stream:
                 "result_file": _lua_string(str(self.result_file)),
             }
         )
-        # Enough connections for the rate at up to ~0.25 s a response; more only wait in gunicorn's backlog.
-        connections = self.connections or max(2, min(64, round(self.rate * 0.25)))
+        # Enough connections to keep the rate with answers taking up to a second: when the server falls
+        # behind, requests queue at the server (and their wait counts as latency) instead of not being sent.
+        connections = self.connections or max(4, min(200, round(self.rate)))
         return subprocess.Popen(  # noqa: S603
             ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), base_url],  # noqa: S607
             stdout=open(workdir / f"wrk-{slug}.out", "w"),

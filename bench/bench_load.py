@@ -3,17 +3,20 @@
 Starts PostgreSQL, Redis, the S3 stand-in, gunicorn and 2 RQ task workers (deploy/topology.py), loads the
 demo data, then sends, for --minutes at --rps requests per second in all, this mix:
 
-  Most Wanted list / person pages / photos   20% / 30% / 8%   the most visited pages of such a centre
-  home page / a static asset / health probe  14% / 5% / 1%    public information, CSS, the load balancer
-  public report journey (Locust)              8%              ~12 requests a report: ~3 reports/s at 500/s
-  partner API submissions                     8%              one request a report: ~40 reports/s at 500/s
-  staff queue pages                           6%              ~300 analysts each opening a page every 10 s
+  Most Wanted list / person pages / photos   20% / 30% / 10%  the most visited pages of such a centre
+  home page / a static asset / health probe  15% / 8% / 1%    public information, CSS, the load balancer
+  public report journey (Locust)              6%              ~12 requests a report: ~2.5 reports/s at 500/s
+  partner API submissions                     5%              one request a report: 25 reports/s at 500/s
+  staff queue pages                           5%              ~250 analysts each opening a page every 10 s
 
-Public pages dominate real traffic (people read far more than they report, and appeals are shared); the
-report rates are still far above a national centre's average (tens of millions of reports a year is about
-one a second), so the write paths are tested well past their real share. Stateless requests are sent by
-wrk (C, paced per endpoint, bench/_load_wrk.py), the stateful journey by Locust; the generator's CPU is
-measured and printed, as is the server's CPU per request (web, PostgreSQL, Redis, task workers).
+Public pages dominate real traffic (people read far more than they report, and a Most Wanted appeal is
+shared widely); the write paths are still tested far above their real rates: the largest national
+tipline receives ~36 million reports a year, about 1.2 a second on average, almost all from platforms,
+so 25 partner reports/s is ~20x that average and 2.5 public reports/s is hundreds of times a national
+centre's public reporting. Stateless requests are sent by wrk (C, paced per endpoint, bench/_load_wrk.py),
+the stateful journey by Locust; the generator's CPU is measured and printed, as is the server's CPU per
+request (nginx, web, PostgreSQL, Redis, task workers). nginx in front keeps the anonymous public pages the
+application marks public (deploy/nginx.conf.template); --no-proxy sends everything to gunicorn.
 
 Prints (`name: value unit`):
   load target requests/s, load requests/s       offered and achieved
@@ -26,7 +29,7 @@ Prints (`name: value unit`):
   load server cpu ms/request                     web + PostgreSQL + Redis + task workers, per request
   load machine load average start|end
 
-Usage: bench_load.py [--minutes 1] [--rps 100] [--web-workers 4] [--threads 1]
+Usage: bench_load.py [--minutes 1] [--rps 100] [--web-workers 6] [--threads 1] [--no-proxy] [--keep]
 Full run (the documented one): bench_load.py --minutes 10 --rps 500   (about 11 minutes in all)
 """
 
@@ -52,16 +55,16 @@ from _load_wrk import Stream
 from deploy.topology import BIN, REPO, Topology
 
 USER_RPS = 2.0  # requests per second each simulated reporter aims at (Locust)
-MIX = {  # share of all requests; the journey's share is sent by Locust
+MIX = {  # share of all requests (the docstring and ADR 0094 say why); the journey's share is sent by Locust
     "/most-wanted/": 0.20,
     "/most-wanted/[person]/": 0.30,
-    "/most-wanted/[person]/photo.png": 0.08,
-    "/ (home)": 0.14,
-    "/static/[css]": 0.05,
+    "/most-wanted/[person]/photo.png": 0.10,
+    "/ (home)": 0.15,
+    "/static/[css]": 0.08,
     "/healthz": 0.01,
-    "journey": 0.08,
-    "/api/v1/reports POST": 0.08,
-    "/staff/ (queue)": 0.06,
+    "journey": 0.06,
+    "/api/v1/reports POST": 0.05,
+    "/staff/ (queue)": 0.05,
 }
 
 PARTNER_REPORT = {
@@ -222,20 +225,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=1.0)
     parser.add_argument("--rps", type=float, default=100.0, help="target requests per second, all endpoints together")
-    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("LOAD_WEB_WORKERS", "4")))
+    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("LOAD_WEB_WORKERS", "6")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("LOAD_THREADS", "1")))
     parser.add_argument("--task-workers", type=int, default=2)
     parser.add_argument("--no-s3", action="store_true")
+    parser.add_argument("--no-proxy", action="store_true", help="clients straight to gunicorn, without nginx")
     parser.add_argument("--keep", action="store_true", help="keep the topology folder (logs, wrk and Locust files)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("# bench_load skipped: wrk is needed (Debian: apt-get install wrk)")
         return 0
 
+    if not args.no_proxy and not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        print("# nginx is not installed (apt-get install nginx-light): every request goes to gunicorn")
+        args.no_proxy = True
     load_start = os.getloadavg()[0]
     root = Path(tempfile.mkdtemp(prefix="safeguard-load-"))
     root.chmod(0o755)
-    topology = Topology(root=root, use_s3=not args.no_s3)
+    topology = Topology(root=root, use_s3=not args.no_s3, use_proxy=not args.no_proxy)
     try:
         started = time.monotonic()
         topology.start_postgres()
@@ -253,16 +260,28 @@ def main() -> int:
         topology.start_web(workers=args.web_workers, threads=args.threads)
         topology.start_workers(args.task_workers)
         print(
-            f"# topology up in {time.monotonic() - started:.0f} s at {topology.base_url}: gunicorn "
-            f"{args.web_workers} workers x {args.threads} threads, {args.task_workers} task workers",
+            f"# topology up in {time.monotonic() - started:.0f} s at {topology.base_url}: "
+            f"{'gunicorn' if args.no_proxy else 'nginx, gunicorn'} {args.web_workers} workers x {args.threads} "
+            f"threads, {args.task_workers} task workers",
             flush=True,
         )
         streams = streams_for(rps=args.rps, base_url=topology.base_url, partner_key=partner_key, session=session)
-        for stream in streams:  # warm every worker's imports, caches and connections before measuring
+        # Warm every worker's imports, caches and connections before measuring: a web worker's first request
+        # on a path costs up to a second of CPU (imports, URL and template loading), which in a short run would
+        # be charged to the requests measured. Warm-up reports are not counted as accepted.
+        for stream in streams:
             for path in stream.paths[:3]:
                 for _ in range(3 * args.web_workers):
                     if stream.method == "GET":
                         _get(topology.base_url + path, stream.headers)
+                    else:
+                        headers = {**stream.headers, "Idempotency-Key": f"warm-up-{time.time_ns()}"}
+                        request = urllib.request.Request(  # noqa: S310 - local server
+                            topology.base_url + path, data=stream.body.encode(), headers=headers, method="POST"
+                        )
+                        urllib.request.urlopen(request, timeout=30).read()  # noqa: S310
+        for _ in range(3 * args.web_workers):
+            _get(topology.base_url + "/report/about-you/")
 
         seconds = max(10, int(args.minutes * 60))
         journey_rps = args.rps * MIX["journey"]
@@ -280,8 +299,9 @@ def main() -> int:
             "redis": [topology.processes["redis"].pid],
             "task workers": [p.pid for n, p in topology.processes.items() if n.startswith("worker-")],
         }
-        if "s3" in topology.processes:
-            groups["s3"] = [topology.processes["s3"].pid]
+        for name in ("s3", "proxy"):
+            if name in topology.processes:
+                groups[name] = [topology.processes[name].pid]
         generator_before, server_before = _children_cpu(), cpu_by_group(groups)
         wall_started = time.monotonic()
         processes = [stream.start(base_url=topology.base_url, seconds=seconds, workdir=root) for stream in streams]

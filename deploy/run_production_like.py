@@ -1,4 +1,4 @@
-"""`make run-production-like`: PostgreSQL, Redis, an S3-compatible server, gunicorn and RQ workers on this
+"""`make run-production-like`: PostgreSQL, Redis, an S3-compatible server, nginx, gunicorn and RQ workers on this
 machine (docs/production.md). Ctrl+C stops everything; data stays under var/production-like/ for next time
 (except the S3 stand-in's, which lives in memory)."""
 
@@ -17,7 +17,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--root", default=str(REPO / "var" / "production-like"))
     parser.add_argument("--port", type=int, default=8080, help="web port (8000 is make run's)")
-    parser.add_argument("--web-workers", type=int, default=4)
+    # Sync workers behind nginx (which buffers slow clients): 3 per core on the 2-core reference machine,
+    # as part of each request waits on PostgreSQL and Redis (ADR 0094).
+    parser.add_argument("--web-workers", type=int, default=6)
+    parser.add_argument("--threads", type=int, default=1, help="threads per web worker (more than 1: gthread)")
+    parser.add_argument("--no-proxy", action="store_true", help="no nginx in front: clients reach gunicorn")
     parser.add_argument("--task-workers", type=int, default=2)
     parser.add_argument("--demo-data", action="store_true", help="load the demo reports, staff and Most Wanted records")
     parser.add_argument("--no-s3", action="store_true", help="evidence on local disk instead of the S3 stand-in")
@@ -25,6 +29,7 @@ def main() -> int:
 
     topology = Topology(root=Path(args.root), web_port=args.port, pg_port=55433, redis_port=6381, s3_port=9100)
     topology.use_s3 = not args.no_s3
+    topology.use_proxy = not args.no_proxy
     stopping = False
 
     def stop(*_):
@@ -48,7 +53,7 @@ def main() -> int:
             for command in ("load_demo_data", "load_wanted_demo", "load_education_demo", "load_dissemination_demo"):
                 topology.manage(command, env=demo_env)
             print(topology.manage("demo_login", env=demo_env).stdout, flush=True)
-        topology.start_web(workers=args.web_workers)
+        topology.start_web(workers=args.web_workers, threads=args.threads)
         topology.start_workers(args.task_workers)
         topology.start_scheduler()
         ready = http_status(topology.base_url + "/readyz")

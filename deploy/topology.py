@@ -3,6 +3,9 @@
   PostgreSQL   its own cluster under <root>/postgres (Debian's postgresql binaries)
   Redis        cache, rate limits and the RQ task queue (Debian's redis-server), append-only file on
   S3           moto's S3-compatible server (moto[server] from PyPI) for evidence: a stand-in, in memory
+  proxy        nginx in front (optional, use_proxy): keeps anonymous public pages and static files the
+               application marks `Cache-Control: public` for their max-age, so Python is not run for each
+               visitor of a Most Wanted page (ADR 0094); everything else goes straight through
   web          gunicorn, several worker processes, whitenoise serving compressed, hashed static files
   workers      RQ task workers (TASKS_BACKEND=safeguard.core.rq_backend.RetryingRQBackend)
 
@@ -78,9 +81,11 @@ class Topology:
     pg_port: int = field(default_factory=free_port)
     redis_port: int = field(default_factory=free_port)
     s3_port: int = field(default_factory=free_port)
+    app_port: int = field(default_factory=free_port)  # gunicorn's, when nginx listens on web_port
     use_postgres: bool = True
     use_redis: bool = True
     use_s3: bool = True
+    use_proxy: bool = False
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -142,6 +147,10 @@ class Topology:
         else:
             env["CACHE_URL"] = "dbcache://safeguard_cache"
             env["TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
+        if self.use_proxy:
+            # nginx sets X-Forwarded-For to the client's address (never appends what the client sent), so
+            # per-address rate limits still see each client rather than the proxy.
+            env["SAFEGUARD_TRUST_X_FORWARDED_FOR"] = "true"
         if self.use_s3:
             env.update(
                 SAFEGUARD_EVIDENCE_STORAGE="s3",
@@ -262,17 +271,46 @@ class Topology:
         if collectstatic:
             self.manage("collectstatic", "--noinput", "-v0")
 
-    def start_web(self, *, workers: int = 4, threads: int = 2) -> subprocess.Popen:
+    def start_web(self, *, workers: int = 4, threads: int = 2, access_log: bool = True) -> subprocess.Popen:
         for stale in (self.root / "prometheus").glob("*.db"):  # counters start again with a new gunicorn
             stale.unlink()
+        port = self.app_port if self.use_proxy else self.web_port
+        # Behind nginx the access log is nginx's (one line per request, cache hits included); a second one
+        # from gunicorn would cost CPU for the same information.
+        log = ["--access-logfile", "-"] if access_log and not self.use_proxy else []
         process = self._spawn(
             "web",
-            [str(BIN / "gunicorn"), "safeguard.wsgi:application", "--bind", f"127.0.0.1:{self.web_port}",
+            [str(BIN / "gunicorn"), "safeguard.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--threads", str(threads), "--timeout", "30", "--graceful-timeout", "10",
-             "--max-requests", "20000", "--max-requests-jitter", "2000", "--access-logfile", "-",
+             "--max-requests", "20000", "--max-requests-jitter", "2000", "--backlog", "2048", *log,
              "--config", str(REPO / "deploy" / "gunicorn_conf.py")],
         )  # fmt: skip
-        wait_for(lambda: http_status(self.base_url + "/healthz", timeout=2) == 200, timeout=60, what="gunicorn")
+        wait_for(lambda: http_status(f"http://127.0.0.1:{port}/healthz", timeout=2) == 200, timeout=90, what="gunicorn")
+        if self.use_proxy:
+            self.start_proxy()
+        return process
+
+    def start_proxy(self) -> subprocess.Popen:
+        """nginx on web_port in front of gunicorn (deploy/nginx.conf.template)."""
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(nginx).exists():
+            raise RuntimeError("nginx is not installed (apt-get install nginx-light)")
+        folder = self.root / "nginx"
+        for sub in ("cache", "temp"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:  # nginx's workers drop to nobody when started as root
+                shutil.chown(folder / sub, "nobody")
+        config = folder / "nginx.conf"
+        config.write_text(
+            (REPO / "deploy" / "nginx.conf.template")
+            .read_text()
+            .replace("{root}", str(folder))
+            .replace("{logs}", str(self.logs))
+            .replace("{listen_port}", str(self.web_port))
+            .replace("{app_port}", str(self.app_port))
+        )
+        process = self._spawn("proxy", [nginx, "-c", str(config), "-p", str(folder), "-g", "daemon off;"])
+        wait_for(lambda: http_status(self.base_url + "/healthz", timeout=2) == 200, timeout=30, what="nginx")
         return process
 
     def start_workers(self, count: int = 2) -> None:

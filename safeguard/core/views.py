@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import server_error as django_server_error
 
@@ -91,7 +91,9 @@ def exit_this_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@cache_control(public=True, max_age=300)
 def home(request: HttpRequest) -> HttpResponse:
+    # The same for everyone, no form and no session: a shared cache (nginx, deploy/) may keep it (ADR 0094).
     return render(request, "core/home.html")
 
 
