@@ -1,19 +1,20 @@
 """Load test of the production-like topology (docs/production.md, ADR 0094): mixed traffic at a fixed rate.
 
-Starts PostgreSQL, Redis, the S3 stand-in, gunicorn and 2 RQ task workers (deploy/topology.py), loads the
-demo data, then sends, for --minutes at --rps requests per second in all, this mix:
+Starts PostgreSQL, Redis, the S3 stand-in, nginx, gunicorn (6 sync workers) and 2 RQ task workers
+(deploy/topology.py), loads the demo data, then sends, for --minutes at --rps requests per second in all, this mix:
 
-  Most Wanted list / person pages / photos   20% / 30% / 10%  the most visited pages of such a centre
-  home page / a static asset / health probe  15% / 8% / 1%    public information, CSS, the load balancer
-  public report journey (Locust)              6%              ~12 requests a report: ~2.5 reports/s at 500/s
-  partner API submissions                     5%              one request a report: 25 reports/s at 500/s
-  staff queue pages                           5%              ~250 analysts each opening a page every 10 s
+  Most Wanted list / person pages / photos   20% / 30% / 12%  the most visited pages of such a centre
+  home page / static files / health probe    18% / 12% / 1%   public information, CSS, the load balancer
+  public report journey (Locust)              4%              ~12 requests a report: ~1.7 reports/s at 500/s
+  partner API submissions                     2%              one request a report: 10 reports/s at 500/s
+  staff queue pages                           1%              ~100 analysts on shift, a page every 20 s
 
 Public pages dominate real traffic (people read far more than they report, and a Most Wanted appeal is
 shared widely); the write paths are still tested far above their real rates: the largest national
 tipline receives ~36 million reports a year, about 1.2 a second on average, almost all from platforms,
-so 25 partner reports/s is ~20x that average and 2.5 public reports/s is hundreds of times a national
-centre's public reporting. Stateless requests are sent by wrk (C, paced per endpoint, bench/_load_wrk.py),
+so 10 partner reports/s is ~8x that average, and 1.7 public reports/s (~150,000 a day) is a hundred times
+a national centre's public reporting. Each class's CPU cost is in ADR 0094, to re-weigh the mix.
+Stateless requests are sent by wrk (C, paced per endpoint, bench/_load_wrk.py),
 the stateful journey by Locust; the generator's CPU is measured and printed, as is the server's CPU per
 request (nginx, web, PostgreSQL, Redis, task workers). nginx in front keeps the anonymous public pages the
 application marks public (deploy/nginx.conf.template); --no-proxy sends everything to gunicorn.
@@ -30,7 +31,8 @@ Prints (`name: value unit`):
   load machine load average start|end
 
 Usage: bench_load.py [--minutes 1] [--rps 100] [--web-workers 6] [--threads 1] [--no-proxy] [--keep]
-Full run (the documented one): bench_load.py --minutes 10 --rps 500   (about 11 minutes in all)
+Full run (the documented one): bench_load.py --minutes 10 --rps 500   (about 12 minutes in all: start-up
+takes 1-3 minutes, then 10 minutes of load and ~20 s to stop)
 """
 
 import argparse
@@ -58,13 +60,13 @@ USER_RPS = 2.0  # requests per second each simulated reporter aims at (Locust)
 MIX = {  # share of all requests (the docstring and ADR 0094 say why); the journey's share is sent by Locust
     "/most-wanted/": 0.20,
     "/most-wanted/[person]/": 0.30,
-    "/most-wanted/[person]/photo.png": 0.10,
-    "/ (home)": 0.15,
-    "/static/[css]": 0.08,
+    "/most-wanted/[person]/photo.png": 0.12,
+    "/ (home)": 0.18,
+    "/static/[css]": 0.12,
     "/healthz": 0.01,
-    "journey": 0.06,
-    "/api/v1/reports POST": 0.05,
-    "/staff/ (queue)": 0.05,
+    "journey": 0.04,
+    "/api/v1/reports POST": 0.02,
+    "/staff/ (queue)": 0.01,
 }
 
 PARTNER_REPORT = {
