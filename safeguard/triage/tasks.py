@@ -1,7 +1,7 @@
 from django.db import transaction
 from django_tasks import task
 
-from safeguard.audit.services import Action, Actor, PendingEntry, record_many
+from safeguard.audit.services import Action, Actor, PendingEntry, appended_at_end, record_many
 from safeguard.reporting.models import Priority, Report, Status
 
 
@@ -18,7 +18,10 @@ def triage_report(report_id: int) -> None:
     from . import engine, search
     from .notifications import notify_p1
 
-    with transaction.atomic():
+    # appended_at_end: every audit entry of the job (the link's, this one, any deconfliction notice's) goes
+    # on the chain as the transaction ends, so the chain head, which every writer in the service waits on,
+    # is locked from there to COMMIT only, not through the linking, rescoring and indexing below (ADR 0014).
+    with transaction.atomic(), appended_at_end():
         report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None:
             return
@@ -61,12 +64,23 @@ def _refresh_prior_reports(subject) -> None:
     from .features import MAX_COUNTED_PRIOR_REPORTS
     from .models import ReportTriage
 
-    ids = list(ReportSubject.objects.filter(subject=subject).values_list("report_id", flat=True))
-    prior = len(ids) - 1
-    ReportTriage.objects.filter(report_id__in=ids).update(
+    held = ReportSubject.objects.filter(subject=subject).values("report_id")
+    prior = held.count() - 1
+    # The factor stops at MAX_COUNTED_PRIOR_REPORTS, so reports already counted at the cap score the same however
+    # many more arrive: only those below it are updated and rescored (a stored count at the cap means "at least
+    # that many", as for bulk referrals, ADR 0074). Rescoring every report of a much-reported subject on each new
+    # one made triage quadratic in that subject's reports and held the transaction open for seconds under load.
+    changed = list(
+        ReportTriage.objects.filter(report_id__in=held, prior_report_count__lt=MAX_COUNTED_PRIOR_REPORTS)
+        .exclude(prior_report_count=prior)
+        .values_list("report_id", flat=True)
+    )
+    if not changed:
+        return
+    ReportTriage.objects.filter(report_id__in=changed).update(
         prior_report_count=prior, prior_reports=min(prior, MAX_COUNTED_PRIOR_REPORTS) / MAX_COUNTED_PRIOR_REPORTS
     )
-    engine.rescore(report_ids=ids)
+    engine.rescore(report_ids=changed)
 
 
 @task()

@@ -176,3 +176,28 @@ def test_breach_notices_go_to_the_on_duty_supervisor_once(make_report, make_staf
     call_command("notify_breaches", stdout=open("/dev/null", "w"))  # noqa: SIM115
     notice = Notification.objects.get(kind=Notification.Kind.BREACH)
     assert notice.recipient == supervisor and notice.report_id == late.pk and "overdue by 1 h" in notice.message
+
+
+def test_reports_counted_at_the_cap_are_not_rescored_for_each_new_report(make_report, monkeypatch):
+    from safeguard.audit.services import verify_chain
+    from safeguard.triage.features import MAX_COUNTED_PRIOR_REPORTS
+
+    reports = [make_report(subject_identifiers="sam@example.org") for _ in range(MAX_COUNTED_PRIOR_REPORTS + 1)]
+    first = Report.objects.get(pk=reports[0].pk)
+    assert first.triage.prior_report_count == MAX_COUNTED_PRIOR_REPORTS and first.triage.prior_reports == 1.0
+
+    rescored = []
+    original = engine.rescore
+
+    def spy(*, report_ids):
+        rescored.append(set(report_ids))
+        return original(report_ids=report_ids)
+
+    monkeypatch.setattr(engine, "rescore", spy)
+    newest = make_report(subject_identifiers="SAM@example.org")
+    # Every earlier report was already counted at the cap: its score cannot change, so none is rescored.
+    assert rescored == []
+    newest = Report.objects.get(pk=newest.pk)
+    assert newest.triage.prior_report_count == MAX_COUNTED_PRIOR_REPORTS + 1
+    assert Report.objects.get(pk=first.pk).triage.prior_report_count == MAX_COUNTED_PRIOR_REPORTS  # "at least"
+    assert verify_chain().ok
