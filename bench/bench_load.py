@@ -28,6 +28,7 @@ Prints (`name: value unit`):
   load <endpoint> p99 (and requests/s)           per endpoint
   load generator cpu share                       wrk + Locust CPU / (2 cores x duration)
   load server cpu ms/request                     web + PostgreSQL + Redis + task workers, per request
+  load machine cpu busy, load machine cpu ms/request   the whole machine's CPU (/proc/stat), all processes
   load machine load average start|end
 
 Usage: bench_load.py [--minutes 1] [--rps 100] [--web-workers 6] [--threads 1] [--no-proxy] [--keep]
@@ -154,6 +155,23 @@ def _postmaster_pid(port: int) -> int | None:
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat.
+
+    The per-group figures read long-lived processes only: they miss short-lived ones (RQ's forked work-horse
+    per job, the PostgreSQL backend each opens) and the kernel's work for the connections, so the whole
+    machine's busy time is printed beside them (ADR 0094).
+    """
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return 0.0, 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # user nice system idle iowait irq softirq steal (guest is counted in user)
+    return (total - idle) / ticks, total / ticks
 
 
 # --- figures ------------------------------------------------------------------------------------------
@@ -305,6 +323,7 @@ def main() -> int:
             if name in topology.processes:
                 groups[name] = [topology.processes[name].pid]
         generator_before, server_before = _children_cpu(), cpu_by_group(groups)
+        machine_before = machine_cpu()
         wall_started = time.monotonic()
         processes = [stream.start(base_url=topology.base_url, seconds=seconds, workdir=root) for stream in streams]
         locust = subprocess.Popen(  # noqa: S603
@@ -316,6 +335,7 @@ def main() -> int:
         for process in processes:
             process.wait()
         server_after = cpu_by_group(groups)  # before Locust's stop-timeout tail
+        machine_after = machine_cpu()
         wall = time.monotonic() - wall_started
         locust.wait()
         generator_cpu = _children_cpu() - generator_before
@@ -383,6 +403,11 @@ def main() -> int:
         for name, value in per_request.items():
             emit(f"server cpu ms/request {name}", value, "ms")
         emit("server cpu share", 100 * sum(server.values()) / (wall * (os.cpu_count() or 1)), "% of all cores")
+        machine_busy = machine_after[0] - machine_before[0]
+        machine_total = machine_after[1] - machine_before[1]
+        if machine_total > 0:
+            emit("machine cpu busy", 100 * machine_busy / machine_total, "% of all cores")
+            emit("machine cpu ms/request", 1000 * machine_busy / max(total_requests, 1), "ms")
         emit("machine load average start", load_start)
         emit("machine load average end", load_end)
         for note in notes:
