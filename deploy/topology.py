@@ -322,8 +322,8 @@ class Topology:
             args = ["rqworker", "default", "--job-class", "django_tasks_rq.backend.Job", "--with-scheduler"]
             # RQ's default worker forks a work-horse per job, which opens its own PostgreSQL connection: ~2 ms of
             # machine CPU per request in the load test's mix, enough to saturate 2 cores. SimpleWorker runs jobs in
-            # the worker process with its persistent connection (ADR 0094). A job that crashes the process is then
-            # abandoned with the worker; RQ moves it to the failed registry and our jobs are idempotent to re-run.
+            # the worker process with its persistent connection (ADR 0094). A job that kills the process dies with
+            # the worker; RQ's abandoned-job clean-up retries it (core/rq_backend.py) and the jobs are idempotent.
             if os.environ.get("SAFEGUARD_RQ_FORKING_WORKER") != "1":
                 args += ["--worker-class", "rq.worker.SimpleWorker"]
         else:
