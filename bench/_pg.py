@@ -19,6 +19,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def postmaster_pid(port: int) -> int | None:
+    """The PostgreSQL server process listening on this port (the benches count its CPU and its backends')."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    cmdline = f.read().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"postgres" in cmdline and f"port={port}".encode() in cmdline and b"-D" in cmdline:
+                return int(entry)
+    return None
+
+
 def _as_postgres(args: list[str]) -> list[str]:
     # PostgreSQL refuses to run as root; as root, run it as the postgres user.
     if os.geteuid() == 0:

@@ -25,7 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _pg import PG_BIN, free_port, throwaway_postgres
+from _pg import PG_BIN, free_port, postmaster_pid, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
@@ -138,19 +138,6 @@ def _process_table() -> dict[int, tuple[int, int]]:
             continue
         table[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
     return table
-
-
-def _postmaster_pid(port: int) -> int | None:
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    cmdline = f.read().replace(b"\0", b" ")
-            except OSError:
-                continue
-            if b"postgres" in cmdline and f"port={port}".encode() in cmdline:
-                return int(entry)
-    return None
 
 
 def cpu_seconds(roots: list[int]) -> float:
@@ -281,7 +268,7 @@ def main() -> None:
                     )
                     urllib.request.urlopen(request).read()  # noqa: S310 - local server
             port_of_db = int(database_url.rsplit(":", 1)[1].split("/")[0])
-            roots = [server.pid, *filter(None, [_postmaster_pid(port_of_db)])]
+            roots = [server.pid, *filter(None, [postmaster_pid(port_of_db)])]
             minimal = measured(
                 roots,
                 lambda: run_wrk(

@@ -54,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _load_wrk import Stream
+from _pg import postmaster_pid
 
 from deploy.topology import BIN, REPO, Topology
 
@@ -137,19 +138,6 @@ def cpu_by_group(groups: dict[str, list[int]]) -> dict[str, float]:
                     frontier.append(child)
         used[name] = sum(table[pid][1] for pid in seen if pid in table) / os.sysconf("SC_CLK_TCK")
     return used
-
-
-def _postmaster_pid(port: int) -> int | None:
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    cmdline = f.read().replace(b"\0", b" ")
-            except OSError:
-                continue
-            if b"postgres" in cmdline and f"port={port}".encode() in cmdline and b"-D" in cmdline:
-                return int(entry)
-    return None
 
 
 def _children_cpu() -> float:
@@ -315,7 +303,7 @@ def main() -> int:
         }
         groups = {
             "web": [topology.processes["web"].pid],
-            "postgres": list(filter(None, [_postmaster_pid(topology.pg_port)])),
+            "postgres": list(filter(None, [postmaster_pid(topology.pg_port)])),
             "redis": [topology.processes["redis"].pid],
             "task workers": [p.pid for n, p in topology.processes.items() if n.startswith("worker-")],
         }
