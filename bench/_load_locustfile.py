@@ -29,17 +29,6 @@ JOURNEY = [
     ("when", {"day": "3", "month": "2", "year": "2026"}),
     ("your-words", {"account": "They asked my child to keep the chat secret and asked for photos."}),
 ]
-PARTNER_REPORT = {
-    "incidentSummary": {
-        "incidentType": "online_enticement_of_children",
-        "incidentDateTime": "2026-11-20T18:30:00Z",
-        "platform": "LoadTest Chat",
-        "reportAnnotations": ["asked_to_keep_secret"],
-    },
-    "personOrUserReported": {"espIdentifier": "lt-user-1", "screenName": "Fictional_Load_Account"},
-    "additionalInfo": "Adult account asked a child to keep the chat secret.",
-    "finish": True,
-}
 REFERENCE = re.compile(r'id="reference">\s*([A-Z0-9-]+)')
 
 
