@@ -78,22 +78,29 @@ def open_case(*, actor, title: str, report_ids=(), subject_ids=(), summary: str 
         case.save(update_fields=["reference"])
         CaseStatusChange.objects.create(case=case, to_status=CaseStatus.OPEN, reason="Opened", changed_by=user)
         record(action=Action.COLLECTION, actor=audit_actor, obj=case, detail={"reference": case.reference})
-        _group(case, audit_actor, reports, subjects)
+        _add_members(case, audit_actor, {"reports": reports, "subjects": subjects})
     return case
 
 
-def _group(case: Case, audit_actor: Actor, reports: list, subjects: list) -> None:
-    new_reports = [r for r in reports if not case.reports.filter(pk=r.pk).exists()]
-    new_subjects = [s for s in subjects if not case.subjects.filter(pk=s.pk).exists()]
-    if not new_reports and not new_subjects:
+def _add_members(container: Case | Operation, audit_actor: Actor, members: dict[str, list]) -> None:
+    """Add reports, subjects or cases to a case or an operation, logging only what is new as a combination.
+
+    `members` maps a many-to-many field's name to the objects to add; what is already held is left out of
+    the entry (DPA 2018 s.62: a combination is logged when it is made, not again when repeated).
+    """
+    added = {}
+    for name, objs in members.items():
+        held = set(getattr(container, name).filter(pk__in=[o.pk for o in objs]).values_list("pk", flat=True))
+        added[name] = [o for o in objs if o.pk not in held]
+    if not any(added.values()):
         return
-    case.reports.add(*new_reports)
-    case.subjects.add(*new_subjects)
+    for name, objs in added.items():
+        getattr(container, name).add(*objs)
     record(
         action=Action.COMBINATION,
         actor=audit_actor,
-        obj=case,
-        detail={"reports": [r.pk for r in new_reports], "subjects": [s.pk for s in new_subjects]},
+        obj=container,
+        detail={name: [o.pk for o in objs] for name, objs in added.items()},
     )
 
 
@@ -105,7 +112,7 @@ def add_to_case(*, actor, case: Case, report_ids=(), subject_ids=()) -> Case:
     if not reports and not subjects:
         raise ValidationError("Give at least one report or subject to add.")
     with transaction.atomic():
-        _group(case, audit_actor, reports, subjects)
+        _add_members(case, audit_actor, {"reports": reports, "subjects": subjects})
     return case
 
 
@@ -255,23 +262,8 @@ def create_operation(*, actor, name: str, description: str = "", case_ids=(), su
     with transaction.atomic():
         operation = Operation.objects.create(name=name, description=description, created_by=user)
         record(action=Action.COLLECTION, actor=audit_actor, obj=operation, detail={"name": name})
-        _group_operation(operation, audit_actor, cases, subjects)
+        _add_members(operation, audit_actor, {"cases": cases, "subjects": subjects})
     return operation
-
-
-def _group_operation(operation: Operation, audit_actor: Actor, cases: list, subjects: list) -> None:
-    cases = [c for c in cases if not operation.cases.filter(pk=c.pk).exists()]
-    subjects = [s for s in subjects if not operation.subjects.filter(pk=s.pk).exists()]
-    if not cases and not subjects:
-        return
-    operation.cases.add(*cases)
-    operation.subjects.add(*subjects)
-    record(
-        action=Action.COMBINATION,
-        actor=audit_actor,
-        obj=operation,
-        detail={"cases": [c.pk for c in cases], "subjects": [s.pk for s in subjects]},
-    )
 
 
 def add_to_operation(*, actor, operation: Operation, case_ids=(), subject_ids=()) -> Operation:
@@ -282,7 +274,7 @@ def add_to_operation(*, actor, operation: Operation, case_ids=(), subject_ids=()
     if not cases and not subjects:
         raise ValidationError("Give at least one case or subject to add.")
     with transaction.atomic():
-        _group_operation(operation, audit_actor, cases, subjects)
+        _add_members(operation, audit_actor, {"cases": cases, "subjects": subjects})
     return operation
 
 
