@@ -127,6 +127,9 @@ def main() -> None:
         "--suspects", type=int, default=0, help="lines are about this many people (0: every line its own suspect)"
     )
     parser.add_argument("--profile", action="store_true", help="print the import's top functions (cProfile)")
+    parser.add_argument(
+        "--no-overlap", action="store_true", help="prepare each chunk before committing it, not on a thread (ADR 0076)"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="safeguard-bench-referrals-"))
     try:
@@ -152,10 +155,10 @@ def main() -> None:
                 import pstats
 
                 profiler = cProfile.Profile()
-                done = profiler.runcall(services.run_import, imp.pk, workers=args.workers)
+                done = profiler.runcall(services.run_import, imp.pk, workers=args.workers, overlap=not args.no_overlap)
                 pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
             else:
-                done = services.run_import(imp.pk, workers=args.workers)
+                done = services.run_import(imp.pk, workers=args.workers, overlap=not args.no_overlap)
             seconds, cpu_seconds = time.perf_counter() - start, _cpu() - start_cpu
             # This process's peak plus the largest worker's (workers have ended: their usage is collected).
             peak_mb = (

@@ -271,11 +271,17 @@ def default_workers() -> int:
     return int(getattr(settings, "REFERRALS_PREPARE_WORKERS", 0))
 
 
+def default_overlap() -> bool:
+    """Prepare the next chunk on a thread while this one commits: REFERRALS_PREPARE_THREAD, default on."""
+    return bool(getattr(settings, "REFERRALS_PREPARE_THREAD", True))
+
+
 def run_import(
     import_id: int,
     *,
     chunk_size: int = CHUNK,
     workers: int | None = None,
+    overlap: bool | None = None,
     on_progress: Callable[[ReferralImport], None] | None = None,
     after_chunk: Callable[[int], None] | None = None,
 ) -> ReferralImport | None:
@@ -283,7 +289,8 @@ def run_import(
 
     Idempotent: records at or before the checkpoint are skipped, so running it again after a crash goes on
     where the last committed chunk ended. With `workers`, chunks are prepared in that many worker processes
-    while this one commits, always in file order.
+    while this one commits; otherwise, with `overlap` (the default), the next chunk is prepared on a thread
+    while this one commits (ADR 0076). Commits are always on this thread, in file order, one transaction each.
     """
     imp = _claim(import_id)
     if imp is None:
@@ -292,8 +299,15 @@ def run_import(
     actor = Actor.of(imp.created_by) if imp.created_by else Actor.system("referral import")
     model = active_model(fresh=True)
     suggester = make_suggester()
-    executor = worker_pool.pool(workers) if workers > 0 else None
-    depth = workers + 1 if executor else 0  # chunks prepared ahead: bounded, so memory stays flat
+    overlap = default_overlap() if overlap is None else overlap
+    if workers > 0:
+        executor, prepare, depth = worker_pool.pool(workers), worker_pool.prepare, workers + 1
+    elif overlap:
+        executor, prepare, depth = worker_pool.thread(), worker_pool.prepare_in_thread, 1
+    else:
+        executor, prepare, depth = None, None, 0
+    # depth: chunks prepared ahead of the one being committed; bounded, so memory stays flat. A chunk prepared
+    # ahead but not committed (pause, cancel, crash) is simply dropped: the checkpoint is where a resume starts.
     pending: deque = deque()
     started = time.perf_counter()
     chunks_done = 0
@@ -319,7 +333,7 @@ def run_import(
             try:
                 for chunk in _chunks(imp, stream, chunk_size):
                     if executor:
-                        pending.append(executor.submit(worker_pool.prepare, chunk, imp.pk, imp.partner))
+                        pending.append(executor.submit(prepare, chunk, imp.pk, imp.partner))
                     else:
                         pending.append(worker_pool.done(prepare_chunk(chunk, import_pk=imp.pk, partner=imp.partner)))
                     while len(pending) > depth:

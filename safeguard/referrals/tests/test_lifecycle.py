@@ -110,3 +110,49 @@ def test_worker_processes_prepare_chunks_in_order(importer):
     lines = ReferralLine.objects.filter(referral_import=imp).order_by("line_no")
     assert [line.line_no for line in lines] == list(range(1, 9))
     assert lines.get(line_no=8).outcome == "duplicate_in_file"
+
+
+def _lines(imp):
+    return list(
+        ReferralLine.objects.filter(referral_import=imp)
+        .order_by("line_no")
+        .values_list("line_no", "outcome", "priority", "score", "matched_subject")
+    )
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_prepare_thread_commits_chunks_in_order_as_without_it(importer, overlap):
+    """The next chunk prepared on a thread (ADR 0076) changes nothing in what is committed, nor in which order."""
+    data = FILE + jsonl(record(3), record(8, incidentSummary={}))  # a duplicate and an invalid line at the end
+    imp = importer(data, chunk_size=2, overlap=overlap)
+    assert imp.state == ImportState.COMPLETED
+    assert (imp.records_read, imp.accepted, imp.duplicates, imp.rejected, imp.checkpoint) == (9, 7, 1, 1, 9)
+    lines = _lines(imp)
+    assert [line[0] for line in lines] == list(range(1, 9))
+    assert lines[7][1] == "duplicate_in_file"
+    reports = Report.objects.filter(source=Source.REFERRAL).order_by("pk")
+    assert [r.details["referral"]["line"] for r in reports] == list(range(1, 8))
+
+
+def test_a_query_in_the_prepare_thread_is_refused_and_the_import_stays_resumable(importer, monkeypatch):
+    """The prepare thread must never use the database (its work is outside the chunk's transaction)."""
+    from safeguard.referrals import pipeline
+
+    real, calls = pipeline.prepare_chunk, []
+
+    def querying(records, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            ReferralImport.objects.count()
+        return real(records, **kwargs)
+
+    monkeypatch.setattr(pipeline, "prepare_chunk", querying)
+    with pytest.raises(RuntimeError, match="must not query the database"):
+        importer(FILE, chunk_size=3, overlap=True)
+    imp = ReferralImport.objects.get()
+    assert imp.state == ImportState.PAUSED and imp.checkpoint == 3 and imp.accepted == 3
+    monkeypatch.setattr(pipeline, "prepare_chunk", real)
+    services.resume(user=importer.user, imp=imp)
+    imp = services.run_import(imp.pk, chunk_size=3)
+    assert imp.state == ImportState.COMPLETED and imp.accepted == 7
+    assert sorted(ReferralLine.objects.values_list("line_no", flat=True)) == list(range(1, 8))
