@@ -12,6 +12,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from safeguard.core.bulk import insert_many, insert_sql
+from safeguard.core.rows import new_rows
 
 from .models import Action, AuditChainHead, AuditEntry
 
@@ -106,7 +107,12 @@ def record_many(entries: list[PendingEntry]) -> list[AuditEntry]:
     The chain is exactly what calling `record` for each in turn would give (consecutive sequence
     numbers, each hashing the one before); it only saves the per-entry lock, read and update.
     """
-    rows = [_new_entry(pending) for pending in entries]
+    # Instances without Model.__init__ (core/rows.py): for a partner batch, one entry per report
+    # made that way costs a tenth of the constructor (ADR 0018, round 4).
+    rows = new_rows(AuditEntry, [_entry_values(pending) for pending in entries])
+    for pending, row in zip(entries, rows, strict=True):
+        if pending.actor.user is not None:
+            row._state.fields_cache["actor"] = pending.actor.user  # as AuditEntry(actor=user) would
     tail = _queue.get()
     if tail is not None:
         tail.entries.extend(rows)
@@ -129,6 +135,24 @@ def _new_entry(pending: PendingEntry) -> AuditEntry:
         justification=pending.justification,
         detail=pending.detail or {},
     )
+
+
+def _entry_values(pending: PendingEntry) -> dict:
+    """`_new_entry`'s field values by attname, for `new_rows`; the same checks."""
+    if pending.action == Action.DISCLOSURE and not pending.recipient:
+        raise ValueError("A disclosure must name its recipient (DPA 2018 s.62(3)).")
+    object_type, object_id = _object_key(pending.obj)
+    user = pending.actor.user
+    return {
+        "action": str(pending.action),
+        "actor_id": None if user is None else user.pk,
+        "actor_label": pending.actor.label,
+        "object_type": object_type,
+        "object_id": object_id,
+        "recipient": pending.recipient,
+        "justification": pending.justification,
+        "detail": pending.detail or {},
+    }
 
 
 # --- appending to the chain -------------------------------------------------------------------------

@@ -1,13 +1,19 @@
-"""Fast multi-row inserts (the partner batch endpoint, audit.record_many).
+"""Fast multi-row inserts: the partner batch endpoint, audit.record_many and the referral import.
 
 On PostgreSQL, Django's bulk_create sends each column as an array parameter (INSERT ... UNNEST), and
 psycopg escapes every element of those arrays in Python: for JSON-heavy rows that escaping costs more
 than everything else in a batch. Here ids come from the table's sequence in one query and the rows go
-in with COPY, which psycopg writes in C. Other databases (SQLite) use bulk_create.
+in with COPY, which psycopg formats in C. Other databases (SQLite) use bulk_create.
+
+Per row, the column values are read by one `attrgetter` (C), and only the columns that need it get
+Python per value: JSON (pydantic-core's Rust encoder) and datetimes that are not already aware. What
+a column needs is worked out once per model (`_plan`), not per row (ADR 0018, round 4).
 """
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from operator import attrgetter
 
 from django.db import connection
@@ -15,6 +21,7 @@ from django.db.models import (
     BooleanField,
     CharField,
     DateField,
+    DateTimeField,
     Field,
     ForeignKey,
     IntegerField,
@@ -25,6 +32,8 @@ from django.db.models import (
 )
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
+from django.utils import timezone
+from pydantic_core import to_json
 
 
 def insert_many(model: type[Model], objs: list[Model]) -> None:
@@ -35,23 +44,19 @@ def insert_many(model: type[Model], objs: list[Model]) -> None:
         model.objects.bulk_create(objs, batch_size=1000)
         return
     meta = model._meta
-    pk = meta.pk
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, pk.column, len(objs)],
+            [meta.db_table, meta.pk.column, len(objs)],
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        for obj, new_id in zip(objs, ids, strict=True):
-            setattr(obj, pk.attname, new_id)
-        fields = list(meta.concrete_fields)
-        columns = ", ".join(quote(f.column) for f in fields)
-        convert = [_copy_value(f) for f in fields]
-        raw = cursor.cursor  # psycopg's own cursor, same connection and transaction
-        with raw.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row([value(obj) for value in convert])
+        pk = meta.pk.attname
+        for obj, (new_id,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.__dict__[pk] = new_id
+        plan = _plan(model, with_pk=True)
+        _stamp(plan, objs)
+        with cursor.cursor.copy(plan.copy_sql) as copy:  # psycopg's own cursor: same transaction
+            for row in _rows(plan, objs):
+                copy.write_row(row)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -73,45 +78,122 @@ def insert_sql(objs: list[Model], *, on_conflict_do_nothing: bool = False) -> tu
         compiler.returning_fields = [meta.pk]
         [(sql, params)] = compiler.as_sql()
         return sql, list(params)
+    plan = _plan(model, with_pk=False)
     key = (model, len(objs), on_conflict_do_nothing)
-    cached = _INSERTS.get(key)
-    if cached is None:
-        quote = connection.ops.quote_name
-        fields = [f for f in meta.concrete_fields if f is not meta.pk]
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+    sql = _INSERTS.get(key)
+    if sql is None:
+        row = "(" + ", ".join(["%s"] * len(plan.columns)) + ")"
+        sql = _INSERTS[key] = (
+            f"INSERT INTO {plan.table} ({', '.join(plan.columns)}) "  # noqa: S608 - names from the model
             f"VALUES {', '.join([row] * len(objs))}"
-            f"{' ON CONFLICT DO NOTHING' if on_conflict_do_nothing else ''} RETURNING {quote(meta.pk.column)}"
+            f"{' ON CONFLICT DO NOTHING' if on_conflict_do_nothing else ''} "
+            f"RETURNING {connection.ops.quote_name(meta.pk.column)}"
         )
-        cached = _INSERTS[key] = (sql, [_copy_value(f) for f in fields])
-    sql, convert = cached
-    return sql, [value(obj) for obj in objs for value in convert]
+    _stamp(plan, objs)
+    return sql, [value for row in _rows(plan, objs) for value in row]
 
 
-_INSERTS: dict[tuple, tuple[str, list]] = {}
+_INSERTS: dict[tuple, str] = {}
 
 
-def _copy_value(field: Field) -> Callable[[Model], object]:
-    """How to get one column's COPY value from an instance.
+@dataclass(frozen=True)
+class _Plan:
+    """How one model's rows become COPY / INSERT values, worked out once."""
 
-    Django's get_db_prep_save(pre_save(..)) runs several generic calls per field and row, more than
-    the COPY itself costs; for the plain field types the attribute already is what PostgreSQL's text
-    input reads (JSON is dumped with the field's encoder). Anything else goes the generic way.
-    """
-    attname = field.attname
-    if isinstance(field, JSONField):
-        encoder = field.encoder
+    table: str
+    columns: tuple[str, ...]
+    copy_sql: str
+    values: Callable[[Model], tuple]  # every column's attribute, in column order, in one C call
+    convert: tuple[tuple[int, Callable[[object], object]], ...]  # (column, value converter) where needed
+    generic: tuple[tuple[int, Callable[[Model], object]], ...]  # (column, Django's own pre_save + prep)
+    stamped: tuple[str, ...]  # auto_now / auto_now_add attributes, set to one time per batch
 
-        def json_text(obj: Model) -> str | None:
-            value = getattr(obj, attname)
-            return None if value is None else json.dumps(value, cls=encoder)
 
-        return json_text
-    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    if isinstance(field, _PLAIN_FIELDS) and not automatic:
-        return attrgetter(attname)
+@cache
+def _plan(model: type[Model], *, with_pk: bool) -> _Plan:
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if with_pk or f is not pk]
+    quote = connection.ops.quote_name
+    columns = tuple(quote(f.column) for f in fields)
+    table = quote(model._meta.db_table)
+    convert, generic, stamped = [], [], []
+    for index, field in enumerate(fields):
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            stamped.append(field.attname)  # set on the instance first (as pre_save does), then read plainly
+        elif isinstance(field, JSONField):
+            convert.append((index, _json_text(field)))
+        elif isinstance(field, DateTimeField):
+            convert.append((index, _aware(field)))
+        elif not isinstance(field, _PLAIN_FIELDS):
+            generic.append((index, _generic(field)))
+    return _Plan(
+        table=table,
+        columns=columns,
+        copy_sql=f"COPY {table} ({', '.join(columns)}) FROM STDIN",
+        values=_getter([f.attname for f in fields]),
+        convert=tuple(convert),
+        generic=tuple(generic),
+        stamped=tuple(stamped),
+    )
+
+
+def _getter(names: list[str]) -> Callable[[Model], tuple]:
+    if len(names) > 1:
+        return attrgetter(*names)
+    # attrgetter of a single name returns the bare value, not a 1-tuple.
+    return (lambda obj: (getattr(obj, names[0]),)) if names else (lambda obj: ())
+
+
+def _stamp(plan: _Plan, objs: list[Model]) -> None:
+    """What Django's pre_save does for auto_now(_add) fields on insert: the time, set on the instance."""
+    if plan.stamped:
+        now = timezone.now()
+        times = dict.fromkeys(plan.stamped, now)
+        for obj in objs:
+            obj.__dict__.update(times)
+
+
+def _rows(plan: _Plan, objs: list[Model]) -> list[tuple | list]:
+    get, convert, generic = plan.values, plan.convert, plan.generic
+    if not convert and not generic:
+        return [get(obj) for obj in objs]
+    rows = []
+    for obj in objs:
+        row = list(get(obj))
+        for index, value_of in convert:
+            value = row[index]
+            if value is not None:
+                row[index] = value_of(value)
+        for index, value_of in generic:
+            row[index] = value_of(obj)
+        rows.append(row)
+    return rows
+
+
+def _json_text(field: JSONField) -> Callable[[object], str]:
+    encoder = field.encoder
+    if encoder is None:
+        # pydantic-core's Rust encoder: several times json.dumps on report details. The text differs
+        # from json.dumps' only in spacing and in not escaping non-ASCII, which jsonb does not keep.
+        return lambda value: to_json(value).decode()
+    return lambda value: json.dumps(value, cls=encoder)  # a field's own encoder decides its format
+
+
+def _aware(field: DateTimeField) -> Callable[[object], object]:
+    """Aware datetimes go as they are (psycopg dumps them in C); anything else the generic way, so a
+    naive one still gets Django's warning and the current time zone."""
+
+    def value(dt):
+        if getattr(dt, "tzinfo", None) is not None:
+            return dt
+        return field.get_db_prep_value(field.get_prep_value(dt), connection)
+
+    return value
+
+
+def _generic(field: Field) -> Callable[[Model], object]:
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
+# Their attribute already is what PostgreSQL's text input reads.
 _PLAIN_FIELDS = (CharField, TextField, IntegerField, BooleanField, DateField, UUIDField, ForeignKey)

@@ -8,6 +8,7 @@ import functools
 import hashlib
 import json
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from . import idempotency, keys, limits, selectors, services
 from .errors import ApiError, error_body, error_response, not_found, pydantic_errors
@@ -211,18 +212,23 @@ def open_report(request: HttpRequest, payload: OpenReportIn):
     },
 )
 def submit_batch(request: HttpRequest) -> HttpResponse:
-    try:
-        document = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(422, f"The body is not valid JSON: {exc}", type="json_invalid", loc=["body"]) from exc
-    try:
-        batch = BatchIn.model_validate(document)
-    except ValidationError as exc:
-        raise _batch_shape_error(exc) from None
-    partner = _partner(request, Scope.SUBMIT, reports=len(batch.reports))
+    documents = _all_valid_documents(request.body)
+    if documents is None:  # something is wrong: the item-by-item path finds what, with the usual errors
+        try:
+            document = json.loads(request.body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ApiError(422, f"The body is not valid JSON: {exc}", type="json_invalid", loc=["body"]) from exc
+        try:
+            items = BatchIn.model_validate(document).reports
+        except ValidationError as exc:
+            raise _batch_shape_error(exc) from None
+    partner = _partner(request, Scope.SUBMIT, reports=len(items if documents is None else documents))
 
     def work():
-        valid, results = _batch_documents(batch.reports)
+        if documents is None:
+            valid, results = _batch_documents(items)
+        else:
+            valid, results = list(enumerate(documents)), [None] * len(documents)
         created = services.submit_batch(partner=partner, payloads=[doc for _, doc in valid])
         for (index, _), (partner_report, report) in zip(valid, created, strict=True):
             results[index] = {
@@ -239,6 +245,30 @@ def submit_batch(request: HttpRequest) -> HttpResponse:
 
 
 _REPORT_LIST = TypeAdapter(list[ReportIn])
+
+
+class _ValidBatch(BaseModel):
+    """BatchIn with its items validated as ReportIn: a body pydantic can validate straight from bytes."""
+
+    model_config = ConfigDict(extra="forbid")
+    reports: Annotated[list[ReportIn], *BatchIn.model_fields["reports"].metadata]  # BatchIn's length limits
+
+
+_VALID_BATCH = TypeAdapter(_ValidBatch)
+
+
+def _all_valid_documents(body: bytes) -> list[dict] | None:
+    """Every item's document when the whole body is a valid batch, else None.
+
+    The usual case, in two calls: pydantic parses and validates the bytes in one pass (no json.loads,
+    no intermediate dicts; ADR 0018, round 4). Anything it refuses goes the item-by-item way, so
+    errors and the per-item results read exactly as before.
+    """
+    try:
+        batch = _VALID_BATCH.validate_json(body)
+    except ValidationError:
+        return None
+    return _REPORT_LIST.dump_python(batch.reports, mode="json", exclude_none=True)
 
 
 def _batch_documents(items: list[dict]) -> tuple[list[tuple[int, dict]], list[dict | None]]:

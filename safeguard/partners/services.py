@@ -16,7 +16,7 @@ from safeguard.evidence.storage import Vault
 from safeguard.reporting.models import Attachment, Report, Source
 from safeguard.reporting.references import new_reference
 from safeguard.reporting.services import create_report
-from safeguard.triage.priority import initial_priority
+from safeguard.triage.priority import initial_priorities
 
 from . import keys
 from .mapping import report_fields
@@ -387,10 +387,9 @@ def submit_batch(*, partner: Partner, payloads: list[dict]) -> list[tuple[Partne
             for partner_report, payload in zip(partner_reports, payloads, strict=True)
         ],
     )
-    for report in reports:
-        decision = initial_priority(report)
+    for report, decision in zip(reports, initial_priorities(reports), strict=True):
         report.priority = decision.priority
-        report.priority_reasons = decision.reasons
+        report.priority_reasons = list(decision.reasons)  # decisions are shared between equal reports
     with transaction.atomic():
         _bulk_insert_with_unique_references(reports)
         for partner_report, report in zip(partner_reports, reports, strict=True):

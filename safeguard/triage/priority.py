@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from safeguard.reporting.models import Priority
 
 from .features import active_model, report_features
-from .scoring import score
+from .scoring import FACTOR_NAMES, score
 
 
 @dataclass(frozen=True)
@@ -23,3 +23,21 @@ def initial_priority(report) -> PriorityDecision:
     model = active_model()
     scored = score(report_features(report), model.weights, model.thresholds)
     return PriorityDecision(scored.band, scored.reasons, scored.score)
+
+
+def initial_priorities(reports: list) -> list[PriorityDecision]:
+    """`initial_priority` of many new reports (a partner batch): the model looked up once, and reports
+    whose factor values are all the same scored once. The factors are mostly 0/1 flags and coarse steps
+    (age, recency), so a batch repeats few distinct combinations; scoring is a pure function of them."""
+    model = active_model()
+    decisions: dict[tuple, PriorityDecision] = {}
+    out = []
+    for report in reports:
+        features = report_features(report)
+        key = tuple(features.get(name, 0) for name in FACTOR_NAMES)
+        decision = decisions.get(key)
+        if decision is None:
+            scored = score(features, model.weights, model.thresholds)
+            decision = decisions[key] = PriorityDecision(scored.band, scored.reasons, scored.score)
+        out.append(decision)
+    return out
