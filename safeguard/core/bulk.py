@@ -1,5 +1,8 @@
 """Fast multi-row inserts: the partner batch endpoint, audit.record_many and the referral import.
 
+Two entry points, one writer: `insert_many` for unsaved model instances (their keys are set), and
+`write_rows` for plain dicts keyed by attname (the referral import, which makes no instances).
+
 On PostgreSQL, Django's bulk_create sends each column as an array parameter (INSERT ... UNNEST), and
 psycopg escapes every element of those arrays in Python: for JSON-heavy rows that escaping costs more
 than everything else in a batch. Here ids come from the table's sequence in one query and the rows go
@@ -13,8 +16,9 @@ a column needs is worked out once per model (`_plan`), not per row (ADR 0018, ro
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from django.db import connection
 from django.db.models import (
@@ -43,23 +47,76 @@ def insert_many(model: type[Model], objs: list[Model]) -> None:
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs, batch_size=1000)
         return
-    meta = model._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        pk = meta.pk.attname
-        for obj, (new_id,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.__dict__[pk] = new_id
-        plan = _plan(model, with_pk=True)
-        _stamp(plan, objs)
-        with cursor.cursor.copy(plan.copy_sql) as copy:  # psycopg's own cursor: same transaction
-            for row in _rows(plan, objs):
-                copy.write_row(row)
+    pk = model._meta.pk.attname
+    for obj, new_id in zip(objs, allocate_ids(model, len(objs)), strict=True):
+        obj.__dict__[pk] = new_id
+    plan = _plan(model, with_pk=True)
+    _stamp(plan, objs)
+    _copy(plan.copy_sql, _rows(plan, objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def write_rows(model: type[Model], rows: list[dict]) -> None:
+    """Insert plain rows: dicts keyed by attname, no instances. A column a dict leaves out gets the
+    model's default (auto_now(_add): the time now; a nullable one: NULL; text: ""), so a column another
+    app adds later (with a default) does not break the caller; the key too, from the sequence, when
+    the first row has none. COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in rows[0])]
+    defaults = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            defaults.append(now)
+        elif f.has_default():
+            defaults.append(f.get_default())
+        elif f.null:
+            defaults.append(None)
+        elif isinstance(f, CharField | TextField):
+            defaults.append("")
+        else:
+            defaults.append(None)
+    names = [f.attname for f in fields]
+    values = _dict_values(rows, names, defaults, [_dict_converter(f) for f in fields])
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        _copy(f"COPY {table} ({columns}) FROM STDIN", values)
+        return
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values)  # noqa: S608
+
+
+def allocate_ids(model: type[Model], count: int) -> list[int]:
+    """Primary keys for rows about to be written in this transaction.
+
+    PostgreSQL: from the table's sequence. Elsewhere (SQLite): after the current maximum, which is safe
+    only while the transaction holds the database's write lock from its start (the referral import's
+    SQLite settings: "transaction_mode": "IMMEDIATE").
+    """
+    if count == 0:
+        return []
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608 - our own names
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
+def _copy(copy_sql: str, rows: list) -> None:
+    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:  # psycopg's own cursor
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_sql(objs: list[Model], *, on_conflict_do_nothing: bool = False) -> tuple[str, list]:
@@ -168,6 +225,39 @@ def _rows(plan: _Plan, objs: list[Model]) -> list[tuple | list]:
             row[index] = value_of(obj)
         rows.append(row)
     return rows
+
+
+def _dict_converter(field: Field) -> Callable[[object], object] | None:
+    if isinstance(field, JSONField):
+        return _json_text(field)
+    if connection.vendor == "postgresql":
+        return None  # psycopg adapts the rest in C
+    if isinstance(field, DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, DateField):
+        return lambda v: v.isoformat() if isinstance(v, date) else v
+    return None
+
+
+def _dict_values(rows: list[dict], names: list[str], defaults: list, converters: list) -> list:
+    """Each row's values in column order, defaults filled in and JSON encoded.
+
+    The merge (`{**defaults, **row}`) and the pick (`itemgetter`) run in C: a per-field Python loop here was a
+    quarter of a referral import's CPU time (docs/adr/0073). Only the columns with a converter get Python per value.
+    """
+    template = dict(zip(names, defaults, strict=True))
+    pick = itemgetter(*names) if len(names) > 1 else (lambda merged: (merged[names[0]],))
+    converting = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
+    if not converting:
+        return [pick({**template, **row}) for row in rows]
+    values = []
+    for row in rows:
+        out = list(pick({**template, **row}))
+        for i, convert in converting:
+            if out[i] is not None:
+                out[i] = convert(out[i])
+        values.append(out)
+    return values
 
 
 def _json_text(field: JSONField) -> Callable[[object], str]:
