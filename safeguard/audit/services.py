@@ -12,6 +12,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from safeguard.core.bulk import insert_many, insert_sql
+from safeguard.core.prepared import fetch_all
 from safeguard.core.rows import new_rows
 
 from .models import Action, AuditChainHead, AuditEntry
@@ -238,14 +239,12 @@ def _advance_head(count: int) -> tuple[int, str]:
     """Lock the chain head and move it on by `count`; return (its new sequence, the hash before)."""
     table = connection.ops.quote_name(AuditChainHead._meta.db_table)
     sql = f"UPDATE {table} SET sequence = sequence + %s WHERE id = 1 RETURNING sequence, last_hash"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [count])
-        row = cursor.fetchone()
-        if row is None:  # the very first entry: create the head, then take it like everyone else
-            AuditChainHead.objects.get_or_create(id=1)
-            cursor.execute(sql, [count])
-            row = cursor.fetchone()
-    return row[0], row[1]
+    # Prepared on PostgreSQL (core/prepared.py): the same text on every append (ADR 0018, round 4).
+    rows = fetch_all(sql, [count])
+    if not rows:  # the very first entry: create the head, then take it like everyone else
+        AuditChainHead.objects.get_or_create(id=1)
+        rows = fetch_all(sql, [count])
+    return rows[0][0], rows[0][1]
 
 
 def _insert(entries: list[AuditEntry], *, head_hash: str, rows: list[models.Model]) -> None:
@@ -268,9 +267,7 @@ def _insert(entries: list[AuditEntry], *, head_hash: str, rows: list[models.Mode
         selects.append(f"SELECT {number}, id FROM i{number}")  # noqa: S608 - numbers only
     params.append(head_hash)
     sql = f"WITH {', '.join(parts)}, head AS ({set_head}) {' UNION ALL '.join(selects)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        returned = cursor.fetchall()
+    returned = fetch_all(sql, params)  # prepared: one text per shape of append, e.g. every submission's
     ids: dict[int, list[int]] = {}
     for number, new_id in returned:
         ids.setdefault(number, []).append(new_id)
