@@ -156,3 +156,19 @@ def test_a_query_in_the_prepare_thread_is_refused_and_the_import_stays_resumable
     imp = services.run_import(imp.pk, chunk_size=3)
     assert imp.state == ImportState.COMPLETED and imp.accepted == 7
     assert sorted(ReferralLine.objects.values_list("line_no", flat=True)) == list(range(1, 8))
+
+
+def test_collector_runs_less_often_during_an_import_and_is_restored_even_after_a_crash(importer):
+    import gc
+
+    before, seen = gc.get_threshold(), []
+
+    def crash_on_second(done):
+        seen.append(gc.get_threshold())
+        if done == 2:
+            raise Crash
+
+    with pytest.raises(Crash):
+        importer(FILE, chunk_size=2, after_chunk=crash_on_second)
+    assert seen[0][0] >= services.BULK_GC_THRESHOLD and seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before
