@@ -81,7 +81,10 @@ def record(
     audit entry commit together or not at all. Inside `appended_at_end()` the entry is queued
     and appended (sequence and hashes filled in on this same object) when that block ends.
     """
-    entry = _new_entry(PendingEntry(action, actor, obj, detail, recipient, justification))
+    # Without Model.__init__, as record_many (core/rows.py): one entry on every submission.
+    [entry] = new_rows(AuditEntry, [_entry_values(PendingEntry(action, actor, obj, detail, recipient, justification))])
+    if actor.user is not None:
+        entry._state.fields_cache["actor"] = actor.user  # as AuditEntry(actor=user) would
     tail = _queue.get()
     if tail is not None:
         tail.entries.append(entry)

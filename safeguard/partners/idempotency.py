@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from safeguard.audit.services import appended_at_end, insert_at_end
+from safeguard.core.rows import new_rows
 
 from .errors import ApiError, error_response
 from .models import IdempotencyRecord, Partner, one_or_none
@@ -79,11 +80,19 @@ def run_once(
         # the same statement (audit.appended_at_end, insert_at_end): a retry's clash shows there.
         with transaction.atomic(), appended_at_end():
             status, body = work()
-            insert_at_end(
-                IdempotencyRecord(
-                    partner=partner, key=key, fingerprint=request_fp, status_code=status, response_body=body
-                )
+            [answer] = new_rows(  # without Model.__init__ (core/rows.py): nothing reads its relations
+                IdempotencyRecord,
+                [
+                    {
+                        "partner_id": partner.pk,
+                        "key": key,
+                        "fingerprint": request_fp,
+                        "status_code": status,
+                        "response_body": body,
+                    }
+                ],
             )
+            insert_at_end(answer)
     except Exception:
         # The insert hit the unique constraint, or the work refused (e.g. "already finished")
         # because the first attempt did it: either way a stored answer means this is a retry.

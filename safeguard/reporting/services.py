@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -14,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from safeguard.audit.services import Action, Actor, record
 from safeguard.core.bulk import insert_sql
 from safeguard.core.prepared import fetch_all
+from safeguard.core.rows import new_rows
 from safeguard.triage.enqueue import insert_with_triage
 from safeguard.triage.priority import initial_priority
 
@@ -121,11 +123,19 @@ def create_report(
     return NewReport(report=report, follow_up_secret=secret)
 
 
+@cache
+def _report_attnames() -> frozenset[str]:
+    return frozenset(f.attname for f in Report._meta.concrete_fields)
+
+
 def _insert_with_unique_reference(
     *, source: Source, fields: dict, follow_up_secret_hash: str, with_triage: bool = False
 ) -> tuple[Report, bool]:
     """The inserted report, and whether its triage task went in with it."""
-    report = Report(source=source, follow_up_secret_hash=follow_up_secret_hash, **fields)
+    values = {"source": source, "follow_up_secret_hash": follow_up_secret_hash, **fields}
+    # Without Model.__init__ (core/rows.py), which asks each of Report's ~45 fields for its default on
+    # every report; anything but plain column values (a related object by name) takes the constructor.
+    report = new_rows(Report, [values])[0] if values.keys() <= _report_attnames() else Report(**values)
     decision = initial_priority(report)
     report.priority = decision.priority
     report.priority_reasons = decision.reasons
