@@ -11,7 +11,9 @@ Prints
 - `import peak MB: N`: peak resident memory of this process (Django and the generator included) plus workers x
   the largest worker's peak;
 - `import cpu lines/s: N`: lines per CPU second of this process and its workers (PostgreSQL's own CPU excluded);
-- counts (accepted, rejected, duplicates, linked) as `#` comments.
+- counts (accepted, rejected, duplicates, linked), this process's and PostgreSQL's CPU seconds and the load average
+  as `#` comments (the floors under these figures: bench/_referrals_floor.py, ADR 0076).
+`--no-overlap` prepares each chunk before committing it instead of on a thread (to compare the two, ADR 0076).
 
 The generated file: synthetic suspects (fictional names, example.net addresses, documentation IP ranges), ~1%
 lines duplicated, ~1% invalid, ~5% mentioning an identifier of a subject already held (seeded first).
@@ -21,6 +23,7 @@ lines duplicated, ~1% invalid, ~5% mentioning an identifier of a subject already
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -31,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _django import emit, setup
-from _pg import throwaway_postgres
+from _pg import postmaster_pid, throwaway_postgres
 
 KNOWN_SUBJECTS = 500
 ANNOTATIONS = ["asked_to_keep_secret", "offline_meeting_proposed", "solicitation_of_images", "sextortion"]
@@ -100,6 +103,23 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _server_cpu(postmaster: int | None) -> float:
+    """CPU seconds of the PostgreSQL server: the postmaster and its live children (our backend among them)."""
+    if postmaster is None:
+        return 0.0
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(entry) == postmaster or int(fields[1]) == postmaster:
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def plain_copy_seconds(path: Path) -> float:
     from django.db import connection
 
@@ -134,8 +154,6 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="safeguard-bench-referrals-"))
     try:
         with throwaway_postgres() as database_url:
-            import os
-
             os.environ["DATABASE_URL"] = database_url
             django_dir = setup()
             from django.db import connection
@@ -149,7 +167,8 @@ def main() -> None:
             imp = services.create_import(
                 user=None, partner="Bench NCB", fmt="jsonl", original_name=path.name, path=path, check=False
             )
-            start, start_cpu = time.perf_counter(), _cpu()
+            postmaster = postmaster_pid(int(database_url.rsplit(":", 1)[1].split("/")[0]))
+            start, start_cpu, start_pg = time.perf_counter(), _cpu(), _server_cpu(postmaster)
             if args.profile:
                 import cProfile
                 import pstats
@@ -160,6 +179,7 @@ def main() -> None:
             else:
                 done = services.run_import(imp.pk, workers=args.workers, overlap=not args.no_overlap)
             seconds, cpu_seconds = time.perf_counter() - start, _cpu() - start_cpu
+            pg_seconds = _server_cpu(postmaster) - start_pg
             # This process's peak plus the largest worker's (workers have ended: their usage is collected).
             peak_mb = (
                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -169,7 +189,8 @@ def main() -> None:
             print(
                 f"# {done.get_state_display()}: {done.records_read} read, {done.accepted} accepted, "
                 f"{done.rejected} rejected, {done.duplicates} duplicates, {done.linked} linked, "
-                f"{seconds:.1f} s; plain COPY {copy_seconds:.2f} s",
+                f"{seconds:.1f} s; plain COPY {copy_seconds:.2f} s; CPU: this process {cpu_seconds:.1f} s, "
+                f"PostgreSQL {pg_seconds:.1f} s; load average {os.getloadavg()[0]:.1f}",
                 file=sys.stderr,
             )
             emit("import lines/s", done.records_read / seconds, "lines/s")
