@@ -18,7 +18,7 @@ ordinary cursor.
 from collections.abc import Sequence
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorDebugWrapper
 
 # Django sets psycopg's prepare_threshold to None (never prepare), and then psycopg ignores even
@@ -50,14 +50,15 @@ def fetch_all(sql: str, params: Sequence) -> list[tuple]:
     The cursor goes through Django's wrapper, so errors come out as django.db exceptions and the
     statement is logged and counted like any other (CaptureQueriesContext, debug logging).
     """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # once: each `connection.x` is a lookup through a context-local
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    connection.ensure_connection()
-    raw = connection.connection
+    db.ensure_connection()
+    raw = db.connection
     cursor = _PreparingCursor(raw)
-    wrapped = _LoggedCursor(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
+    wrapped = _LoggedCursor(cursor, db) if db.queries_logged else db.make_cursor(cursor)
     threshold = raw.prepare_threshold
     raw.prepare_threshold = _ONLY_WHEN_ASKED if threshold is None else threshold
     try:

@@ -95,18 +95,18 @@ def create_report(
                 follow_up_secret_hash=hash_follow_up_secret(secret) if secret else "",
                 with_triage=triage_in_report_insert,
             )
-            attachments = Attachment.objects.bulk_create(
-                Attachment(
-                    report=report,
-                    stored_name=u.stored_name,
-                    original_name=u.original_name,
-                    content_type=u.content_type,
-                    size=u.size,
-                    sha256=u.sha256,
+            if uploads:  # (bulk_create of nothing still costs a partner submission measurable Python)
+                attachments = Attachment.objects.bulk_create(
+                    Attachment(
+                        report=report,
+                        stored_name=u.stored_name,
+                        original_name=u.original_name,
+                        content_type=u.content_type,
+                        size=u.size,
+                        sha256=u.sha256,
+                    )
+                    for u in uploads
                 )
-                for u in uploads
-            )
-            if attachments:
                 _ingest_evidence(report, attachments, actor, evidence_written)
             record(
                 action=Action.COLLECTION,

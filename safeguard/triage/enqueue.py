@@ -8,7 +8,7 @@ The row is an ordinary django-tasks-db row: `manage.py db_worker` claims and run
 Anywhere else (another backend, SQLite, listeners on `task_enqueued`) the caller enqueues as usual.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import connection
 from django.utils import timezone
@@ -75,26 +75,36 @@ def insert_with_triage(insert_sql: str, params: list) -> tuple[str, list] | None
     backend = _backend()
     if not _usable(backend):
         return None
-    from django_tasks_db.models import DBTaskResult
-
-    columns, template = _row_template(backend.alias)
-    selects, row_params = [], []
+    sql = _statement(insert_sql, backend.alias)
+    _, template = _row_template(backend.alias)
+    row_params = []
     for value in template:
         if value == "args":
-            # The same document normalize_json({"args": (id,), "kwargs": {}}) gives.
-            selects.append("jsonb_build_object('args', jsonb_build_array(r.id), 'kwargs', '{}'::jsonb)")
-            continue
-        selects.append("%s")
+            continue  # from the report's RETURNING, in the statement
         if value == "id":
             row_params.append(backend._get_id())  # the backend's id function (uuid4 unless configured)
         elif value == "now":
             row_params.append(timezone.now())
         else:
             row_params.append(value[1])
+    return sql, [*params, *row_params]
+
+
+@lru_cache(maxsize=32)
+def _statement(insert_sql: str, alias: str) -> str:
+    """The combined statement for this report INSERT. Made once: the report INSERT's text is the same
+    for every report (core/bulk.insert_sql), and the task row's columns are the model's (its values,
+    which the backend's settings decide, are parameters taken from `_row_template` on each call)."""
+    from django_tasks_db.models import DBTaskResult
+
+    columns, template = _row_template(alias)
+
+    # The arguments are the same document normalize_json({"args": (id,), "kwargs": {}}) gives.
+    args = "jsonb_build_object('args', jsonb_build_array(r.id), 'kwargs', '{}'::jsonb)"
+    selects = [args if value == "args" else "%s" for value in template]
     table = connection.ops.quote_name(DBTaskResult._meta.db_table)
-    sql = (
+    return (
         f"WITH r AS ({insert_sql}), "  # noqa: S608 - column names from the model, values as parameters
         f"t AS (INSERT INTO {table} ({columns}) SELECT {', '.join(selects)} FROM r) "
         "SELECT id FROM r"
     )
-    return sql, [*params, *row_params]
