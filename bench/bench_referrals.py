@@ -13,7 +13,7 @@ Prints
 - `import cpu lines/s: N`: lines per CPU second of this process and its workers (PostgreSQL's own CPU excluded);
 - counts (accepted, rejected, duplicates, linked), this process's and PostgreSQL's CPU seconds and the load average
   as `#` comments (the floors under these figures: bench/_referrals_floor.py, ADR 0076).
-`--no-overlap` prepares each chunk before committing it instead of on a thread (to compare the two, ADR 0076).
+`--overlap` / `--no-overlap` prepare the next chunk on a thread while one commits, or not (ADR 0076; default off).
 
 The generated file: synthetic suspects (fictional names, example.net addresses, documentation IP ranges), ~1%
 lines duplicated, ~1% invalid, ~5% mentioning an identifier of a subject already held (seeded first).
@@ -148,7 +148,10 @@ def main() -> None:
     )
     parser.add_argument("--profile", action="store_true", help="print the import's top functions (cProfile)")
     parser.add_argument(
-        "--no-overlap", action="store_true", help="prepare each chunk before committing it, not on a thread (ADR 0076)"
+        "--overlap",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="prepare the next chunk on a thread while one commits (default: REFERRALS_PREPARE_THREAD, off; ADR 0076)",
     )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="safeguard-bench-referrals-"))
@@ -174,10 +177,10 @@ def main() -> None:
                 import pstats
 
                 profiler = cProfile.Profile()
-                done = profiler.runcall(services.run_import, imp.pk, workers=args.workers, overlap=not args.no_overlap)
+                done = profiler.runcall(services.run_import, imp.pk, workers=args.workers, overlap=args.overlap)
                 pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
             else:
-                done = services.run_import(imp.pk, workers=args.workers, overlap=not args.no_overlap)
+                done = services.run_import(imp.pk, workers=args.workers, overlap=args.overlap)
             seconds, cpu_seconds = time.perf_counter() - start, _cpu() - start_cpu
             pg_seconds = _server_cpu(postmaster) - start_pg
             # This process's peak plus the largest worker's (workers have ended: their usage is collected).

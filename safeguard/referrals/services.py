@@ -317,8 +317,12 @@ def default_workers() -> int:
 
 
 def default_overlap() -> bool:
-    """Prepare the next chunk on a thread while this one commits: REFERRALS_PREPARE_THREAD, default on."""
-    return bool(getattr(settings, "REFERRALS_PREPARE_THREAD", True))
+    """Prepare the next chunk on a thread while this one commits: REFERRALS_PREPARE_THREAD, default off.
+
+    Off because on the shared 2-core machine the thread lost: the GIL hand-overs cost ~20% more CPU than the
+    PostgreSQL waits it hides (ADR 0076). Worth trying where a core is free while an import runs.
+    """
+    return bool(getattr(settings, "REFERRALS_PREPARE_THREAD", False))
 
 
 def run_import(
@@ -334,8 +338,8 @@ def run_import(
 
     Idempotent: records at or before the checkpoint are skipped, so running it again after a crash goes on
     where the last committed chunk ended. With `workers`, chunks are prepared in that many worker processes
-    while this one commits; otherwise, with `overlap` (the default), the next chunk is prepared on a thread
-    while this one commits (ADR 0076). Commits are always on this thread, in file order, one transaction each.
+    while this one commits; otherwise, with `overlap` (REFERRALS_PREPARE_THREAD), the next chunk is prepared on a
+    thread while this one commits (ADR 0076). Commits are always on this thread, in file order, one transaction each.
     """
     imp = _claim(import_id)
     if imp is None:

@@ -1,7 +1,8 @@
 """Where the database-free part of an import (pipeline.prepare_chunk) runs while chunks are committed.
 
-- A prepare thread (the default, ADR 0076): while the main thread commits chunk k, a thread prepares chunk k+1.
-  Both need the GIL for their Python, but the commit spends about a third of its time waiting on PostgreSQL
+- A prepare thread (`REFERRALS_PREPARE_THREAD`, off by default, ADR 0076): while the main thread commits
+  chunk k, a thread prepares chunk k+1.
+  Both need the GIL for their Python, but the commit spends about half of its time waiting on PostgreSQL
   (psycopg releases the GIL while it waits), and that is when the prepare thread runs. The thread never touches
   the database: its own connection refuses every query, so a future change that slips a query into prepare
   fails loudly instead of opening a second connection outside the chunk's transaction.
@@ -17,9 +18,16 @@ from django.db import connection
 
 
 def _init() -> None:
+    import gc
+
     import django
 
     django.setup()
+    from .services import BULK_GC_THRESHOLD  # after setup: services imports models
+
+    # A worker only prepares chunks, for as long as the import runs: the same collector setting as the import's
+    # own process (services._fewer_collections, ADR 0076), for the life of the worker.
+    gc.set_threshold(BULK_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def prepare(records, import_pk: int, partner: str):
