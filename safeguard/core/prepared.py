@@ -57,7 +57,10 @@ def fetch_all(sql: str, params: Sequence) -> list[tuple]:
             return cursor.fetchall()
     db.ensure_connection()
     raw = db.connection
-    cursor = _PreparingCursor(raw)
+    # Preparing costs a round trip of its own the first time, repaid only by a connection that is
+    # kept (CONN_MAX_AGE): with a connection per request the values are still bound on the server
+    # (no quoting in Python) but the statement is not prepared.
+    cursor = _PreparingCursor(raw) if db.settings_dict.get("CONN_MAX_AGE") else psycopg.Cursor(raw)
     wrapped = _LoggedCursor(cursor, db) if db.queries_logged else db.make_cursor(cursor)
     threshold = raw.prepare_threshold
     raw.prepare_threshold = _ONLY_WHEN_ASKED if threshold is None else threshold

@@ -86,3 +86,15 @@ def test_errors_come_out_as_django_exceptions(api):
         fetch_all(
             'INSERT INTO "reporting_report" SELECT * FROM "reporting_report" WHERE id = %s RETURNING id', [report.pk]
         )
+
+
+@on_postgresql
+def test_with_a_connection_per_request_nothing_is_prepared(api, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # a fresh connection's state (psycopg's own cache is left alone)
+    connection.connection._prepared.clear()
+    for n in range(3):
+        assert _submit(api, f"unkept-{n}").status_code == 201
+    assert _prepared_statements() == []
+    assert Report.objects.count() == 3 and verify_chain().ok
