@@ -23,8 +23,9 @@ class AuditEntry(models.Model):
     sequence = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()
     action = models.CharField(max_length=20, choices=Action.choices)
+    # No index of its own: the (actor, at) index below starts with it and serves the FK's look-ups.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # Who, in words, for acts with no staff account (a member of the public, a partner, the system).
     actor_label = models.CharField(max_length=200)
@@ -35,7 +36,10 @@ class AuditEntry(models.Model):
     justification = models.CharField(max_length=500, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    # Not indexed: nothing looks an entry up by its hash (verify_chain walks by sequence and recomputes), and
+    # `sequence` is already unique. The unique index (and PostgreSQL's pattern index beside it) cost every
+    # write in the service two random B-tree inserts (ADR 0095).
+    entry_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["sequence"]

@@ -57,7 +57,10 @@ class Priority(models.IntegerChoices):
 
 
 class Report(models.Model):
-    reference = models.CharField(max_length=20, unique=True)
+    # Unique by a constraint rather than `unique=True`: on PostgreSQL the field option also builds a second,
+    # varchar_pattern_ops index for LIKE 'prefix%', which no query of references uses; every report insert
+    # paid for its entry (ADR 0095).
+    reference = models.CharField(max_length=20)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.PUBLIC_WEB)
     reporter_role = models.CharField(max_length=20, choices=ReporterRole.choices, blank=True)
 
@@ -102,6 +105,7 @@ class Report(models.Model):
     class Meta:
         ordering = ["priority", "created_at"]
         indexes = [models.Index(fields=["priority", "created_at"], name="report_queue_order")]
+        constraints = [models.UniqueConstraint(fields=["reference"], name="report_reference_unique")]
 
     def __str__(self) -> str:
         return self.reference
