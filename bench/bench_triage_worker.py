@@ -117,7 +117,7 @@ def main() -> None:
                 first, rest = batches[:1], batches[1:] or batches[:1]
                 sent = [0]
 
-                def counting(execute, sql, params, many, context):
+                def counting(execute, sql, params, many, context, sent=sent):
                     sent[0] += 1
                     return execute(sql, params, many, context)
 

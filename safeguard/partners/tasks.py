@@ -1,15 +1,17 @@
 from django_tasks import task
 
-from safeguard.triage.tasks import triage_report
+from safeguard.triage.tasks import triage_reports
 
 from . import limits, services
 
 
 @task()
 def triage_batch(report_ids: list[int]) -> None:
-    """Triage a batch's reports in one background task rather than queueing thousands of tasks."""
-    for report_id in report_ids:
-        triage_report.call(report_id)
+    """Triage a batch's reports in one background task rather than queueing thousands of tasks.
+
+    Each report is triaged as `triage_report` triages it, a chunk of reports per transaction (ADR 0031).
+    """
+    triage_reports(report_ids=report_ids)
 
 
 @task()

@@ -42,6 +42,10 @@ def register_provider(provider: Provider) -> Provider:
 
 @register_provider
 def assigned_open_reports(subject: Subject, exclude_report_id: int | None) -> Iterable[Holding]:
+    # Usually nobody is assigned yet: a plain existence check first, the ORM's joined read only when there is
+    # something to read (it runs on every report about a known person, in the triage worker).
+    if not _any_assigned_open(subject.pk, exclude_report_id):
+        return
     links = (
         ReportSubject.objects.filter(subject=subject, report__status__in=OPEN, report__assigned_to__isnull=False)
         .exclude(report_id=exclude_report_id)
@@ -51,6 +55,22 @@ def assigned_open_reports(subject: Subject, exclude_report_id: int | None) -> It
         yield Holding(
             owner=link.report.assigned_to, kind="report", label=link.report.reference, report_id=link.report_id
         )
+
+
+def _any_assigned_open(subject_id: int, exclude_report_id: int | None) -> bool:
+    from django.db import connection
+
+    from safeguard.reporting.models import Report
+
+    marks = ", ".join(["%s"] * len(OPEN))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {ReportSubject._meta.db_table} l JOIN {Report._meta.db_table} r ON r.id = l.report_id "  # noqa: S608
+            f"WHERE l.subject_id = %s AND r.status IN ({marks}) AND r.assigned_to_id IS NOT NULL AND l.report_id <> %s "
+            "LIMIT 1",
+            [subject_id, *OPEN, exclude_report_id or 0],
+        )
+        return cursor.fetchone() is not None
 
 
 def holdings(subject: Subject, *, exclude_report_id: int | None = None) -> list[Holding]:
@@ -65,12 +85,18 @@ def who_to_talk_to(report) -> list[Holding]:
     return [h for h in holdings(link.subject, exclude_report_id=report.pk) if h.owner.pk != report.assigned_to_id]
 
 
-def deconflict(report) -> list[Holding]:
-    """Notify both sides when a new report touches a subject someone else works. Idempotent per report."""
+def deconflict(report, *, subject: Subject | None = None) -> list[Holding]:
+    """Notify both sides when a new report touches a subject someone else works. Idempotent per report.
+
+    `subject`: the report's subject when the caller has just linked it (the triage task), saving the lookup.
+    """
     from safeguard.triage.models import Notification
     from safeguard.triage.notifications import notify
 
-    others = who_to_talk_to(report)
+    if subject is None:
+        others = who_to_talk_to(report)
+    else:
+        others = [h for h in holdings(subject, exclude_report_id=report.pk) if h.owner.pk != report.assigned_to_id]
     for holding in others:
         notify(
             recipient=holding.owner,

@@ -102,7 +102,9 @@ def link_report(report: Report, *, audit_entries: list[PendingEntry] | None = No
     `audit_entries`, appended there for the caller to write with its own entries in one chain append
     (the triage task does: one lock of the audit chain per report instead of two).
     """
-    with transaction.atomic():
+    # No savepoint: nothing here catches a failure to carry on, so a nested call needs none (two round trips
+    # per report in the triage worker); called alone it is still one transaction.
+    with transaction.atomic(savepoint=False):
         found = store_identifiers(report)
         subject_items = [i for i in found if i.role == extraction.Role.SUBJECT and i.key]
         if not subject_items:

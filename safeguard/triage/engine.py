@@ -27,19 +27,39 @@ CHUNK = 50_000
 
 def hash_match_count(report: Report) -> int:
     """Known-material matches on the report's files; 0 if the evidence app is not there."""
+    return hash_match_counts([report.pk]).get(report.pk, 0)
+
+
+def hash_match_counts(report_ids: list[int]) -> dict[int, int]:
+    """Known-material matches per report, for reports that have any: one grouped query for a chunk of reports
+    (the triage worker asks for every report it triages; most have no files at all)."""
     try:
-        from safeguard.evidence.models import EvidenceMatch
+        from safeguard.evidence.models import EvidenceFile, EvidenceMatch
     except ImportError:  # pragma: no cover - evidence is optional for triage
-        return 0
-    return EvidenceMatch.objects.filter(evidence__report=report).count()
+        return {}
+    if not report_ids:
+        return {}
+    # Plain SQL: building the ORM's grouped join cost several times the query itself.
+    matches, files = EvidenceMatch._meta.db_table, EvidenceFile._meta.db_table
+    sql = (
+        f"SELECT f.report_id, COUNT(*) FROM {matches} m JOIN {files} f ON f.id = m.evidence_id "  # noqa: S608
+        f"WHERE f.report_id IN ({', '.join(['%s'] * len(report_ids))}) GROUP BY f.report_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, report_ids)
+        return dict(cursor.fetchall())
 
 
-def reports_with_hash_matches() -> set[int]:
+def reports_with_hash_matches(report_ids: list[int] | None = None) -> set[int]:
     try:
         from safeguard.evidence.models import EvidenceMatch
     except ImportError:  # pragma: no cover
         return set()
-    return set(EvidenceMatch.objects.values_list("evidence__report_id", flat=True).distinct())
+    matches = EvidenceMatch.objects.all()
+    if report_ids is not None:
+        # Rescoring a few reports (a subject's, after a new report about them) must not read every match stored.
+        matches = matches.filter(evidence__report_id__in=report_ids)
+    return set(matches.values_list("evidence__report_id", flat=True).distinct())
 
 
 # A file matching a known-material hash list keeps its report at P2 or above whatever the model's weights
@@ -63,24 +83,72 @@ def with_known_material_floor(scored: Scored, *, matched: bool) -> Scored:
 MATCH_REASON_POINTS = 1e-9
 
 
-def score_and_store(report: Report, *, prior_reports: int, model: ActiveModel | None = None) -> Scored:
-    """Score one report with everything known now, store features and score, set its priority."""
+def current_model() -> ActiveModel:
+    """The active model read from the database now (what `active_model(fresh=True)` reads), without refreshing
+    the shared cache: with the database cache that write is several more queries, and the triage worker
+    reads the model once per task (per chunk of a batch), not once per report."""
+    from .models import ScoringModelVersion
+    from .scoring import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
+
+    with connection.cursor() as cursor:  # plain SQL: once per task, but the ORM's query cost more than the read
+        cursor.execute(
+            f"SELECT number, weights, thresholds FROM {ScoringModelVersion._meta.db_table} "  # noqa: S608
+            "WHERE active = %s ORDER BY number DESC LIMIT 1",
+            [True],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return ActiveModel(0, dict(DEFAULT_WEIGHTS), dict(DEFAULT_THRESHOLDS))
+    number, weights, thresholds = row
+    # SQLite gives JSON text; PostgreSQL's jsonb may come decoded or as text depending on the adapters.
+    return ActiveModel(
+        number,
+        json.loads(weights) if isinstance(weights, str) else weights,
+        json.loads(thresholds) if isinstance(thresholds, str) else thresholds,
+    )
+
+
+_TRIAGE_COLUMNS = (
+    "report_id", *STORED_FEATURES, "occurred_day", "youngest_victim_age",
+    "prior_report_count", "score", "model_version", "scored_at",
+)  # fmt: skip
+
+
+def _upsert_sql() -> str:
+    table = ReportTriage._meta.db_table
+    columns = ", ".join(_TRIAGE_COLUMNS)
+    marks = ", ".join(["%s"] * len(_TRIAGE_COLUMNS))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _TRIAGE_COLUMNS[1:])
+    # PostgreSQL and SQLite (3.24+) both take this form.
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT (report_id) DO UPDATE SET {updates}"  # noqa: S608
+
+
+def score_and_store(
+    report: Report, *, prior_reports: int, model: ActiveModel | None = None, hash_matches: int | None = None
+) -> Scored:
+    """Score one report with everything known now, store features and score, set its priority.
+
+    `hash_matches`: the report's known-material matches when the caller already counted them (the worker
+    counts a chunk's in one query); otherwise counted here.
+    """
     model = model or active_model(fresh=True)
-    matches = hash_match_count(report)
+    matches = hash_match_count(report) if hash_matches is None else hash_matches
     features = report_features(report, prior_reports=prior_reports, hash_matches=matches)
     scored = with_known_material_floor(score(features, model.weights, model.thresholds), matched=bool(matches))
-    ReportTriage.objects.update_or_create(
-        report=report,
-        defaults={
-            **{name: features[name] for name in STORED_FEATURES},
-            "occurred_day": features["_occurred_day"],
-            "youngest_victim_age": features["_youngest"],
-            "prior_report_count": prior_reports,
-            "score": scored.score,
-            "model_version": model.number,
-            "scored_at": timezone.now(),
-        },
-    )
+    # One upsert, as update_or_create's outcome (every column set) without its savepoint, locking read and
+    # ORM statement building: the row usually exists already (the intake writes it, ADR 0019).
+    values = [
+        report.pk,
+        *(features[name] for name in STORED_FEATURES),
+        features["_occurred_day"],
+        features["_youngest"],
+        prior_reports,
+        scored.score,
+        model.number,
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(), values)
     report.priority = scored.band
     report.priority_reasons = scored.reasons
     return scored
@@ -180,7 +248,7 @@ def rescore(
     model = model or active_model(fresh=True)
     weights, recency_weight = _weights_vector(model)
     hash_index = STORED_FEATURES.index("hash_match")
-    matched = np.array(sorted(reports_with_hash_matches()), dtype=np.int64)
+    matched = np.array(sorted(reports_with_hash_matches(report_ids)), dtype=np.int64)
     today = date.today().toordinal()
     before: Counter = Counter()
     after: Counter = Counter()

@@ -45,13 +45,15 @@ def send_notification_email(notification_id: int) -> None:
     )
 
 
-def notify_p1(report) -> list[Notification]:
-    return notify_p1_many([report])
+def notify_p1(report, *, supervisors: list[User] | None = None) -> list[Notification]:
+    return notify_p1_many([report], supervisors=supervisors)
 
 
-def notify_p1_many(reports) -> list[Notification]:
-    """P1 notices for several reports, with the rota read once (a bulk import raises many at a time)."""
-    supervisors = on_duty_supervisors()
+def notify_p1_many(reports, *, supervisors: list[User] | None = None) -> list[Notification]:
+    """P1 notices for several reports, with the rota read once (a bulk import raises many at a time;
+    the triage worker passes the rota it read for its batch)."""
+    if supervisors is None:
+        supervisors = on_duty_supervisors()
     notices = []
     for report in reports:
         message = f"Report {report.reference} is P1 immediate: it needs someone now."

@@ -1,8 +1,15 @@
+from dataclasses import dataclass
+
 from django.db import transaction
 from django_tasks import task
 
 from safeguard.audit.services import Action, Actor, PendingEntry, appended_at_end, record_many
 from safeguard.reporting.models import Priority, Report, Status
+
+# Reports triaged in one transaction by a batch task: one lock of each chunk's reports, one read of their
+# follow-up additions and hash matches, one audit chain append. Small enough that the chain head, taken only
+# at the end (ADR 0014), and the reports' row locks are held for a fraction of a second.
+CHUNK = 50
 
 
 @task()
@@ -12,75 +19,126 @@ def triage_report(report_id: int) -> None:
     Submission already sets a first priority synchronously, so the queue is right even if the worker
     is behind. Idempotent: running it twice leaves the same identifiers, subject, score and notices.
     """
+    triage_reports(report_ids=[report_id])
+
+
+def triage_reports(*, report_ids: list[int]) -> None:
+    """Triage these reports in order, a chunk of them per transaction, each exactly as `triage_report` would.
+
+    What does not depend on the report (the active model, the duty rota) is read once per call, and what
+    can be read for a chunk at once (row locks, follow-up additions, hash matches) is, instead of per report.
+    """
+    from . import engine
+
+    context = _Context(model=engine.current_model())
+    for start in range(0, len(report_ids), CHUNK):
+        _triage_chunk(report_ids[start : start + CHUNK], context)
+
+
+@dataclass
+class _Context:
+    model: object
+    supervisors: list | None = None  # the on-duty supervisors, read at the first P1
+
+
+def _triage_chunk(report_ids: list[int], context: "_Context") -> None:
+    from . import engine
+
+    # appended_at_end: every audit entry of the chunk (each link's, each report's alteration, any merge's)
+    # goes on the chain as the transaction ends, so the chain head, which every writer in the service waits
+    # on, is locked from there to COMMIT only, not through the linking, rescoring and indexing (ADR 0014).
+    with transaction.atomic(), appended_at_end():
+        # Locked in id order (as concurrent batches would take them: no deadlock between two workers).
+        reports = list(
+            Report.objects.select_for_update().filter(pk__in=report_ids).order_by("pk").prefetch_related("additions")
+        )
+        by_id = {report.pk: report for report in reports}
+        matches = engine.hash_match_counts(list(by_id))
+        for report_id in report_ids:
+            report = by_id.get(report_id)
+            if report is not None:
+                _triage_one(report, context, hash_matches=matches.get(report_id, 0))
+
+
+def _triage_one(report: Report, context: "_Context", *, hash_matches: int) -> None:
     from safeguard.subjects.deconfliction import deconflict
     from safeguard.subjects.services import link_report
 
     from . import engine, search
     from .notifications import notify_p1
 
-    # appended_at_end: every audit entry of the job (the link's, this one, any deconfliction notice's) goes
-    # on the chain as the transaction ends, so the chain head, which every writer in the service waits on,
-    # is locked from there to COMMIT only, not through the linking, rescoring and indexing below (ADR 0014).
-    with transaction.atomic(), appended_at_end():
-        report = Report.objects.select_for_update().filter(pk=report_id).first()
-        if report is None:
-            return
-        audit_entries: list[PendingEntry] = []
-        linked = link_report(report, audit_entries=audit_entries)
-        scored = engine.score_and_store(report, prior_reports=len(linked.other_report_ids))
-        fields = ["priority", "priority_reasons", "updated_at"]
-        if report.status == Status.RECEIVED:
-            report.status = Status.TRIAGED
-            fields.append("status")
-        report.save(update_fields=fields)
-        audit_entries.append(
-            PendingEntry(
-                action=Action.ALTERATION,
-                actor=Actor.system("triage"),
-                obj=report,
-                detail={
-                    "fields": ["priority", "status"],
-                    "priority": int(report.priority),
-                    "score": scored.score,
-                    "subject": linked.subject.pk if linked.subject else None,
-                },
-            )
+    audit_entries: list[PendingEntry] = []
+    linked = link_report(report, audit_entries=audit_entries)
+    scored = engine.score_and_store(
+        report, prior_reports=len(linked.other_report_ids), model=context.model, hash_matches=hash_matches
+    )
+    fields = ["priority", "priority_reasons", "updated_at"]
+    if report.status == Status.RECEIVED:
+        report.status = Status.TRIAGED
+        fields.append("status")
+    report.save(update_fields=fields)
+    audit_entries.append(
+        PendingEntry(
+            action=Action.ALTERATION,
+            actor=Actor.system("triage"),
+            obj=report,
+            detail={
+                "fields": ["priority", "status"],
+                "priority": int(report.priority),
+                "score": scored.score,
+                "subject": linked.subject.pk if linked.subject else None,
+            },
         )
-        record_many(audit_entries)  # the link's combination entry and this one, in one chain append
-        if linked.other_report_ids:
-            # A new report about the same person raises the others: their prior-reports factor grows.
-            _refresh_prior_reports(linked.subject)
-        search.index_report(report)
-        if report.priority == Priority.P1:
-            notify_p1(report)
-        if linked.subject:
-            deconflict(report)
+    )
+    record_many(audit_entries)  # queued: appended with the chunk's other entries as the transaction ends
+    if linked.other_report_ids:
+        # A new report about the same person raises the others: their prior-reports factor grows.
+        _refresh_prior_reports(linked.subject, prior=len(linked.other_report_ids), model=context.model)
+    search.index_report(report)
+    if report.priority == Priority.P1:
+        if context.supervisors is None:
+            from .notifications import on_duty_supervisors
+
+            context.supervisors = on_duty_supervisors()
+        notify_p1(report, supervisors=context.supervisors)
+    if linked.subject and not linked.created_subject:
+        # A subject made just now for this report holds nothing else, so nobody else can be working it.
+        deconflict(report, subject=linked.subject)
 
 
-def _refresh_prior_reports(subject) -> None:
+def _refresh_prior_reports(subject, *, prior: int | None = None, model=None) -> None:
+    """`prior`: how many other reports the subject holds, when the caller knows (link_report has just listed them)."""
+    from django.db import connection
+
     from safeguard.subjects.models import ReportSubject
 
-    from . import engine
     from .features import MAX_COUNTED_PRIOR_REPORTS
     from .models import ReportTriage
 
-    held = ReportSubject.objects.filter(subject=subject).values("report_id")
-    prior = held.count() - 1
+    links = ReportSubject._meta.db_table
+    if prior is None:
+        prior = ReportSubject.objects.filter(subject=subject).count() - 1
     # The factor stops at MAX_COUNTED_PRIOR_REPORTS, so reports already counted at the cap score the same however
     # many more arrive: only those below it are updated and rescored (a stored count at the cap means "at least
     # that many", as for bulk referrals, ADR 0074). Rescoring every report of a much-reported subject on each new
     # one made triage quadratic in that subject's reports and held the transaction open for seconds under load.
-    changed = list(
-        ReportTriage.objects.filter(report_id__in=held, prior_report_count__lt=MAX_COUNTED_PRIOR_REPORTS)
-        .exclude(prior_report_count=prior)
-        .values_list("report_id", flat=True)
-    )
+    # Plain SQL: this runs for every report about a known person, and the ORM's statement building cost more
+    # than the query.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.report_id FROM {ReportTriage._meta.db_table} t JOIN {links} l ON l.report_id = t.report_id "  # noqa: S608
+            "WHERE l.subject_id = %s AND t.prior_report_count < %s AND t.prior_report_count <> %s",
+            [subject.pk, MAX_COUNTED_PRIOR_REPORTS, prior],
+        )
+        changed = [row[0] for row in cursor.fetchall()]
     if not changed:
         return
+    from . import engine
+
     ReportTriage.objects.filter(report_id__in=changed).update(
         prior_report_count=prior, prior_reports=min(prior, MAX_COUNTED_PRIOR_REPORTS) / MAX_COUNTED_PRIOR_REPORTS
     )
-    engine.rescore(report_ids=changed)
+    engine.rescore(model=model, report_ids=changed)
 
 
 @task()
