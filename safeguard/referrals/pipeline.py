@@ -15,9 +15,11 @@ from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
 from pydantic import ValidationError
 
 from safeguard.audit.services import Action, Actor, PendingEntry, record_many
+from safeguard.core.bulk import allocate_ids, write_rows
 from safeguard.partners.mapping import report_fields
 from safeguard.reporting.models import Report, Source, Status
 from safeguard.reporting.references import ALPHABET
@@ -32,7 +34,6 @@ from .models import LineOutcome, ReferralError, ReferralImport, ReferralLine
 from .parsers import Record, decoded
 from .routing import Suggester
 from .schemas import ReferralIn
-from .writes import allocate_ids, now, write_rows
 
 
 @dataclass
@@ -487,7 +488,7 @@ def commit_chunk(
     report_ids = allocate_ids(Report, len(accepted))
     references = _fresh_references(len(accepted))
     reports, triage_rows, identifier_rows, link_rows, fts_rows = [], [], [], [], []
-    stamp = now()
+    stamp = timezone.now()
     first_report_of: dict[int, int] = {}
     for item, report_id, reference in zip(accepted, report_ids, references, strict=True):
         features = item.features

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from safeguard.core.rows import new_rows
 from safeguard.partners import api as partner_api
 from safeguard.partners.models import PartnerReport, PartnerReportState
-from safeguard.partners.rows import new_rows
 from safeguard.partners.schemas import ReportOut
 from safeguard.reporting.models import Report
 from safeguard.triage import enqueue
