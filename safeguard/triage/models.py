@@ -31,6 +31,11 @@ class ReportTriage(models.Model):
 
     Features are stored so that a model change rescored a million reports without reading a single
     narrative again: rescoring is a dot product over these columns.
+
+    `score`, `model_version` and `scored_at` record the report's first scoring, by the triage job. Rescoring
+    (a model change, or a new report about the same subject raising `prior_reports`) writes only what the queue
+    reads, the report's priority and reasons, so a million reports rescore in seconds; the staff report page
+    explains the score as the active model gives it now, from these features.
     """
 
     report = models.OneToOneField(Report, on_delete=models.CASCADE, primary_key=True, related_name="triage")
