@@ -21,6 +21,7 @@ ROOT = BENCH.parent
 sys.path[:0] = [str(BENCH), str(ROOT)]
 
 from _pg import throwaway_postgres  # noqa: E402
+from _proc import process_cpu_seconds  # noqa: E402
 from bench_intake import BATCH_SIZE, REPORT  # noqa: E402
 
 
@@ -98,9 +99,7 @@ def main() -> None:
 
         def backend_cpu() -> float:
             # This connection's PostgreSQL backend (same machine): its CPU, to set beside Python's.
-            with open(f"/proc/{backend}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            return process_cpu_seconds(backend)
 
         started, cpu, db_cpu = time.perf_counter(), time.process_time(), backend_cpu()
         for _ in range(singles):

@@ -31,30 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _django import setup
 from _pg import postmaster_pid, throwaway_postgres
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def proc_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of one process, from /proc/<pid>/stat."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def server_cpu(postmaster: int) -> float:
-    """CPU seconds of the postmaster and all its children (backends, WAL writer, checkpointer...)."""
-    total = proc_cpu(postmaster)
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                if int(fields[1]) == postmaster:
-                    total += (int(fields[11]) + int(fields[12])) / TICK
-            except (OSError, IndexError):
-                continue
-    return total
+from _proc import process_cpu_seconds, tree_cpu_seconds
 
 
 def own_cpu() -> float:
@@ -70,14 +47,14 @@ class Meter:
 
     def __enter__(self):
         self.t0, self.c0 = time.perf_counter(), own_cpu()
-        self.b0, self.s0 = proc_cpu(self.backend), server_cpu(self.postmaster)
+        self.b0, self.s0 = process_cpu_seconds(self.backend), tree_cpu_seconds([self.postmaster])
         return self
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.t0
         self.python = own_cpu() - self.c0
-        self.backend_cpu = proc_cpu(self.backend) - self.b0
-        self.server = server_cpu(self.postmaster) - self.s0
+        self.backend_cpu = process_cpu_seconds(self.backend) - self.b0
+        self.server = tree_cpu_seconds([self.postmaster]) - self.s0
 
 
 def tables():
@@ -336,14 +313,14 @@ def python_floor(imp, first_line: int, suspects: int) -> None:
     class Rollback(Exception):
         pass
 
-    start_wall, start_cpu, start_backend = time.perf_counter(), time.process_time(), proc_cpu(backend)
+    start_wall, start_cpu, start_backend = time.perf_counter(), time.process_time(), process_cpu_seconds(backend)
     try:
         with transaction.atomic():
             pipeline.commit_chunk(
                 imp=imp, prepared=prepared, model=model, suggester=suggester, actor=Actor.system("floor")
             )
             commit_python = time.process_time() - start_cpu
-            commit_backend = proc_cpu(backend) - start_backend
+            commit_backend = process_cpu_seconds(backend) - start_backend
             commit_wall = time.perf_counter() - start_wall
             raise Rollback
     except Rollback:

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from _pg import PG_BIN, free_port, postmaster_pid, throwaway_postgres
+from _proc import tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
@@ -126,42 +127,14 @@ def run_wrk(url: str, path: str, body: str, key: str, workdir: Path, *, idempote
     return result
 
 
-def _process_table() -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, CPU ticks used), from /proc."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        table[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
-    return table
-
-
-def cpu_seconds(roots: list[int]) -> float:
-    """CPU time used so far by these processes and their descendants (web workers, database backends)."""
-    table = _process_table()
-    wanted, frontier = set(roots), list(roots)
-    while frontier:
-        parent = frontier.pop()
-        for pid, (ppid, _) in table.items():
-            if ppid == parent and pid not in wanted:
-                wanted.add(pid)
-                frontier.append(pid)
-    return sum(table[pid][1] for pid in wanted if pid in table) / os.sysconf("SC_CLK_TCK")
-
-
 def measured(roots: list[int], run) -> dict:
     """Run a load test and add the server-side CPU it cost (web + database), which, unlike wall-clock
     throughput, hardly depends on what else the machine is doing. roots[0] is the web server; the
     rest (PostgreSQL) are counted apart too, to show where the CPU goes."""
-    before_web, before_all = cpu_seconds(roots[:1]), cpu_seconds(roots)
+    before_web, before_all = tree_cpu_seconds(roots[:1]), tree_cpu_seconds(roots)
     result = run()
-    result["cpu_s"] = cpu_seconds(roots) - before_all
-    result["web_cpu_s"] = cpu_seconds(roots[:1]) - before_web
+    result["cpu_s"] = tree_cpu_seconds(roots) - before_all
+    result["web_cpu_s"] = tree_cpu_seconds(roots[:1]) - before_web
     return result
 
 

@@ -55,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _load_wrk import Stream
 from _pg import postmaster_pid
+from _proc import TICK, cpu_by_group
 
 from deploy.topology import BIN, REPO, Topology
 
@@ -107,39 +108,6 @@ print(store.session_key)
 # --- CPU accounting from /proc --------------------------------------------------------------------------
 
 
-def _process_table() -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, CPU ticks used so far)."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            table[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    return table
-
-
-def cpu_by_group(groups: dict[str, list[int]]) -> dict[str, float]:
-    """CPU seconds used by each group of processes and their descendants (children of exited processes are
-    not counted: gunicorn's workers live for the whole run, as do PostgreSQL's backends)."""
-    table = _process_table()
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    used = {}
-    for name, roots in groups.items():
-        seen, frontier = set(roots), list(roots)
-        while frontier:
-            for child in children.get(frontier.pop(), []):
-                if child not in seen:
-                    seen.add(child)
-                    frontier.append(child)
-        used[name] = sum(table[pid][1] for pid in seen if pid in table) / os.sysconf("SC_CLK_TCK")
-    return used
-
-
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -156,10 +124,9 @@ def machine_cpu() -> tuple[float, float]:
         fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     except (OSError, ValueError, IndexError):
         return 0.0, 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
     total = sum(fields[:8])  # user nice system idle iowait irq softirq steal (guest is counted in user)
-    return (total - idle) / ticks, total / ticks
+    return (total - idle) / TICK, total / TICK
 
 
 # --- figures ------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _django import emit, setup
 from _pg import postmaster_pid, throwaway_postgres
+from _proc import tree_cpu_seconds
 
 KNOWN_SUBJECTS = 500
 ANNOTATIONS = ["asked_to_keep_secret", "offline_meeting_proposed", "solicitation_of_images", "sextortion"]
@@ -105,19 +106,7 @@ def _cpu() -> float:
 
 def _server_cpu(postmaster: int | None) -> float:
     """CPU seconds of the PostgreSQL server: the postmaster and its live children (our backend among them)."""
-    if postmaster is None:
-        return 0.0
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(entry) == postmaster or int(fields[1]) == postmaster:
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return 0.0 if postmaster is None else tree_cpu_seconds([postmaster])
 
 
 def plain_copy_seconds(path: Path) -> float:

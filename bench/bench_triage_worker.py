@@ -26,6 +26,7 @@ sys.path[:0] = [str(BENCH), str(BENCH.parent)]
 
 from _django import emit  # noqa: E402
 from _pg import throwaway_postgres  # noqa: E402
+from _proc import process_cpu_seconds  # noqa: E402
 from bench_intake import BATCH_SIZE, REPORT  # noqa: E402
 
 
@@ -94,9 +95,8 @@ def main() -> None:
             backend = cursor.fetchone()[0]
 
         def backend_cpu() -> float:
-            with open(f"/proc/{backend}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            # This connection's PostgreSQL backend (same machine): its CPU, to set beside Python's.
+            return process_cpu_seconds(backend)
 
         def single(batches):
             for ids in batches:
