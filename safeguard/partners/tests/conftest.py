@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from safeguard.audit.services import Actor
-from safeguard.partners import services
+from safeguard.partners import keys, limits, services
 from safeguard.partners.models import Scope
 
 ADMIN = Actor.system("tests")
@@ -89,6 +89,16 @@ def api(partner):
 def other_api(db):
     other = make_partner(slug="pixelplay", name="PixelPlay Games")
     return PartnerClient(make_key(other).plaintext)
+
+
+@pytest.fixture
+def fresh_process_state():
+    """Per-process caches emptied before and after: the API key cache and the leased rate-limit blocks."""
+    keys.forget_cached_keys()
+    limits.forget_leases()
+    yield
+    keys.forget_cached_keys()
+    limits.forget_leases()
 
 
 @pytest.fixture(autouse=True)

@@ -15,18 +15,9 @@ from safeguard.reporting.models import Report
 
 from .conftest import PartnerClient, make_key, valid_report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_process_state")]
 
 NOW = datetime(2026, 11, 29, 12, 0, 30, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_process_state():
-    keys.forget_cached_keys()
-    limits.forget_leases()
-    yield
-    keys.forget_cached_keys()
-    limits.forget_leases()
 
 
 def test_one_shot_submission_is_a_handful_of_statements_and_keeps_the_chain(api, monkeypatch):

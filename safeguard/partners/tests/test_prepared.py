@@ -9,23 +9,13 @@ from django.test.utils import CaptureQueriesContext
 
 from safeguard.audit.services import verify_chain
 from safeguard.core.prepared import fetch_all
-from safeguard.partners import keys, limits
 from safeguard.reporting.models import Report
 
 from .conftest import valid_report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_process_state")]
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_process_state():
-    keys.forget_cached_keys()
-    limits.forget_leases()
-    yield
-    keys.forget_cached_keys()
-    limits.forget_leases()
 
 
 def _prepared_statements() -> list[str]:
