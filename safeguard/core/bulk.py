@@ -66,7 +66,9 @@ def write_rows(model: type[Model], rows: list[dict]) -> None:
     if not rows:
         return
     now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in rows[0])]
+    pk = model._meta.pk
+    plan = _plan(model, with_pk=pk.attname in rows[0])
+    fields = [f for f in model._meta.concrete_fields if f is not pk or pk.attname in rows[0]]
     defaults = []
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
@@ -81,15 +83,15 @@ def write_rows(model: type[Model], rows: list[dict]) -> None:
             defaults.append(None)
     names = [f.attname for f in fields]
     values = _dict_values(rows, names, defaults, [_dict_converter(f) for f in fields])
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
     if connection.vendor == "postgresql":
-        _copy(f"COPY {table} ({columns}) FROM STDIN", values)
+        _copy(plan.copy_sql, values)
         return
     placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values)  # noqa: S608
+        cursor.executemany(
+            f"INSERT INTO {plan.table} ({', '.join(plan.columns)}) VALUES ({placeholders})",  # noqa: S608
+            values,
+        )
 
 
 def allocate_ids(model: type[Model], count: int) -> list[int]:
