@@ -9,6 +9,7 @@ import json
 import time
 from collections import Counter
 from datetime import date
+from functools import cache
 
 import numpy as np
 from django.db import connection, transaction
@@ -83,37 +84,13 @@ def with_known_material_floor(scored: Scored, *, matched: bool) -> Scored:
 MATCH_REASON_POINTS = 1e-9
 
 
-def current_model() -> ActiveModel:
-    """The active model read from the database now (what `active_model(fresh=True)` reads), without refreshing
-    the shared cache: with the database cache that write is several more queries, and the triage worker
-    reads the model once per task (per chunk of a batch), not once per report."""
-    from .models import ScoringModelVersion
-    from .scoring import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
-
-    with connection.cursor() as cursor:  # plain SQL: once per task, but the ORM's query cost more than the read
-        cursor.execute(
-            f"SELECT number, weights, thresholds FROM {ScoringModelVersion._meta.db_table} "  # noqa: S608
-            "WHERE active = %s ORDER BY number DESC LIMIT 1",
-            [True],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return ActiveModel(0, dict(DEFAULT_WEIGHTS), dict(DEFAULT_THRESHOLDS))
-    number, weights, thresholds = row
-    # SQLite gives JSON text; PostgreSQL's jsonb may come decoded or as text depending on the adapters.
-    return ActiveModel(
-        number,
-        json.loads(weights) if isinstance(weights, str) else weights,
-        json.loads(thresholds) if isinstance(thresholds, str) else thresholds,
-    )
-
-
 _TRIAGE_COLUMNS = (
     "report_id", *STORED_FEATURES, "occurred_day", "youngest_victim_age",
     "prior_report_count", "score", "model_version", "scored_at",
 )  # fmt: skip
 
 
+@cache
 def _upsert_sql() -> str:
     table = ReportTriage._meta.db_table
     columns = ", ".join(_TRIAGE_COLUMNS)

@@ -79,17 +79,21 @@ def active_model(*, fresh: bool = False) -> ActiveModel:
     if cached is not None:
         _local[:] = [cached, time.monotonic() + _LOCAL_SECONDS]
         return cached
-    from .models import ScoringModelVersion
-
-    version = ScoringModelVersion.objects.filter(active=True).order_by("-number").first()
-    model = (
-        ActiveModel(version.number, version.weights, version.thresholds)
-        if version
-        else ActiveModel(0, dict(DEFAULT_WEIGHTS), dict(DEFAULT_THRESHOLDS))
-    )
+    model = read_active_model()
     cache.set(_CACHE_KEY, model, 60)
     _local[:] = [model, time.monotonic() + _LOCAL_SECONDS]
     return model
+
+
+def read_active_model() -> ActiveModel:
+    """The active model as stored now, leaving the caches alone: the triage worker reads it once a task, and
+    refreshing the shared (database) cache each time would cost it several more queries."""
+    from .models import ScoringModelVersion
+
+    version = ScoringModelVersion.objects.filter(active=True).order_by("-number").first()
+    if version is None:
+        return ActiveModel(0, dict(DEFAULT_WEIGHTS), dict(DEFAULT_THRESHOLDS))
+    return ActiveModel(version.number, version.weights, version.thresholds)
 
 
 def forget_active_model() -> None:

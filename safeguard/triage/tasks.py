@@ -28,9 +28,9 @@ def triage_reports(*, report_ids: list[int]) -> None:
     What does not depend on the report (the active model, the duty rota) is read once per call, and what
     can be read for a chunk at once (row locks, follow-up additions, hash matches) is, instead of per report.
     """
-    from . import engine
+    from .features import read_active_model
 
-    context = _Context(model=engine.current_model())
+    context = _Context(model=read_active_model())
     for start in range(0, len(report_ids), CHUNK):
         _triage_chunk(report_ids[start : start + CHUNK], context)
 
@@ -120,8 +120,8 @@ def _save_fields(report: Report, fields: list[str]) -> None:
         cursor.execute(f"UPDATE {meta.db_table} SET {assignments} WHERE id = %s", [*values, report.pk])  # noqa: S608
 
 
-def _refresh_prior_reports(subject, *, prior: int | None = None, model=None) -> None:
-    """`prior`: how many other reports the subject holds, when the caller knows (link_report has just listed them)."""
+def _refresh_prior_reports(subject, *, prior: int, model) -> None:
+    """`prior`: how many other reports the subject holds (link_report has just listed them)."""
     from django.db import connection
 
     from safeguard.subjects.models import ReportSubject
@@ -130,8 +130,6 @@ def _refresh_prior_reports(subject, *, prior: int | None = None, model=None) -> 
     from .models import ReportTriage
 
     links = ReportSubject._meta.db_table
-    if prior is None:
-        prior = ReportSubject.objects.filter(subject=subject).count() - 1
     # The factor stops at MAX_COUNTED_PRIOR_REPORTS, so reports already counted at the cap score the same however
     # many more arrive: only those below it are updated and rescored (a stored count at the cap means "at least
     # that many", as for bulk referrals, ADR 0074). Rescoring every report of a much-reported subject on each new
