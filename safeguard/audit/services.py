@@ -81,16 +81,7 @@ def record(
     audit entry commit together or not at all. Inside `appended_at_end()` the entry is queued
     and appended (sequence and hashes filled in on this same object) when that block ends.
     """
-    # Without Model.__init__, as record_many (core/rows.py): one entry on every submission.
-    [entry] = new_rows(AuditEntry, [_entry_values(PendingEntry(action, actor, obj, detail, recipient, justification))])
-    if actor.user is not None:
-        entry._state.fields_cache["actor"] = actor.user  # as AuditEntry(actor=user) would
-    tail = _queue.get()
-    if tail is not None:
-        tail.entries.append(entry)
-    else:
-        _append([entry])
-    return entry
+    return record_many([PendingEntry(action, actor, obj, detail, recipient, justification)])[0]
 
 
 @dataclass(frozen=True)
@@ -125,24 +116,8 @@ def record_many(entries: list[PendingEntry]) -> list[AuditEntry]:
     return rows
 
 
-def _new_entry(pending: PendingEntry) -> AuditEntry:
-    if pending.action == Action.DISCLOSURE and not pending.recipient:
-        raise ValueError("A disclosure must name its recipient (DPA 2018 s.62(3)).")
-    object_type, object_id = _object_key(pending.obj)
-    return AuditEntry(
-        action=str(pending.action),
-        actor=pending.actor.user,
-        actor_label=pending.actor.label,
-        object_type=object_type,
-        object_id=object_id,
-        recipient=pending.recipient,
-        justification=pending.justification,
-        detail=pending.detail or {},
-    )
-
-
 def _entry_values(pending: PendingEntry) -> dict:
-    """`_new_entry`'s field values by attname, for `new_rows`; the same checks."""
+    """An entry's field values by attname, for `new_rows`, after the checks every entry must pass."""
     if pending.action == Action.DISCLOSURE and not pending.recipient:
         raise ValueError("A disclosure must name its recipient (DPA 2018 s.62(3)).")
     object_type, object_id = _object_key(pending.obj)
