@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
     # An officer in a receiving police force: sees only what was disseminated to their own force.
     FORCE_OFFICER = "force_officer", "Police force officer"
+    # Runs the prevention programme (schools sessions, courses, surveys): no report or case data at all.
+    EDUCATION_OFFICER = "education_officer", "Education officer"
 
 
 class User(AbstractUser):

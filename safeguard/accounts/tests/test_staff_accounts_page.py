@@ -77,3 +77,11 @@ def test_reset_sign_in_is_admin_only_and_asks_first(supervisor_client, admin_cli
     page = admin_client.get(url)
     assert page.status_code == 200 and f"Reset sign-in for {person.username}?" in page.content.decode()
     assert person.totpdevice_set.exists()  # nothing happens until confirmed
+
+
+def test_admin_can_create_an_education_officer(admin_client):
+    url = reverse("accounts:new_user")
+    assert 'value="education_officer"' in admin_client.get(url).content.decode()
+    response = admin_client.post(url, {"username": "new.educator", "role": "education_officer"})
+    assert response.status_code == 200 and "Account created" in response.content.decode()
+    assert User.objects.get(username="new.educator").role == "education_officer"

@@ -13,6 +13,7 @@ DEMO_STAFF = (
     ("investigator", "investigator", "Indira", "Investigator"),
     ("supervisor", "supervisor", "Sam", "Supervisor"),
     ("admin", "administrator", "Ade", "Administrator"),
+    ("education", "education_officer", "Eddie", "Educator"),
 )
 
 

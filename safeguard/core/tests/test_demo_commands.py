@@ -27,6 +27,7 @@ def test_load_demo_data_is_idempotent_and_varied(capsys):
         "investigator": "investigator",
         "supervisor": "supervisor",
         "admin": "administrator",
+        "education": "education_officer",
     }
     assert Report.objects.filter(assigned_to__username="analyst").count() == 2
     analyst = User.objects.get(username="analyst")
@@ -69,6 +70,21 @@ def test_demo_login_prints_working_credentials(capsys):
     client.post(reverse("accounts:login"), {"username": "analyst", "password": DEMO_PASSWORD})
     assert client.post(reverse("accounts:verify"), {"code": code})["Location"] == reverse("staff:queue")
     assert client.get(reverse("staff:queue")).status_code == 200
+
+
+def test_demo_education_officer_signs_in_to_the_education_dashboard(capsys):
+    call_command("load_demo_data")
+    capsys.readouterr()
+    call_command("demo_login", "--username", "education")
+    out = capsys.readouterr().out
+    assert "username:    education" in out
+    code = re.search(r"code now:\s+(\d{6})", out).group(1)
+
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "education", "password": DEMO_PASSWORD})
+    assert client.post(reverse("accounts:verify"), {"code": code})["Location"] == reverse("education:dashboard")
+    assert client.get(reverse("education:dashboard")).status_code == 200
+    assert client.get(reverse("staff:queue"))["Location"] == reverse("education:dashboard")
 
 
 def test_demo_login_without_demo_data_says_what_to_do():

@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--code-only", action="store_true", help="print only the current 6-digit code")
-        parser.add_argument("--username", default="analyst", help="another demo user, e.g. supervisor or admin")
+        parser.add_argument("--username", default="analyst", help="another demo user, e.g. admin or education")
 
     def handle(self, *args, code_only=False, username="analyst", **options):
         refuse_in_production("demo_login")
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                     f"  password:    {DEMO_PASSWORD}",
                     f"  TOTP secret: {secret_base32(device)}  (add to any authenticator app)",
                     f"  code now:    {code}  (changes every 30 seconds: `make totp` prints a fresh one)",
-                    "  Other demo users: investigator, supervisor, admin (same password).",
+                    "  Other demo users: investigator, supervisor, admin, education (same password).",
                 ]
             )
         )
