@@ -79,10 +79,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.MANAGE_USERS, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_RECIPIENTS}),
     # Outside the centre: nothing of the centre's own data, only their force's packages (scoped in selectors).
     Role.FORCE_OFFICER: frozenset({Capability.FORCE_PORTAL}),
+    # Education staff run the prevention programme and nothing else: no reports, cases, audit log or accounts.
+    Role.EDUCATION_OFFICER: frozenset({Capability.VIEW_EDUCATION, Capability.MANAGE_EDUCATION}),
 }
 
 # Prevention work (docs/adr/0050): its figures are aggregate and anonymous, so every role may see them; running
-# the programme is for supervisors and administrators. Staff who are also trainers record their own sessions.
+# the programme is for supervisors, administrators and education officers. Staff who are also trainers record
+# their own sessions.
 ROLE_CAPABILITIES = {
     role: capabilities
     | {Capability.VIEW_EDUCATION}
@@ -102,10 +105,18 @@ def has_capability(user, capability: Capability) -> bool:
     return Capability(capability) in capabilities_of(user)
 
 
+class CapabilityDenied(PermissionDenied):
+    """A 403 because the role lacks one capability: the 403 page names it in plain words (accounts.areas)."""
+
+    def __init__(self, capability: Capability):
+        self.capability = Capability(capability)
+        super().__init__(f"Your role does not allow this ({self.capability}).")
+
+
 def check_capability(user, capability: Capability) -> None:
-    """Raise PermissionDenied (a 403 in views) unless the user holds the capability."""
+    """Raise CapabilityDenied, a PermissionDenied (a 403 in views), unless the user holds the capability."""
     if not has_capability(user, capability):
-        raise PermissionDenied(f"Your role does not allow this ({capability}).")
+        raise CapabilityDenied(capability)
 
 
 def require_capability(capability: Capability):
@@ -133,4 +144,8 @@ def staff_home_url_name(user) -> str:
         return "staff:audit_log"
     if has_capability(user, Capability.FORCE_PORTAL):
         return "force:home"  # provided by the dissemination app's force portal
-    return "staff:queue"  # answers 403: every role has at least one capability, so this is unreachable
+    if has_capability(user, Capability.MANAGE_EDUCATION):
+        return "education:dashboard"  # education staff
+    # Answers 403 (the queue sends people without it to this home, so nothing else may be returned here):
+    # every role has one of the capabilities above, so only an unknown role or an inactive account gets here.
+    return "staff:queue"

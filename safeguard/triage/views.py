@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from safeguard.accounts.models import User
-from safeguard.accounts.roles import Capability, has_capability, require_capability
+from safeguard.accounts.roles import Capability, has_capability, require_capability, staff_home_url_name
 from safeguard.subjects.deconfliction import who_to_talk_to
 from safeguard.subjects.models import ReportSubject
 
@@ -26,9 +26,18 @@ from .forms import QueueFilterForm, StatusChangeForm
 PAGE_SIZE = 25
 
 
-@require_capability(Capability.VIEW_REPORT_QUEUE)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
+    """/staff/ itself: people type it in, so a role without the queue is sent to its own home, not a 403."""
+    if not has_capability(request.user, Capability.VIEW_REPORT_QUEUE):
+        home = staff_home_url_name(request.user)
+        if home != "staff:queue":
+            return redirect(home)
+    return _queue(request)
+
+
+@require_capability(Capability.VIEW_REPORT_QUEUE)
+def _queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET if ("status" in request.GET or "priority" in request.GET) else None)
     status, priority = "", None
     if form.is_bound and form.is_valid():

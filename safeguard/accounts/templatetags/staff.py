@@ -25,3 +25,12 @@ def staff_home_url(context) -> str:
     if request is None or not request.user.is_authenticated:
         return reverse("accounts:login")
     return reverse(staff_home_url_name(request.user))
+
+
+@register.simple_tag(takes_context=True)
+def staff_areas(context) -> list:
+    """`{% staff_areas as areas %}`: the staff areas the signed-in person's role can use (accounts.areas)."""
+    from safeguard.accounts.areas import areas_for
+
+    request = context.get("request")
+    return areas_for(request.user) if request is not None else []

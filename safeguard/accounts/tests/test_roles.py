@@ -8,7 +8,7 @@ from safeguard.accounts.models import Role
 from safeguard.accounts.roles import Capability, check_capability, has_capability
 
 AN, INV, SUP, ADM = Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.ADMINISTRATOR
-FORCE = Role.FORCE_OFFICER
+FORCE, EDU = Role.FORCE_OFFICER, Role.EDUCATION_OFFICER
 
 EXPECTED_CAPABILITIES = {
     Capability.VIEW_REPORT_QUEUE: {AN, INV, SUP},
@@ -18,8 +18,8 @@ EXPECTED_CAPABILITIES = {
     Capability.ASSIGN_REPORT: {SUP},
     Capability.MANAGE_USERS: {ADM},
     Capability.VIEW_AUDIT_LOG: {SUP, ADM},
-    Capability.VIEW_EDUCATION: {AN, INV, SUP, ADM},
-    Capability.MANAGE_EDUCATION: {SUP, ADM},
+    Capability.VIEW_EDUCATION: {AN, INV, SUP, ADM, EDU},
+    Capability.MANAGE_EDUCATION: {SUP, ADM, EDU},
     Capability.MANAGE_WANTED: {INV, SUP},
     Capability.APPROVE_WANTED: {SUP},
     Capability.SEARCH: {AN, INV, SUP},
@@ -69,17 +69,20 @@ def test_inactive_and_anonymous_users_have_nothing(make_staff):
 # GET status per role for each page (302 = redirected to the role's own home, e.g. from sign-in).
 URL_MATRIX = [
     # (url name, needs a report, {role: expected status})
-    ("staff:queue", False, {AN: 200, INV: 200, SUP: 200, ADM: 403, FORCE: 403}),
-    ("staff:report", True, {AN: 200, INV: 200, SUP: 200, ADM: 403, FORCE: 403}),
-    ("staff:audit_log", False, {AN: 403, INV: 403, SUP: 200, ADM: 200, FORCE: 403}),
-    ("accounts:users", False, {AN: 403, INV: 403, SUP: 403, ADM: 200, FORCE: 403}),
-    ("accounts:new_user", False, {AN: 403, INV: 403, SUP: 403, ADM: 200, FORCE: 403}),
-    ("accounts:login", False, {AN: 302, INV: 302, SUP: 302, ADM: 302, FORCE: 302}),
-    ("staff:change_status", True, {AN: 405, INV: 405, SUP: 405, ADM: 403, FORCE: 403}),
-    ("staff:assign", True, {AN: 405, INV: 405, SUP: 405, ADM: 403, FORCE: 403}),
-    ("education:dashboard", False, {AN: 200, INV: 200, SUP: 200, ADM: 200, FORCE: 403}),
-    ("education:session_upload", False, {AN: 403, INV: 403, SUP: 200, ADM: 200, FORCE: 403}),
-    ("force:home", False, {AN: 403, INV: 403, SUP: 403, ADM: 403, FORCE: 200}),
+    # /staff/ (the queue) sends a role without the queue to its own home instead of a 403.
+    ("staff:queue", False, {AN: 200, INV: 200, SUP: 200, ADM: 302, FORCE: 302, EDU: 302}),
+    ("staff:report", True, {AN: 200, INV: 200, SUP: 200, ADM: 403, FORCE: 403, EDU: 403}),
+    ("staff:audit_log", False, {AN: 403, INV: 403, SUP: 200, ADM: 200, FORCE: 403, EDU: 403}),
+    ("accounts:users", False, {AN: 403, INV: 403, SUP: 403, ADM: 200, FORCE: 403, EDU: 403}),
+    ("accounts:new_user", False, {AN: 403, INV: 403, SUP: 403, ADM: 200, FORCE: 403, EDU: 403}),
+    ("accounts:login", False, {AN: 302, INV: 302, SUP: 302, ADM: 302, FORCE: 302, EDU: 302}),
+    ("staff:change_status", True, {AN: 405, INV: 405, SUP: 405, ADM: 403, FORCE: 403, EDU: 403}),
+    ("staff:assign", True, {AN: 405, INV: 405, SUP: 405, ADM: 403, FORCE: 403, EDU: 403}),
+    ("staff:search", False, {AN: 200, INV: 200, SUP: 200, ADM: 403, FORCE: 403, EDU: 403}),
+    ("cases:list", False, {AN: 200, INV: 200, SUP: 200, ADM: 403, FORCE: 403, EDU: 403}),
+    ("education:dashboard", False, {AN: 200, INV: 200, SUP: 200, ADM: 200, FORCE: 403, EDU: 200}),
+    ("education:session_upload", False, {AN: 403, INV: 403, SUP: 200, ADM: 200, FORCE: 403, EDU: 200}),
+    ("force:home", False, {AN: 403, INV: 403, SUP: 403, ADM: 403, FORCE: 200, EDU: 403}),
 ]
 
 
@@ -113,6 +116,53 @@ def test_staff_home_per_role(analyst_client, supervisor_client, admin_client):
     assert staff_home_url_name(analyst_client.user) == "staff:queue"
     assert staff_home_url_name(supervisor_client.user) == "staff:queue"
     assert staff_home_url_name(admin_client.user) == "accounts:users"
+
+
+@pytest.mark.parametrize(
+    ("role", "home"),
+    [
+        (AN, "staff:queue"),
+        (INV, "staff:queue"),
+        (SUP, "staff:queue"),
+        (ADM, "accounts:users"),
+        (FORCE, "force:home"),
+        (EDU, "education:dashboard"),
+    ],
+)
+def test_each_role_has_its_own_home_and_staff_root_leads_there(staff_client, role, home):
+    """/staff/ answers each role with its home: the queue itself, or a redirect to the role's own home."""
+    from safeguard.accounts.roles import staff_home_url_name
+
+    client = staff_client(role)
+    assert staff_home_url_name(client.user) == home
+    response = client.get("/staff/")
+    if home == "staff:queue":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302 and response["Location"] == reverse(home)
+        assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_sign_in_lands_on_the_roles_home(make_staff, totp_code, role):
+    from django.test import Client
+
+    from conftest import STAFF_PASSWORD
+    from safeguard.accounts.roles import staff_home_url_name
+
+    user = make_staff(role)
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": user.username, "password": STAFF_PASSWORD})
+    assert response.status_code == 302
+    response = client.post(reverse("accounts:verify"), {"code": totp_code(user.totp_device)})
+    assert response["Location"] == reverse(staff_home_url_name(user))
+
+
+def test_a_user_without_any_capability_gets_a_403_at_staff_root_not_a_redirect_loop(staff_client):
+    client = staff_client(AN)
+    client.user.role = "retired_role"
+    client.user.save()
+    assert client.get("/staff/").status_code == 403
 
 
 def test_force_officers_land_on_their_portal(make_staff):
