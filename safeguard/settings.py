@@ -53,6 +53,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form POSTs and
 # Django's CSRF check refuses every form. Other sites still never see our URLs.
 SECURE_REFERRER_POLICY = "same-origin"
+# A form sent after the session or its cookies went: a GOV.UK page that keeps the way back (core/errors.py).
+CSRF_FAILURE_VIEW = "safeguard.core.errors.csrf_failure"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

@@ -26,5 +26,9 @@ urlpatterns = [
     path("acknowledge/", include("safeguard.dissemination.public_urls")),
 ]
 
+# GOV.UK error pages, public or staff by path (safeguard/core/errors.py).
+handler400 = "safeguard.core.errors.bad_request"
+handler403 = "safeguard.core.errors.permission_denied"
+handler404 = "safeguard.core.errors.page_not_found"
 # A database outage met outside a view is a 503 with Retry-After too (safeguard/core/db_unavailable.py).
 handler500 = "safeguard.core.views.server_error"

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from django.views.defaults import server_error as django_server_error
 
 from .db_unavailable import is_outage, service_unavailable
+from .errors import API_PREFIX, error_template
 from .readiness import run_checks
 
 logger = logging.getLogger(__name__)
@@ -70,11 +71,17 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: a database outage met in a middleware (sessions, sign-in) is a 503 too, not a 500."""
+    """handler500: a database outage met in a middleware (sessions, sign-in) is a 503 too, not a 500.
+
+    Otherwise the GOV.UK "Sorry, there is a problem" page, rendered as Django renders 500.html: with an
+    empty context, so that it cannot fail on a context processor or the database (core/errors.py).
+    """
     error = sys.exc_info()[1]
     if is_outage(error):
         return service_unavailable(request, error)
-    return django_server_error(request)
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Server error"}, status=500)
+    return django_server_error(request, template_name=error_template(request.path, "500.html"))
 
 
 @never_cache
