@@ -60,4 +60,25 @@ class StaffTwoFactorMiddleware:
         url = reverse(step)
         if request.method == "GET":
             url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        elif step == "accounts:login":
+            # A form sent after the session ended: sign-in says so, then returns to the page the form was on.
+            query = {"expired": "1"}
+            came_from = _staff_referer_path(request)
+            if came_from:
+                query["next"] = came_from
+            url = f"{url}?{urlencode(query)}"
         return HttpResponseRedirect(url)
+
+
+def _staff_referer_path(request) -> str:
+    """The staff page a form was sent from (same-origin Referer), or ""."""
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return ""
+    parts = urlsplit(referer)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith(STAFF_PREFIX) else ""

@@ -71,7 +71,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         step = needs_two_factor_redirect(request.user)
         return redirect(_with_next(step or staff_home_url_name(request.user), next_url))
     # A locked-out attempt is turned into the locked-out page by django-axes's middleware.
-    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
+    # ?expired=1: StaffTwoFactorMiddleware sent a form here that arrived after the session ended.
+    expired = request.method == "GET" and request.GET.get("expired") == "1"
+    return render(request, "accounts/sign_in.html", {"form": form, "next": next_url, "expired": expired})
 
 
 def _code_outcome_response(request, form, outcome: CodeOutcome, device, template, context):
