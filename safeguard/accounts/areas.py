@@ -79,6 +79,8 @@ def capability_words(capability: Capability | str) -> str:
 
 
 def role_label(user) -> str:
-    """The role's name as people read it ("Analyst"), never its stored value."""
+    """The role's name as people read it ("Analyst"), never its stored value; "" for a signed-out visitor."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
     role = getattr(user, "role", "")
-    return Role(role).label if role in Role.values else "Unknown"
+    return Role(role).label if role in Role.values else "not a current role"

@@ -242,3 +242,10 @@ def test_staff_form_sent_after_the_session_ended_explains_at_sign_in(client, mak
     body = client.get(response["Location"]).content.decode()
     assert "You were signed out, so what you sent was not saved." in body
     assert f'name="next" value="{page}"' in body
+
+
+def test_staff_403_for_someone_signed_out_asks_them_to_sign_in(rf):
+    request = rf.get("/staff/account/sign-in/")
+    request.user = AnonymousUser()
+    body = permission_denied(request, PermissionDenied()).content.decode()
+    assert "Sign in to use this page." in body and "Your role" not in body
