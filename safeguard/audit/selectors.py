@@ -1,5 +1,8 @@
 """Reading the audit log. Reading it is itself logged: the log holds who looked at what."""
 
+import re
+
+from django.apps import apps
 from django.db.models import QuerySet
 
 from safeguard.accounts.roles import Capability, check_capability
@@ -26,6 +29,63 @@ def label_report_references(entries) -> None:
     for entry in entries:
         is_report = entry.object_type == "reporting.report" and entry.object_id.isdigit()
         entry.report_reference = references.get(int(entry.object_id), "") if is_report else ""
+
+
+_CODE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")  # a stored value such as "in_review" or "assigned_to"
+_USER_FIELDS = {"assigned_to"}  # detail {"field": ..., "from": id, "to": id} names users by id for these
+
+
+def _words(text: str) -> str:
+    return text.replace("_", " ")
+
+
+def _text(value) -> str:
+    """A detail value as a person reads it: no Python reprs, codes as words."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(_text(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{_words(str(k))} {_text(v)}" for k, v in value.items()) or "none"
+    text = str(value)
+    return _words(text) if _CODE.match(text) else text
+
+
+def _object_label(object_type: str) -> str:
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name).capitalize()
+    except (LookupError, ValueError):
+        return _words(object_type.rpartition(".")[2]).capitalize()
+
+
+def describe_entries(entries) -> None:
+    """Give each entry `object_label` and `detail_lines` ((label, text) pairs) for people to read.
+
+    A detail is whatever the service that wrote it recorded (a dict of names, ids, lists, codes); the page shows
+    words, user names for assignments and model names for object types, never a Python repr.
+    """
+    from safeguard.accounts.models import User
+
+    user_ids = {
+        value
+        for e in entries
+        if isinstance(e.detail, dict) and e.detail.get("field") in _USER_FIELDS
+        for value in (e.detail.get("from"), e.detail.get("to"))
+        if isinstance(value, int)
+    }
+    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
+    for entry in entries:
+        entry.object_label = _object_label(entry.object_type)
+        detail = entry.detail if isinstance(entry.detail, dict) else {"detail": entry.detail}
+        people = detail.get("field") in _USER_FIELDS
+        lines = []
+        for key, value in detail.items():
+            if people and key in ("from", "to"):
+                value = names.get(value, "nobody" if value is None else f"user {value}")
+            lines.append((_words(str(key)).capitalize(), _text(value)))
+        entry.detail_lines = lines
 
 
 def consult_audit_log(*, user, object_type: str = "", object_id: str = "", action: str = "") -> QuerySet[AuditEntry]:

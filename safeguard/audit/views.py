@@ -35,6 +35,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.label_report_references(page.object_list)
+    selectors.describe_entries(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
