@@ -8,7 +8,11 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from fpdf import FPDF
+
+from safeguard.subjects.normalise import KIND_LABELS, Kind
 
 from .models import Dissemination
 
@@ -20,6 +24,18 @@ CENTRE_NAME = getattr(settings, "SAFEGUARD_CENTRE_NAME", "Safeguard national onl
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _when(value) -> str:
+    """A time as an officer reads it on paper: "7 December 2026, 14:05 (UK time)"."""
+    return f"{format_date(timezone.localtime(value), 'j F Y, H:i')} (UK time)" if value else ""
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return KIND_LABELS[Kind(kind)]
+    except ValueError:
+        return kind.replace("_", " ").capitalize()
 
 
 def package_document(package: Dissemination) -> dict:
@@ -151,8 +167,8 @@ def package_pdf(package: Dissemination) -> bytes:
     pdf.pair("To", f"{doc['recipient']['name']} ({doc['recipient']['country']})")
     if doc["case"]:
         pdf.pair("Case", f"{doc['case']['reference']} {doc['case']['title']}")
-    pdf.pair("Sent", doc["sent_at"] or "Not yet sent")
-    pdf.pair("Acknowledge by", doc["acknowledgement_due"] or "")
+    pdf.pair("Sent", _when(package.sent_at) or "Not yet sent")
+    pdf.pair("Acknowledge by", _when(package.acknowledgement_due) or "Set when the package is sent")
     pdf.heading("Summary")
     pdf.para(doc["summary"])
     pdf.heading("Risk assessment")
@@ -172,7 +188,7 @@ def package_pdf(package: Dissemination) -> bytes:
     pdf.para(", ".join(s["label"] for s in doc["subjects"]) or "No linked subjects.")
     for ident in doc["identifiers"]:
         where = f" ({ident['platform']})" if ident["platform"] else ""
-        pdf.pair(ident["kind"], f"{ident['value']}{where}")
+        pdf.pair(_kind_label(ident["kind"]), f"{ident['value']}{where}")
     pdf.heading("Reports")
     pdf.para(", ".join(r["reference"] for r in doc["reports"]) or "No reports attached.")
     pdf.heading("Evidence references")

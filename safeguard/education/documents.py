@@ -1,6 +1,8 @@
 """Documents for course bookers: the calendar invitation (.ics, RFC 5545) and the attendance certificate (PDF)."""
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from fpdf import FPDF
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -79,7 +81,8 @@ def certificate_pdf(booking: Booking) -> bytes:
     pdf.set_font("helvetica", "B", 18)
     pdf.cell(0, 14, _latin1(course.title), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 14)
-    pdf.cell(0, 10, _latin1(f"{course.starts_at:%d %B %Y}, {course.venue}"), align="C", new_x="LMARGIN", new_y="NEXT")
+    day = format_date(timezone.localtime(course.starts_at), "j F Y")
+    pdf.cell(0, 10, _latin1(f"{day}, {course.venue}"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(20)
     pdf.set_font("helvetica", "", 11)
     pdf.cell(0, 8, f"Certificate number {booking.certificate_number}", align="C")

@@ -85,8 +85,10 @@ class Document(FPDF):
             self.set_x(self.l_margin)
             self.cell(label_w, 5, _latin1(cell.label[:40]), align="R")
             if cell.count:
-                self.set_fill_color(*BLUE)
-                self.rect(self.l_margin + label_w + 2, y + 0.8, max(0.5, bar_w * cell.count / largest), 3.4, style="F")
+                with self.local_context(fill_color=BLUE):  # the bar's colour must not leak into later tables
+                    self.rect(
+                        self.l_margin + label_w + 2, y + 0.8, max(0.5, bar_w * cell.count / largest), 3.4, style="F"
+                    )
                 x_text = self.l_margin + label_w + 4 + bar_w * cell.count / largest
             else:
                 x_text = self.l_margin + label_w + 4

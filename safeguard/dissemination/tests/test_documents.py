@@ -65,3 +65,13 @@ def test_pdf(make_package):
 def test_pdf_keeps_non_latin_identifiers(make_package):
     package = make_package("draft", original_text="Username Łukasz_Żółw and 測試 seen in a game chat.")
     assert package_pdf(package).startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("state", ["draft", "sent", "acknowledged"])
+def test_pdf_is_readable(make_package, state):
+    from tests.pdfcheck import pdf_problems
+
+    package = make_package(state)
+    package.identifiers = [{"kind": "device_id", "platform": "", "value": "DEV-0001"}]
+    package.save()
+    assert pdf_problems(package_pdf(package)) == []

@@ -85,3 +85,12 @@ def test_certificates_only_for_attendees(course):
     assert here.certificate_number.startswith("SG-") and absent.attended is False
     pdf = certificate_pdf(here)
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+def test_certificate_is_readable(course):
+    from tests.pdfcheck import pdf_problems
+
+    here = book(course, 1)
+    courses.record_attendance(actor=Actor(label="test"), course=course, attended_ids={here.pk})
+    here.refresh_from_db()
+    assert pdf_problems(certificate_pdf(here)) == []

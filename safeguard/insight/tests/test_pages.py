@@ -119,3 +119,12 @@ def test_refresh_button(supervisor_client, analyst_client, db):
     Report.objects.update(created_at=at(2026, 1))
     response = supervisor_client.post(reverse("insight:refresh"), follow=True)
     assert "Counted 1 new report" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["annual_review_pdf", "threat_assessment_pdf"])
+def test_publications_are_readable(figures, kind):
+    """Every character readable against what it is printed on (a chart's bar colour once filled the tables)."""
+    from safeguard.insight import documents
+    from tests.pdfcheck import pdf_problems
+
+    assert pdf_problems(getattr(documents, kind)(year=2026)) == []
