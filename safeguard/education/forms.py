@@ -8,10 +8,14 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 class SessionForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(), error_messages={"required": "Select the organisation"}
+        queryset=Organisation.objects.all(),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Select the organisation"},
     )
     programme = forms.ModelChoiceField(
-        queryset=Programme.objects.filter(active=True), error_messages={"required": "Select the programme"}
+        queryset=Programme.objects.filter(active=True),
+        empty_label="Choose a programme",
+        error_messages={"required": "Select the programme"},
     )
     delivered_on = forms.DateField(
         label="Date delivered",
@@ -32,7 +36,7 @@ class SessionForm(forms.Form):
             "min_value": "Number of attendees must be 1 or more",
         },
     )
-    trainer = forms.ModelChoiceField(queryset=Trainer.objects.all(), required=False)
+    trainer = forms.ModelChoiceField(queryset=Trainer.objects.all(), required=False, empty_label="Not recorded")
 
 
 class CsvUploadForm(forms.Form):

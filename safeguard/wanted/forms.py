@@ -143,6 +143,13 @@ class WantedPersonForm(forms.ModelForm):
             "leading_force": "Force leading the search",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Model choices come with Django's "---------" blank; say what to choose instead.
+        for name, prompt in (("area", "Choose a police force area"), ("leading_force", "Choose a force")):
+            field = self.fields[name]
+            field.choices = [("", prompt), *((v, label) for v, label in field.choices if v != "")]
+
     def clean_date_missing(self):
         value = self.cleaned_data["date_missing"]
         if value > timezone.localdate():
