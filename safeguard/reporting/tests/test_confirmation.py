@@ -111,3 +111,25 @@ def test_adults_get_adult_wording_with_tap_to_call_links(client, role):
     assert "You have done the right thing" not in page
     assert 'href="tel:999"' in page and 'href="tel:08001111"' in page
     assert role not in page
+
+
+def test_home_page_has_exit_this_page_and_a_tap_to_call_999(client):
+    page = client.get("/").content.decode()
+    assert "govuk-exit-this-page" in page and reverse("core:exit") in page
+    assert 'href="tel:999"' in page
+
+
+def test_safety_page_gives_a_child_advice_beyond_browser_history(client):
+    page = client.get(reverse("reporting:safety")).content.decode()
+    for advice in (
+        "It is not your fault",
+        "You do not have to reply",
+        "Block the person",
+        "Do not delete the messages",
+        "Tell an adult you trust",
+        "private window",
+        "shared phone",
+        "history",
+    ):
+        assert advice in page, advice
+    assert 'href="tel:999"' in page and 'href="tel:08001111"' in page
