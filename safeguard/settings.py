@@ -281,6 +281,9 @@ SAFEGUARD_PUBLIC_PAGE_CACHE_SECONDS = env.int(
 RATELIMIT_VIEW = "safeguard.core.views.rate_limited"
 SAFEGUARD_REPORT_RATE = env.str("SAFEGUARD_REPORT_RATE", default="10/h")
 SAFEGUARD_FOLLOW_UP_RATE = env.str("SAFEGUARD_FOLLOW_UP_RATE", default="20/h")
+# The confirmation page shows the follow-up secret code again on reload for this long, in the same session only
+# (kept in the database-backed session, deleted when the window ends).
+SAFEGUARD_FOLLOW_UP_SECRET_SHOWN_MINUTES = env.int("SAFEGUARD_FOLLOW_UP_SECRET_SHOWN_MINUTES", default=30)
 if env.bool("SAFEGUARD_TRUST_X_FORWARDED_FOR", default=False):
     RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
 

@@ -11,10 +11,12 @@ Views stay thin: they ask this module which page comes next, save answers and su
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.urls import reverse
+from django.utils import timezone
 
 from safeguard.audit.services import Actor
 
@@ -245,7 +247,8 @@ def submit(session: SessionBase) -> NewReport:
     pending = draft_uploads(draft)
     final = uploads.promote_pending(pending)
     new = services.create_report(
-        actor=Actor(label=f"member of the public ({role})"),
+        # In words, never the stored value ("young_person"): staff read this label on the audit pages.
+        actor=Actor(label=f"member of the public ({ReporterRole(role).label.lower()})"),
         source=Source.PUBLIC_WEB,
         fields=report_fields(draft),
         uploads=final,
@@ -269,16 +272,40 @@ def pretend_submit(session: SessionBase) -> None:
     remember_confirmation(session, reference=new_reference(), secret=services.new_follow_up_secret(), role=role)
 
 
+def secret_shown_for() -> timedelta:
+    """How long after sending the secret code can be shown again, in the same session only."""
+    return timedelta(minutes=settings.SAFEGUARD_FOLLOW_UP_SECRET_SHOWN_MINUTES)
+
+
 def remember_confirmation(session: SessionBase, *, reference: str, secret: str, role: str = "") -> None:
-    session[CONFIRMATION_KEY] = {"reference": reference, "secret": secret, "role": role}
+    """Keep what the confirmation page shows. The plain secret lives only here, in the server-side session
+    (the database session store: the cookie holds just the session key), and only until `secret_until`."""
+    until = timezone.now() + secret_shown_for()
+    session[CONFIRMATION_KEY] = {
+        "reference": reference,
+        "secret": secret,
+        "role": role,
+        "secret_until": until.timestamp(),
+    }
 
 
 def take_confirmation(session: SessionBase) -> dict | None:
-    """The reference, and the secret the first time only: it is removed as it is read."""
+    """The reference, and the secret while its short window lasts; after that the secret is deleted.
+
+    A reload within the window (or a phone that discarded the tab) shows the secret again. After it,
+    `secret` is empty and `secret_expired` is true, so the page can say why it is not shown.
+    """
     confirmation = session.get(CONFIRMATION_KEY)
     if not confirmation:
         return None
     shown = dict(confirmation)
-    if confirmation.get("secret"):
-        session[CONFIRMATION_KEY] = {**confirmation, "secret": ""}
+    until = confirmation.get("secret_until")
+    if confirmation.get("secret") and (until is None or timezone.now().timestamp() >= until):
+        session[CONFIRMATION_KEY] = {**confirmation, "secret": ""}  # the window is over: forget it for good
+        shown["secret"] = ""
+    shown["secret_expired"] = not shown["secret"]
     return shown
+
+
+def secret_shown_minutes() -> int:
+    return int(secret_shown_for().total_seconds() // 60)

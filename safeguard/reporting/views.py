@@ -344,13 +344,22 @@ def check_answers(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def confirmation(request: HttpRequest) -> HttpResponse:
-    shown = journey.take_confirmation(request.session)
-    if shown is None:
-        return redirect("reporting:start")
+    """The reference and secret code, shown again on reload for a short while in the same session.
+
+    With nothing in the session (another device, or after Exit this page flushed it) the page says
+    plainly why there is nothing to show and what they can still do.
+    """
+    shown = journey.take_confirmation(request.session) or {}
     return render(
         request,
         "reporting/confirmation.html",
-        {"reference": shown["reference"], "secret": shown["secret"], "w": Wording(shown.get("role"))},
+        {
+            "reference": shown.get("reference", ""),
+            "secret": shown.get("secret", ""),
+            "nothing_to_show": not shown,
+            "shown_minutes": journey.secret_shown_minutes(),
+            "w": Wording(shown.get("role")),
+        },
     )
 
 

@@ -146,6 +146,11 @@ TEXT: dict[str, dict[str, str]] = {
         "what you have told us is true.",
         YOUNG: "Check it is right, then send it to us.",
     },
+    "confirmation_title": {"default": "Report sent", YOUNG: "Thank you for telling us"},
+    "confirmation_thanks": {
+        "default": "Thank you for your report.",
+        YOUNG: "You have done the right thing by telling us. What happened is not your fault.",
+    },
     "confirmation_next": {
         "default": "A member of our team will look at your report. If a child is in danger, "
         "we pass the report to the police straight away.",
@@ -207,6 +212,11 @@ class Wording:
 
     def __init__(self, role: str | None):
         self.role = role or ""
+
+    @property
+    def is_young(self) -> bool:
+        """A young person under 18: pages speak to them ("if you are in danger"), not about "a child"."""
+        return self.role == YOUNG
 
     def __getitem__(self, key: str) -> str:
         variants = TEXT[key]
