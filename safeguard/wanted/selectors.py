@@ -1,10 +1,12 @@
 """Reads for Most Wanted: what the public may see, what staff see, and the annual-review measures."""
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from safeguard.accounts.roles import Capability, check_capability
 
@@ -34,6 +36,28 @@ def published_people():
 
 def recently_found(limit: int = 10):
     return WantedPerson.objects.filter(status__in=FOUND_STATUSES).only(*_PUBLIC_COLUMNS).order_by("-found_at")[:limit]
+
+
+@dataclass(frozen=True)
+class FoundLine:
+    """People found, as the public list shows them: no details, so people alike on one line with their number."""
+
+    posted_on: date
+    outcome: str  # "arrested" or "located"
+    found_on: date
+    people: int
+
+
+def recently_found_lines(limit: int = 10) -> list[FoundLine]:
+    counts = Counter(
+        (
+            timezone.localdate(person.published_at) if person.published_at else None,
+            "arrested" if person.status == WantedStatus.ARRESTED else "located",
+            timezone.localdate(person.found_at) if person.found_at else None,
+        )
+        for person in recently_found(limit)
+    )
+    return [FoundLine(posted, outcome, found, n) for (posted, outcome, found), n in counts.items()]
 
 
 def public_person(public_id: str) -> WantedPerson | None:

@@ -100,7 +100,7 @@ def wanted_list(request: HttpRequest) -> HttpResponse:
             "wanted/list.html",
             {
                 "people": selectors.published_people(),
-                "found": selectors.recently_found(),
+                "found": selectors.recently_found_lines(),
                 "canonical_url": _absolute(request, reverse("wanted:list")),
                 "feed_url": _absolute(request, reverse("wanted:feed")),
                 **extra,
