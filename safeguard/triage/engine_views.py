@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeguard.accounts.roles import Capability, has_capability, require_capability
+from safeguard.subjects import deconfliction
 from safeguard.subjects import networks as subject_networks
 from safeguard.subjects import selectors as subject_selectors
 from safeguard.subjects import services as subject_services
@@ -27,6 +28,7 @@ def subject_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "view": view,
         "live": subject_selectors.live_subject(view.subject),
+        "holdings": deconfliction.holdings(view.subject),
         "may_merge": has_capability(request.user, Capability.MERGE_SUBJECTS),
         "nav": "queue",
     }

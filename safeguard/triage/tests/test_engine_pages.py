@@ -153,3 +153,15 @@ def test_candidate_networks_by_shared_victim_and_room(analyst_client, make_repor
     assert "ChatterBox" in page and "GB" in page
     assert analyst_client.get("/staff/networks/?min_size=5").content.decode().count("sg-network") == 0
     assert analyst_client.get("/staff/networks/?min_size=x").status_code == 400
+
+
+def test_subject_page_says_who_is_working_the_subject(analyst_client, make_report, make_staff):
+    owner = make_staff("investigator", username="inv-dee")
+    report = make_report(subject_identifiers="sam@example.org")
+    subject = subject_of(report)
+    page = analyst_client.get(f"/staff/subjects/{subject.pk}/").content.decode()
+    assert "Nobody is working this subject on an open report yet." in page
+    assert "will appear here when" not in page
+    Report.objects.filter(pk=report.pk).update(assigned_to=owner)
+    page = analyst_client.get(f"/staff/subjects/{subject.pk}/").content.decode()
+    assert f"inv-dee is working this subject on report {report.reference}" in page
