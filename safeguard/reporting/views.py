@@ -48,7 +48,8 @@ def _options(bound_field, choices, hints=None) -> list[dict]:
 
 def _too_many_requests(request: HttpRequest, *, answers_kept: bool = False) -> HttpResponse:
     """The friendly 429 page, inside the journey so that Exit this page is still there."""
-    response = render(request, "reporting/rate_limited.html", {"answers_kept": answers_kept}, status=429)
+    w = Wording(journey.role_of(journey.get_draft(request.session)))
+    response = render(request, "reporting/rate_limited.html", {"answers_kept": answers_kept, "w": w}, status=429)
     response["Retry-After"] = "3600"
     return response
 
@@ -95,7 +96,8 @@ def leaving_quickly(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def safety(request: HttpRequest) -> HttpResponse:
-    return render(request, "reporting/safety.html", {"back_url": reverse("reporting:start")})
+    w = Wording(journey.role_of(journey.get_draft(request.session)))
+    return render(request, "reporting/safety.html", {"back_url": reverse("reporting:start"), "w": w})
 
 
 # --- question pages ------------------------------------------------------------------------------
@@ -404,7 +406,12 @@ def follow_up_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reporting/follow_up_report.html",
-        {"form": form, "report": report, "status_words": follow_up.status_in_words(report)},
+        {
+            "form": form,
+            "report": report,
+            "status_words": follow_up.status_in_words(report),
+            "w": Wording(report.reporter_role),
+        },
     )
 
 
