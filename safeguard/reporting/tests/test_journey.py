@@ -28,7 +28,8 @@ JOURNEY_PAGES = [
 def test_start_page_explains_the_service_999_and_what_happens_next(client):
     page = client.get(reverse("reporting:start")).content.decode()
     assert "Report online sexual abuse or grooming of a child" in page
-    assert "call 999" in page
+    # 999 is a tap-to-call link, said where a frightened reader looks first.
+    assert 'in danger right now, call <a class="govuk-link" href="tel:999">999</a>' in page
     assert "What happens after you report" in page
     assert "anonymous" in page
     # Before first use, Start goes to the "leaving quickly" interruption page.
