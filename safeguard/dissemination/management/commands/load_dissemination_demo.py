@@ -14,17 +14,18 @@ from safeguard.accounts.models import Role
 from safeguard.accounts.services import confirmed_device
 from safeguard.accounts.totp import current_code, secret_base32
 from safeguard.audit.services import Actor
-from safeguard.core.demo import DEMO_PASSWORD, refuse_in_production
+from safeguard.core.demo import DEMO_PASSWORD, coverage, refuse_in_production
 from safeguard.core.management.commands.load_demo_data import Command as DemoData
 from safeguard.dissemination import services
-from safeguard.dissemination.models import Dissemination, OutcomeKind
+from safeguard.dissemination.models import Dissemination, DisseminationStatus, OutcomeKind
 from safeguard.reporting.models import Report, Source
 from safeguard.reporting.services import create_report
 from safeguard.routing.models import Recipient, RecipientKind
 
 FORCE_OFFICER = "tvp-officer"
+NO_FURTHER_ACTION_REASON = "Demo: a second account turned out to be a classmate; the school is handling it."
 
-# (seed, account, item text, sanitised text, acknowledged, outcomes)
+# (seed, account, item text, sanitised text, how far it gets, outcomes)
 PACKAGES = (
     (
         "dissemination-demo-1",
@@ -32,7 +33,7 @@ PACKAGES = (
         "near Reading. Their username was demo_fictional_gamer.",
         "Platform moderator Demo Person reports the account proposed meeting a 12-year-old offline near Reading.",
         "The platform reports the account proposed meeting a 12-year-old offline near Reading.",
-        True,
+        DisseminationStatus.ACKNOWLEDGED,
         ((OutcomeKind.SUBJECT_IDENTIFIED, 1), (OutcomeKind.CHILDREN_SAFEGUARDED, 1)),
     ),
     (
@@ -40,8 +41,32 @@ PACKAGES = (
         "Someone using the name demo_fictional_seller asked children in a chat group for photos.",
         "Account demo_fictional_seller asked several children in a group chat for photos.",
         "",
-        False,
+        DisseminationStatus.SENT,
         (),
+    ),
+    (
+        "dissemination-demo-3",
+        "An account called demo_fictional_coach offered free game coins to children who kept their chats secret.",
+        "Account demo_fictional_coach offered game coins to children in return for keeping chats secret.",
+        "",
+        DisseminationStatus.DRAFT,
+        (),
+    ),
+    (
+        "dissemination-demo-4",
+        "A user named demo_fictional_mentor proposed meeting a 14-year-old at a fictional park in Much Puddling.",
+        "User demo_fictional_mentor proposed meeting a 14-year-old offline in Much Puddling.",
+        "A user proposed meeting a 14-year-old offline in Much Puddling.",
+        DisseminationStatus.APPROVED,
+        (),
+    ),
+    (
+        "dissemination-demo-5",
+        "An account called demo_fictional_stargazer asked a child for photos and to keep the chat secret.",
+        "Account demo_fictional_stargazer asked a child for photos and to keep the chat secret.",
+        "",
+        DisseminationStatus.ACKNOWLEDGED,
+        ((OutcomeKind.ARREST, 1), (OutcomeKind.CHARGE, 1), (OutcomeKind.NO_FURTHER_ACTION, 1)),
     ),
 )
 
@@ -61,12 +86,15 @@ class Command(BaseCommand):
         officer = staff._ensure_staff(FORCE_OFFICER, Role.FORCE_OFFICER, "Tamsin", "Valley-Officer")
         officer.force = force
         officer.save(update_fields=["force"])
+        investigator = staff._ensure_staff("investigator", Role.INVESTIGATOR, "Indira", "Investigator")
         made = sum(self._ensure_package(seed, force, analyst, supervisor, officer, *rest) for seed, *rest in PACKAGES)
+        more = coverage.load(analyst=analyst, investigator=investigator, supervisor=supervisor, force=force)
         device = confirmed_device(officer)
         self.stdout.write(
             "\n".join(
                 [
                     f"Dissemination demo ready: {made} new package(s), {len(PACKAGES) - made} already there.",
+                    f"Other demo records made: {', '.join(more) or 'none (all there already)'}.",
                     "Demo force officer sign-in (development only):",
                     f"  username:    {FORCE_OFFICER}  ({force.name})",
                     f"  password:    {DEMO_PASSWORD}",
@@ -77,7 +105,7 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
-    def _ensure_package(self, seed, force, analyst, supervisor, officer, account, text, sanitised, acked, outcomes):
+    def _ensure_package(self, seed, force, analyst, supervisor, officer, account, text, sanitised, stage, outcomes):
         report = Report.objects.filter(details__demo_seed=seed).first()
         if report is None:
             report = create_report(
@@ -107,13 +135,22 @@ class Command(BaseCommand):
         )
         if sanitised:
             services.sanitise_item(actor=analyst, item=item, sanitised_text=sanitised)
+        if stage == DisseminationStatus.DRAFT:
+            return True
         services.approve(actor=supervisor, package=package)
+        if stage == DisseminationStatus.APPROVED:
+            return True
         services.send(actor=analyst, package=package)
-        if acked:
+        if stage == DisseminationStatus.ACKNOWLEDGED:
             services.acknowledge(package=package, user=officer)
             for kind, count in outcomes:
                 services.record_outcome(
-                    actor=officer, package=package, kind=kind, occurred_on=timezone.localdate(), count=count
+                    actor=officer,
+                    package=package,
+                    kind=kind,
+                    occurred_on=timezone.localdate(),
+                    count=count,
+                    reason=NO_FURTHER_ACTION_REASON if kind == OutcomeKind.NO_FURTHER_ACTION else "",
                 )
         else:  # one overdue, so the centre's list shows the chase
             Dissemination.objects.filter(pk=package.pk).update(acknowledgement_due=timezone.now() - timedelta(hours=2))

@@ -1,13 +1,18 @@
-"""Demo Most Wanted records: eight fictional people, five of them since found (as in the first year)."""
+"""Demo Most Wanted records: eight fictional people, five of them since found (as in the first year), plus one in
+each of the other states (a draft, one awaiting approval, one withdrawn, one returned to draft) and a sighting."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from safeguard.accounts.models import User
 from safeguard.core.demo import refuse_in_production
 from safeguard.wanted import services
-from safeguard.wanted.models import WantedPerson, WantedStatus
+from safeguard.wanted.models import Sighting, WantedPerson, WantedStatus
+from safeguard.wanted.sightings import SightingDetails, report_sighting
+
+RETURNED = "returned"  # sent for approval, sent back to the author with a reason: a draft again
 
 OFFENCES = "Failed to comply with notification requirements; convicted of offences against children."
 
@@ -29,7 +34,16 @@ PEOPLE = [
      date(2025, 12, 1), WantedStatus.ARRESTED),
     ("Fitzgerald Puddlecombe", "Fitz", "Slim, brown hair, walks with a stick.", "Chipping Muddle", "Avon and Somerset",
      date(2025, 8, 18), WantedStatus.ARRESTED),
+    ("Gideon Wafflethorpe", "", "About 5ft 10in, curly black hair.", "Much Puddling", "Kent",
+     date(2026, 10, 3), WantedStatus.DRAFT),
+    ("Horatio Bumbleford", "Horace B", "Heavy build, bald, small scar on the chin.", "Lower Fibbing", "Essex",
+     date(2026, 9, 12), WantedStatus.AWAITING_APPROVAL),
+    ("Ignatius Plumtree", "", "Slim, fair hair, often wears a green cap.", "Little Wobbling", "Surrey",
+     date(2026, 6, 21), RETURNED),
+    ("Jasper Nettlebottom", "Jas", "About 5ft 8in, brown hair in a ponytail.", "Upper Dithering", "Sussex",
+     date(2026, 1, 9), WantedStatus.WITHDRAWN),
 ]  # fmt: skip
+SIGHTING_OF = "Barnaby Thistlewick"
 
 
 class Command(BaseCommand):
@@ -58,9 +72,36 @@ class Command(BaseCommand):
                     "date_missing": missing,
                 },
             )
+            created += 1
+            if final == WantedStatus.DRAFT:
+                continue
             services.submit_for_approval(user=author, person=person)
+            if final == RETURNED:
+                services.return_to_draft(
+                    user=approver, person=person, reason="Demo: add the date they were last seen in the area."
+                )
+                continue
+            if final == WantedStatus.AWAITING_APPROVAL:
+                continue
             person = services.approve_and_publish(user=approver, person=person)
             if final != WantedStatus.PUBLISHED:
                 services.change_public_status(user=author, person=person, to=final, note="Demo data")
-            created += 1
-        self.stdout.write(f"Most Wanted demo data ready: {created} new record(s).")
+        sightings = self._ensure_sighting()
+        self.stdout.write(f"Most Wanted demo data ready: {created} new record(s), {sightings} new sighting(s).")
+
+    def _ensure_sighting(self) -> int:
+        person = WantedPerson.objects.filter(full_name=SIGHTING_OF, status=WantedStatus.PUBLISHED).first()
+        if person is None or Sighting.objects.filter(person=person).exists():
+            return 0
+        report_sighting(
+            person=person,
+            details=SightingDetails(
+                seen_on=timezone.localdate() - timedelta(days=1),
+                seen_time="About 4pm",
+                seen_where="Outside the library on the high street, Much Puddling",
+                description="A man who looked like the photo, with a beard, waiting at the bus stop.",
+                contact_name="Demo Member of Public",
+                contact_email="sighting.demo@example.invalid",
+            ),
+        )
+        return 1

@@ -1,0 +1,225 @@
+"""Demo records for every kind of thing the service can make, so every page and template branch has something
+to show: reports in every status, a partner API report, a subject merge, a case with lines of enquiry and notes,
+an operation, a retention review due and a retention disposal. Made through the apps' own services; idempotent.
+
+Called by load_dissemination_demo (the last demo loader, once the staff, reports and force exist). Imports are
+inside the functions: this module is demo glue over the casework and retention layers, never imported by them.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from safeguard.audit.services import Actor
+from safeguard.reporting.models import Report, Status, StatusChange
+
+NOTE = "Demo coverage"
+CASE_TITLE = "Demo: ChatterBox account contacting pupils after school"
+OPERATION_NAME = "Operation Demo Kestrel"
+MERGE_REASON = "Demo: same ChatterBox screen name and the same way of asking to keep the chat secret."
+DISPOSAL_REASON = "Demo: closed with no further action and past its review date."
+# (demo seed, status it ends in) so the queue and report pages show every status.
+STATUSES = (
+    ("demo-06", Status.RECEIVED),
+    ("demo-13", Status.ACTIONED),
+    ("demo-17", Status.CLOSED),
+    ("demo-20", Status.CLOSED),
+)
+PARTNER_SLUG = "demo-chatterbox"
+
+
+def load(*, analyst, investigator, supervisor, force) -> list[str]:
+    """Make whatever is missing; returns a line per thing made."""
+    made = []
+    made += _statuses(analyst)
+    made += _partner_report()
+    made += _merge(supervisor)
+    made += _case_and_operation(investigator, force)
+    made += _retention(analyst, supervisor)
+    return made
+
+
+def _seeded(seed: str) -> Report | None:
+    return Report.objects.filter(details__demo_seed=seed).first()
+
+
+def _statuses(analyst) -> list[str]:
+    from safeguard.triage.services import change_status
+
+    made = []
+    for seed, status in STATUSES:
+        report = _seeded(seed)
+        if report is None or StatusChange.objects.filter(report=report, note__startswith=NOTE).exists():
+            continue
+        if report.status == status:
+            continue
+        change_status(user=analyst, report=report, to_status=status, note=f"{NOTE}: {Status(status).label}.")
+        made.append(f"report {report.reference} {Status(status).label.lower()}")
+    return made
+
+
+def _partner_report() -> list[str]:
+    from safeguard.partners.models import Partner
+    from safeguard.partners.services import create_partner, open_report
+
+    partner = Partner.objects.filter(slug=PARTNER_SLUG).first()
+    if partner is None:
+        partner = create_partner(
+            actor=Actor.system("demo data"),
+            name="ChatterBox Trust & Safety (demo)",
+            slug=PARTNER_SLUG,
+            platforms=["ChatterBox"],
+            contact_name="Demo Safety Desk",
+            contact_email="safety@chatterbox.example",
+        )
+    if partner.reports.exists():
+        return []
+    open_report(
+        partner=partner,
+        finish=True,
+        payload={
+            "incidentSummary": {
+                "incidentType": "online_enticement_of_children",
+                "incidentDateTime": (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "platform": "ChatterBox messenger",
+                "reportAnnotations": ["offline_meeting_proposed", "asked_to_keep_secret"],
+            },
+            "personOrUserReported": {"espIdentifier": "cb-user-40417", "screenName": "demo_skater_sam"},
+            "victims": [{"age": 13, "espIdentifier": "cb-user-11802", "area": "Much Puddling"}],
+            "reporterContact": {"name": "Demo Safety Desk", "email": "safety@chatterbox.example"},
+            "additionalInfo": "Adult account asked a child to keep the chat secret and proposed meeting offline.",
+        },
+    )
+    return ["a partner API report"]
+
+
+def _merge(supervisor) -> list[str]:
+    from safeguard.subjects.models import ReportSubject, SubjectMerge
+    from safeguard.subjects.services import merge_subjects_by_supervisor
+
+    if SubjectMerge.objects.filter(reason=MERGE_REASON).exists():
+        return []
+    links = {
+        link.report.details.get("demo_seed"): link.subject
+        for link in ReportSubject.objects.select_related("report", "subject").filter(
+            report__details__demo_seed__in=["demo-05", "demo-08"]
+        )
+    }
+    survivor, absorbed = links.get("demo-05"), links.get("demo-08")
+    if survivor is None or absorbed is None or survivor.pk == absorbed.pk:
+        return []
+    if survivor.merged_into_id or absorbed.merged_into_id:
+        return []
+    merge_subjects_by_supervisor(user=supervisor, survivor=survivor, absorbed=absorbed, reason=MERGE_REASON)
+    return [f"subject {absorbed.label} merged into {survivor.label}"]
+
+
+def _case_and_operation(investigator, force) -> list[str]:
+    from safeguard.cases import selectors as case_selectors
+    from safeguard.cases import services as cases
+    from safeguard.cases.models import Case, CaseStatus, EnquiryKind, EnquiryStatus, Operation
+
+    made = []
+    case = Case.objects.filter(title=CASE_TITLE).first()
+    if case is None:
+        reports = [r.pk for r in (_seeded("demo-04"), _seeded("demo-01")) if r is not None]
+        case = cases.open_case(
+            actor=investigator,
+            title=CASE_TITLE,
+            report_ids=reports,
+            summary="Two reports about one ChatterBox account proposing to meet pupils offline after school.",
+        )
+        check = cases.add_enquiry(
+            actor=investigator,
+            case=case,
+            kind=EnquiryKind.PLATFORM_REQUEST,
+            action="Ask ChatterBox for the account's registration details and recent sign-in times.",
+            due_date=timezone.localdate() + timedelta(days=7),
+            assignee=investigator,
+        )
+        cases.update_enquiry(
+            actor=investigator,
+            enquiry=check,
+            status=EnquiryStatus.COMPLETE,
+            result="ChatterBox replied: the account was opened last month from a fictional demo address.",
+        )
+        cases.add_enquiry(
+            actor=investigator,
+            case=case,
+            kind=EnquiryKind.INTELLIGENCE_CHECK,
+            action="Check the screen name against earlier reports and referrals.",
+            due_date=timezone.localdate() - timedelta(days=1),  # overdue, so the case page shows it
+        )
+        cases.add_note(
+            actor=investigator,
+            case=case,
+            text="Both children were asked to keep the chat secret; the school has been told to watch for contact.",
+        )
+        closed = cases.open_case(
+            actor=investigator,
+            title="Demo: duplicate PixelQuest report, closed",
+            report_ids=[r.pk for r in (_seeded("demo-17"),) if r is not None],
+        )
+        cases.change_case_status(
+            actor=investigator, case=closed, status=CaseStatus.CLOSED, reason="Demo: nothing further to do."
+        )
+        case_selectors.case_detail(user=investigator, case_id=case.pk)  # a consultation on the audit log
+        made.append(f"cases {case.reference} and {closed.reference}")
+    if not Operation.objects.filter(name=OPERATION_NAME).exists():
+        operation = cases.create_operation(
+            actor=investigator,
+            name=OPERATION_NAME,
+            description="Demo: one network of fictional accounts worked with Thames Valley.",
+            case_ids=[case.pk],
+        )
+        cases.record_deployment(
+            actor=investigator,
+            operation=operation,
+            date=timezone.localdate() - timedelta(days=10),
+            force=force,
+            kind="safeguarding_visit",
+            description="Demo: a safeguarding visit to the pupils' school.",
+        )
+        made.append(OPERATION_NAME)
+    return made
+
+
+def _retention(analyst, supervisor) -> list[str]:
+    """One closed report past its review date left for review, one disposed of (the audit log's erasure)."""
+    from safeguard.reporting.services import create_report
+    from safeguard.retention.models import Decision, RecordType, RetentionDecision
+    from safeguard.retention.services import record_decision
+    from safeguard.triage.services import change_status
+
+    made = []
+    seven_years_ago = timezone.now() - timedelta(days=7 * 365)
+    wanted = [("demo-retention-due", "review due")]
+    if not RetentionDecision.objects.filter(reason=DISPOSAL_REASON).exists():
+        wanted.append(("demo-retention-disposed", "disposed of"))
+    for seed, what in wanted:
+        report = _seeded(seed)
+        if report is None:
+            report = create_report(
+                actor=Actor.system("demo data"),
+                source="public_web",
+                fields={
+                    "account": "An old report: someone in a game chat asked my son to keep their chats secret.",
+                    "platform_name": "PixelQuest",
+                    "reporter_role": "parent_carer",
+                    "details": {"demo_seed": seed},
+                },
+            ).report
+            Report.objects.filter(pk=report.pk).update(created_at=seven_years_ago)
+            report.refresh_from_db()
+            if report.status != Status.CLOSED:
+                change_status(user=analyst, report=report, to_status=Status.CLOSED, note=f"{NOTE}: closed.")
+            made.append(f"report {report.reference} ({what})")
+        if seed == "demo-retention-disposed":
+            record_decision(
+                actor=supervisor,
+                record_type=RecordType.REPORT,
+                object_id=str(report.pk),
+                decision=Decision.DISPOSE,
+                reason=DISPOSAL_REASON,
+            )
+    return made
