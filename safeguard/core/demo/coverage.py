@@ -16,7 +16,7 @@ from safeguard.reporting.models import Report, Status, StatusChange
 NOTE = "Demo coverage"
 CASE_TITLE = "Demo: ChatterBox account contacting pupils after school"
 OPERATION_NAME = "Operation Demo Kestrel"
-MERGE_REASON = "Demo: same ChatterBox screen name and the same way of asking to keep the chat secret."
+MERGE_REASON = "Demo: two PixelQuest player names, one person: the same way of writing and the same play times."
 DISPOSAL_REASON = "Demo: closed with no further action and past its review date."
 # (demo seed, status it ends in) so the queue and report pages show every status.
 STATUSES = (
@@ -93,19 +93,44 @@ def _partner_report() -> list[str]:
     return ["a partner API report"]
 
 
+MERGE_REPORTS = (
+    ("demo-merge-a", "@demo_pixel_knight", "A player asked my son to keep their chats secret from us."),
+    ("demo-merge-b", "@demo_pixel_squire", "A new player with a similar name asked my son the same thing again."),
+)
+
+
 def _merge(supervisor) -> list[str]:
+    """Two reports about two player names a supervisor judged to be one person: the audit log's combination."""
+    from safeguard.reporting.services import create_report
     from safeguard.subjects.models import ReportSubject, SubjectMerge
-    from safeguard.subjects.services import merge_subjects_by_supervisor
+    from safeguard.subjects.services import link_report, merge_subjects_by_supervisor
 
     if SubjectMerge.objects.filter(reason=MERGE_REASON).exists():
         return []
+    for seed, handle, account in MERGE_REPORTS:
+        if _seeded(seed) is None:
+            made = create_report(
+                actor=Actor.system("demo data"),
+                source="public_web",
+                fields={
+                    "account": account,
+                    "platform_name": "PixelQuest",
+                    "environment": "online_game",
+                    "reporter_role": "parent_carer",
+                    "categories": ["keep_secret"],
+                    "subject_identifiers": f"PixelQuest player {handle}",
+                    "details": {"demo_seed": seed},
+                },
+            ).report
+            # Linked now rather than by the triage worker, which `make run` starts after the loaders.
+            link_report(made)
     links = {
         link.report.details.get("demo_seed"): link.subject
         for link in ReportSubject.objects.select_related("report", "subject").filter(
-            report__details__demo_seed__in=["demo-05", "demo-08"]
+            report__details__demo_seed__in=[seed for seed, *_ in MERGE_REPORTS]
         )
     }
-    survivor, absorbed = links.get("demo-05"), links.get("demo-08")
+    survivor, absorbed = (links.get(seed) for seed, *_ in MERGE_REPORTS)
     if survivor is None or absorbed is None or survivor.pk == absorbed.pk:
         return []
     if survivor.merged_into_id or absorbed.merged_into_id:
