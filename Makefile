@@ -60,6 +60,7 @@ demo-data: migrate
 	$(DEV_ENV) $(PY) manage.py load_education_demo
 	$(DEV_ENV) $(PY) manage.py load_wanted_demo
 	$(DEV_ENV) $(PY) manage.py load_dissemination_demo
+	$(DEV_ENV) $(PY) manage.py load_demo_coverage
 
 # --- run ------------------------------------------------------------------------------------------
 run: system-deps $(STAMP_PY) $(ASSETS) demo-data

@@ -50,7 +50,13 @@ def main() -> int:
         if args.demo_data:
             # The demo loaders refuse to run in production; they only write rows, so run them as development.
             demo_env = topology.env(SAFEGUARD_ENV="development")
-            for command in ("load_demo_data", "load_wanted_demo", "load_education_demo", "load_dissemination_demo"):
+            for command in (
+                "load_demo_data",
+                "load_wanted_demo",
+                "load_education_demo",
+                "load_dissemination_demo",
+                "load_demo_coverage",
+            ):
                 topology.manage(command, env=demo_env)
             print(topology.manage("demo_login", env=demo_env).stdout, flush=True)
         topology.start_web(workers=args.web_workers, threads=args.threads)

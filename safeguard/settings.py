@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "safeguard.referrals",  # bulk lines of enquiry (issue 7)
     "safeguard.insight",  # strategic threat assessment and annual review (issue 10)
     "safeguard.retention",  # review, retention and disposal (issue 11)
+    "safeguard.demo",  # demo data across the domains (development only; the top layer)
 ]
 
 MIDDLEWARE = [

@@ -20,7 +20,13 @@ from safeguard.accounts.roles import staff_home_url_name
 
 from .crawler import crawl, problems_of
 
-DEMO_LOADERS = ("load_demo_data", "load_education_demo", "load_wanted_demo", "load_dissemination_demo")
+DEMO_LOADERS = (
+    "load_demo_data",
+    "load_education_demo",
+    "load_wanted_demo",
+    "load_dissemination_demo",
+    "load_demo_coverage",
+)
 ROLES = ("analyst", "investigator", "supervisor", "admin", "tvp-officer", "education")
 PUBLIC_STARTS = ("/", "/report/", "/report/follow-up/", "/most-wanted/", "/training/")
 

@@ -14,7 +14,7 @@ from safeguard.accounts.models import Role
 from safeguard.accounts.services import confirmed_device
 from safeguard.accounts.totp import current_code, secret_base32
 from safeguard.audit.services import Actor
-from safeguard.core.demo import DEMO_PASSWORD, coverage, refuse_in_production
+from safeguard.core.demo import DEMO_PASSWORD, refuse_in_production
 from safeguard.core.management.commands.load_demo_data import Command as DemoData
 from safeguard.dissemination import services
 from safeguard.dissemination.models import Dissemination, DisseminationStatus, OutcomeKind
@@ -86,15 +86,12 @@ class Command(BaseCommand):
         officer = staff._ensure_staff(FORCE_OFFICER, Role.FORCE_OFFICER, "Tamsin", "Valley-Officer")
         officer.force = force
         officer.save(update_fields=["force"])
-        investigator = staff._ensure_staff("investigator", Role.INVESTIGATOR, "Indira", "Investigator")
         made = sum(self._ensure_package(seed, force, analyst, supervisor, officer, *rest) for seed, *rest in PACKAGES)
-        more = coverage.load(analyst=analyst, investigator=investigator, supervisor=supervisor, force=force)
         device = confirmed_device(officer)
         self.stdout.write(
             "\n".join(
                 [
                     f"Dissemination demo ready: {made} new package(s), {len(PACKAGES) - made} already there.",
-                    f"Other demo records made: {', '.join(more) or 'none (all there already)'}.",
                     "Demo force officer sign-in (development only):",
                     f"  username:    {FORCE_OFFICER}  ({force.name})",
                     f"  password:    {DEMO_PASSWORD}",

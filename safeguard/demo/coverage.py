@@ -2,8 +2,8 @@
 to show: reports in every status, a partner API report, a subject merge, a case with lines of enquiry and notes,
 an operation, a retention review due and a retention disposal. Made through the apps' own services; idempotent.
 
-Called by load_dissemination_demo (the last demo loader, once the staff, reports and force exist). Imports are
-inside the functions: this module is demo glue over the casework and retention layers, never imported by them.
+Called by `manage.py load_demo_coverage`, the last demo loader (once the staff, reports and force exist). The demo
+app is the top layer: it calls every app's services and nothing imports it.
 """
 
 from datetime import timedelta
@@ -35,6 +35,7 @@ def load(*, analyst, investigator, supervisor, force) -> list[str]:
     made += _partner_report()
     made += _merge(supervisor)
     made += _case_and_operation(investigator, force)
+    made += _referrals(investigator)
     made += _retention(analyst, supervisor)
     return made
 
@@ -207,6 +208,54 @@ def _case_and_operation(investigator, force) -> list[str]:
         )
         made.append(OPERATION_NAME)
     return made
+
+
+REFERRAL_PARTNER = "Interpol NCB Ruritania (demo)"
+
+
+def _referral_line(n: int, *, screen_name: str, incident_type: str = "online_enticement_of_children") -> dict:
+    return {
+        "incidentSummary": {
+            "incidentType": incident_type,
+            "incidentDateTime": (timezone.now() - timedelta(days=20 + n)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "platform": "PixelQuest",
+            "reportAnnotations": ["asked_to_keep_secret"] if n % 2 else ["offline_meeting_proposed"],
+        },
+        "personOrUserReported": {
+            "screenName": screen_name,
+            "emails": [f"{screen_name}@example.invalid"],
+            "estimatedLocation": {"countryCode": "GB"},
+        },
+        "victims": [{"age": 12 + n % 4}],
+        "additionalInfo": "Asked the child to keep the chat secret." if n % 2 else "Proposed meeting offline.",
+        "partnerReference": f"DEMO-RURITANIA-{n}",
+    }
+
+
+def _referrals(investigator) -> list[str]:
+    """A small bulk file from an international partner: accepted lines, one repeated, one the service refuses."""
+    import json
+
+    from django.core.files.base import ContentFile
+
+    from safeguard.referrals import services as referrals
+    from safeguard.referrals.models import ReferralImport
+
+    if ReferralImport.objects.filter(partner=REFERRAL_PARTNER).exists():
+        return []
+    lines = [_referral_line(n, screen_name=f"demo_ruritania_{n}") for n in range(1, 7)]
+    lines.append(lines[0])  # the same referral twice: de-duplicated, said on the import's error list
+    lines.append(_referral_line(8, screen_name="demo_ruritania_8", incident_type="not_a_known_type"))
+    content = ContentFile(b"".join(json.dumps(line).encode() + b"\n" for line in lines), name="ruritania.jsonl")
+    imp = referrals.create_import(
+        user=investigator,
+        partner=REFERRAL_PARTNER,
+        fmt="jsonl",
+        original_name="ruritania-referrals.jsonl",
+        upload=content,
+    )
+    referrals.run_import(imp.pk)
+    return [f"a referral import of {len(lines)} lines"]
 
 
 def _retention(analyst, supervisor) -> list[str]:

@@ -8,6 +8,7 @@ from safeguard.audit.models import Action, AuditEntry
 from safeguard.cases.models import Case, CaseStatus, Operation
 from safeguard.dissemination.models import Dissemination, DisseminationStatus, Outcome, OutcomeKind
 from safeguard.partners.models import PartnerReport
+from safeguard.referrals.models import ImportState, ReferralImport
 from safeguard.reporting.models import Priority, Report, ReporterRole, Source, Status
 from safeguard.retention.models import Decision, RetentionDecision
 from safeguard.retention.selectors import due_records
@@ -16,7 +17,7 @@ from safeguard.wanted.models import Sighting, WantedPerson, WantedStatus
 
 pytestmark = pytest.mark.django_db
 
-LOADERS = ("load_demo_data", "load_education_demo", "load_wanted_demo", "load_dissemination_demo")
+LOADERS = ("load_demo_data", "load_education_demo", "load_wanted_demo", "load_dissemination_demo", "load_demo_coverage")
 
 
 def _load_all():
@@ -25,7 +26,18 @@ def _load_all():
 
 
 def _counts():
-    models = (Report, AuditEntry, Dissemination, Outcome, WantedPerson, Sighting, Case, Operation, SubjectMerge)
+    models = (
+        Report,
+        ReferralImport,
+        AuditEntry,
+        Dissemination,
+        Outcome,
+        WantedPerson,
+        Sighting,
+        Case,
+        Operation,
+        SubjectMerge,
+    )
     return {model.__name__: model.objects.count() for model in models} | {
         "RetentionDecision": RetentionDecision.objects.count()
     }
@@ -58,6 +70,9 @@ def test_demo_loaders_make_one_of_every_kind_and_are_idempotent(capsys):
     assert case.enquiries.values("status").distinct().count() >= 2
     assert Case.objects.filter(status=CaseStatus.CLOSED).exists()
     assert Operation.objects.filter(cases=case, deployments__isnull=False).exists()
+
+    imp = ReferralImport.objects.get()
+    assert imp.state == ImportState.COMPLETED and (imp.accepted, imp.duplicates, imp.rejected) == (6, 1, 1)
 
     assert SubjectMerge.objects.exists()
     assert RetentionDecision.objects.filter(decision=Decision.DISPOSE).exists()
