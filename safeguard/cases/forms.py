@@ -130,7 +130,7 @@ class AddToOperationForm(forms.Form):
 
 class DeploymentForm(forms.Form):
     date = forms.DateField(help_text=DATE_HELP, error_messages={"required": "Give the date of the deployment."})
-    force = forms.ModelChoiceField(queryset=Recipient.objects.none(), label="Force",
+    force = forms.ModelChoiceField(queryset=Recipient.objects.none(), label="Force", empty_label="Choose the force",
                                    error_messages={"required": "Choose the force."})  # fmt: skip
     kind = forms.ChoiceField(choices=DeploymentKind.choices, label="Type of deployment")
     major = forms.BooleanField(required=False, initial=True, label="Counts as a major operational deployment")
