@@ -48,7 +48,8 @@ def _text(value) -> str:
     if isinstance(value, (list, tuple, set)):
         return ", ".join(_text(v) for v in value) or "none"
     if isinstance(value, dict):
-        return "; ".join(f"{_words(str(k))} {_text(v)}" for k, v in value.items()) or "none"
+        # Sorted: PostgreSQL's jsonb keeps keys in its own order (shortest first), SQLite in the order written.
+        return "; ".join(f"{_words(str(k))} {_text(v)}" for k, v in sorted(value.items())) or "none"
     text = str(value)
     return _words(text) if _CODE.match(text) else text
 
@@ -81,7 +82,7 @@ def describe_entries(entries) -> None:
         detail = entry.detail if isinstance(entry.detail, dict) else {"detail": entry.detail}
         people = detail.get("field") in _USER_FIELDS
         lines = []
-        for key, value in detail.items():
+        for key, value in sorted(detail.items()):  # the same order on every database (see _text)
             if people and key in ("from", "to"):
                 value = names.get(value, "nobody" if value is None else f"user {value}")
             lines.append((_words(str(key)).capitalize(), _text(value)))

@@ -262,9 +262,10 @@ def _retention(analyst, supervisor) -> list[str]:
     """One closed report past its review date left for review, one disposed of (the audit log's erasure)."""
     from safeguard.reporting.services import create_report
     from safeguard.retention.models import Decision, RecordType, RetentionDecision
-    from safeguard.retention.services import record_decision
+    from safeguard.retention.services import ensure_default_schedules, record_decision
     from safeguard.triage.services import change_status
 
+    ensure_default_schedules()  # seeded by a migration; gone after `manage.py flush`
     made = []
     seven_years_ago = timezone.now() - timedelta(days=7 * 365)
     wanted = [("demo-retention-due", "review due")]

@@ -26,6 +26,33 @@ logger = logging.getLogger(__name__)
 MAX_RETAIN_DAYS = 20 * 365
 
 
+# The review periods migration 0002 seeds (kept here too, as a migration is frozen history): put back by
+# ensure_default_schedules() when a database has lost them (`manage.py flush`, a test that flushes).
+DEFAULT_SCHEDULES = (
+    (
+        RecordType.REPORT,
+        6 * 365,
+        10 * 365,
+        "MoPI group 3 style: first review 6 years after the report; 10-year cycle if kept",
+    ),
+    (RecordType.SUBJECT, 10 * 365, 10 * 365, "MoPI group 1/2 style (child protection): review every 10 years"),
+    (RecordType.CASE, 10 * 365, 10 * 365, "MoPI group 1/2 style (child protection): review every 10 years"),
+    (RecordType.EVIDENCE, 6 * 365, 10 * 365, "Reviewed with the report it came with: 6 years, then a 10-year cycle"),
+)
+
+
+def ensure_default_schedules() -> int:
+    """Create any missing schedule with its default period; existing ones are left as changed. Returns how many."""
+    made = 0
+    for record_type, review_after, retain_for, basis in DEFAULT_SCHEDULES:
+        _, created = RetentionSchedule.objects.get_or_create(
+            record_type=record_type,
+            defaults={"review_after_days": review_after, "retain_for_days": retain_for, "basis": basis},
+        )
+        made += created
+    return made
+
+
 class RetentionError(Exception):
     """A decision that cannot be recorded, with the reason in words for the reviewer."""
 

@@ -23,6 +23,7 @@ def list(request):
         "nav": "retention",
         "due": due,
         "record_type": record_type,
+        "record_type_label": RecordType(record_type).label if record_type else "",
         "record_types": RecordType.choices,
         "schedules": selectors.schedules(user=request.user),
         "recent": selectors.recent_decisions(user=request.user),
