@@ -38,7 +38,8 @@ django.setup()
 
 from PIL import Image  # noqa: E402
 
-from safeguard.evidence.hashing import analyse_image, detect_type, hash_bytes  # noqa: E402
+from safeguard.core.vault.streams import hash_bytes  # noqa: E402
+from safeguard.evidence.hashing import analyse_image, detect_type  # noqa: E402
 from safeguard.evidence.pdq_index import (  # noqa: E402
     BruteForcePdqIndex,
     FaissMultiHashIndex,

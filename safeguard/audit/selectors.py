@@ -1,6 +1,8 @@
 """Reading the audit log. Reading it is itself logged: the log holds who looked at what."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import QuerySet
@@ -11,24 +13,44 @@ from .models import AuditEntry
 from .services import Action, Actor, record
 
 
+@dataclass(frozen=True)
+class References:
+    """How one app's objects are named by people: `find` turns a typed reference into an object id (or None),
+    `label` turns object ids into references. Registered by the app that owns them (reporting registers reports),
+    so the log can be searched and read by reference without audit importing the apps above it."""
+
+    object_type: str  # e.g. "reporting.report"
+    noun: str  # e.g. "Report"
+    find: Callable[[str], str | None]
+    label: Callable[[set[str]], dict[str, str]]
+
+
+_REFERENCES: dict[str, References] = {}
+
+
+def register_references(references: References) -> None:
+    _REFERENCES[references.object_type] = references
+
+
 def object_key_for_reference(reference: str) -> tuple[str, str] | None:
-    """Staff think in report references; the log stores (object type, id)."""
-    from safeguard.reporting.models import Report
-    from safeguard.reporting.references import normalise_reference
+    """Staff think in references (SG-...); the log stores (object type, id)."""
+    for references in _REFERENCES.values():
+        object_id = references.find(reference)
+        if object_id is not None:
+            return references.object_type, object_id
+    return None
 
-    report = Report.objects.filter(reference__in={reference, normalise_reference(reference)} - {""}).first()
-    return ("reporting.report", str(report.pk)) if report else None
 
-
-def label_report_references(entries) -> None:
-    """Give entries about reports a `report_reference`, so staff read SG-... rather than a row id."""
-    from safeguard.reporting.models import Report
-
-    ids = {int(e.object_id) for e in entries if e.object_type == "reporting.report" and e.object_id.isdigit()}
-    references = dict(Report.objects.filter(pk__in=ids).values_list("pk", "reference"))
+def label_references(entries) -> None:
+    """Give entries `reference_label` ("Report SG-...") where a registered app names the object, else ""."""
+    wanted: dict[str, set[str]] = {}
     for entry in entries:
-        is_report = entry.object_type == "reporting.report" and entry.object_id.isdigit()
-        entry.report_reference = references.get(int(entry.object_id), "") if is_report else ""
+        if entry.object_type in _REFERENCES:
+            wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+    labels = {t: _REFERENCES[t].label(ids) for t, ids in wanted.items()}
+    for entry in entries:
+        found = labels.get(entry.object_type, {}).get(entry.object_id, "")
+        entry.reference_label = f"{_REFERENCES[entry.object_type].noun} {found}" if found else ""
 
 
 _CODE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")  # a stored value such as "in_review" or "assigned_to"

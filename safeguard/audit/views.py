@@ -34,7 +34,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         user=request.user, object_type=object_type, object_id=object_id, action=action
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.label_report_references(page.object_list)
+    selectors.label_references(page.object_list)
     selectors.describe_entries(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)

@@ -192,11 +192,10 @@ def _read_manifest(archive: tarfile.TarFile) -> dict:
 
 
 def _instance_is_empty() -> bool:
-    from safeguard.audit.models import AuditEntry
-    from safeguard.reporting.models import Report
-
+    # By label, not import: core sits below the apps whose rows it looks for.
+    models = (apps.get_model("reporting", "Report"), apps.get_model("audit", "AuditEntry"))
     tables = set(connection.introspection.table_names())
-    return not any(model._meta.db_table in tables and model.objects.exists() for model in (Report, AuditEntry))
+    return not any(model._meta.db_table in tables and model.objects.exists() for model in models)
 
 
 def _restore_postgres(dump: Path) -> None:

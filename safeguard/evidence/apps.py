@@ -8,7 +8,7 @@ class EvidenceConfig(AppConfig):
     verbose_name = "Evidence vault"
 
     def ready(self) -> None:
-        from .crypto import configured_keyring
+        from safeguard.core.vault.crypto import configured_keyring
 
         # Parse the master keys at start-up: a mistyped key should stop the service, not the first upload.
         try:

@@ -16,13 +16,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from safeguard.audit.services import Action, Actor, record
+from safeguard.core.vault import crypto
+from safeguard.core.vault.storage import SealedFile, Vault
+from safeguard.core.vault.streams import HEAD_BYTES, HashingReader, MultiHasher
 from safeguard.reporting.models import Attachment, Priority, Report
 
-from . import crypto, inspection
-from .hashing import HEAD_BYTES, IMAGE_TYPES, HashingReader, MultiHasher, RejectedFile, analyse_image, detect_type
+from . import inspection
+from .hashing import IMAGE_TYPES, RejectedFile, analyse_image, detect_type
 from .matching import Match, exact_matches, known_hashes_for, pdq_matches, pdq_min_quality
 from .models import EvidenceFile, EvidenceMatch, FileStatus
-from .storage import SealedFile, Vault
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from safeguard.accounts.roles import Capability, require_capability
-from safeguard.triage.selectors import find_report
+from safeguard.reporting.selectors import find_report
 
 from . import selectors, services, welfare
 from .models import EvidenceFile

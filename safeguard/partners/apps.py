@@ -8,7 +8,13 @@ class PartnersConfig(AppConfig):
     verbose_name = "Industry partners"
 
     def ready(self) -> None:
+        from safeguard.reporting import entry_context
+
+        from .button import prefill_for_step, verify_context
         from .models import ApiKey, Partner
+
+        # The public journey accepts a signed Report Abuse button context (reporting.entry_context, ADR 0013).
+        entry_context.register(entry_context.EntryContext(verify=verify_context, prefill=prefill_for_step))
 
         # A key revoked or a partner suspended or given new limits in this process takes effect here at
         # once; other processes see it when their short-lived copy runs out (keys.py, limits.py, ADR 0016).

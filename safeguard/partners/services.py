@@ -13,7 +13,7 @@ from django.utils import timezone
 from safeguard.audit.services import Action, Actor, PendingEntry, insert_at_end, record, record_many
 from safeguard.core.bulk import insert_many
 from safeguard.core.rows import new_rows
-from safeguard.evidence.storage import Vault
+from safeguard.core.vault.storage import Vault
 from safeguard.reporting.models import Attachment, Report, Source
 from safeguard.reporting.references import new_reference
 from safeguard.reporting.services import create_report

@@ -1,7 +1,7 @@
 """Screenshots from the public: checked from their bytes, sealed at once, joined to a report later.
 
 A file added on the screenshots page is sealed straight away into the evidence vault
-(`safeguard.evidence.storage.Vault`, encrypted per file) under `pending/`, so it survives page loads
+(`safeguard.core.vault.storage.Vault`, encrypted per file) under `pending/`, so it survives page loads
 without JavaScript and is never on disk in plaintext, not even as an upload temp file (the view reads
 uploads into memory only, bounded by the size limit). Its metadata lives in the session draft. On
 submission the sealed bytes are copied to their final place (`reports/`) and ingested as evidence
@@ -23,7 +23,7 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from PIL import Image
 
-from safeguard.evidence.storage import Vault
+from safeguard.core.vault.storage import Vault
 
 from .forms import strip_control_chars
 from .services import StoredUpload

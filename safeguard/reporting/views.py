@@ -12,9 +12,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from safeguard.partners.button import prefill_for_step, verify_context
-
-from . import follow_up, journey, services, uploads
+from . import entry_context, follow_up, journey, services, uploads
 from .forms import AddInformationForm, FollowUpSignInForm, ScreenshotForm, SubmitForm
 from .models import Category, Environment, ReporterRole
 from .wording import ENVIRONMENT_HINTS, ROLE_HINTS, ROLE_LABELS, Wording, role_label
@@ -65,15 +63,15 @@ def _context(request: HttpRequest, draft: dict, **extra) -> dict:
 def start(request: HttpRequest) -> HttpResponse:
     """The start page.
 
-    Extension point for the partner Report Abuse button (`/report/?ctx=<token>`): verify the token
-    here, call `journey.set_partner_context(request.session, context)` and pass any notice to the
-    template as `entry_notice`. The journey keeps the context untouched and stores it on the report.
+    A partner's Report Abuse button arrives as `/report/?ctx=<token>`: the token is checked by whoever registered
+    with `entry_context` (partners), kept in the draft if it verifies, and any notice is shown as `entry_notice`.
+    The journey keeps the context untouched and stores it on the report.
     """
     entry_notice = None
     if "ctx" in request.GET:
         # Report Abuse button context: kept only if the partner's signature verifies; a bad or
         # old token is dropped with a notice, never an error (partners.button, ADR 0013).
-        context, entry_notice = verify_context(request.GET["ctx"])
+        context, entry_notice = entry_context.verify(request.GET["ctx"])
         if context is not None:
             journey.set_partner_context(request.session, context)
     seen_help = request.session.get(journey.SEEN_EXIT_HELP_KEY, False)
@@ -147,7 +145,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(journey.next_url(draft, slug, change=change))
     else:
         # Until answered, a step may be suggested from verified partner button context.
-        initial = draft["answers"].get(slug) or prefill_for_step(draft.get("partner_context"), slug)
+        initial = draft["answers"].get(slug) or entry_context.prefill(draft.get("partner_context"), slug)
         form = spec.form_class(initial=initial)
 
     w = Wording(journey.role_of(draft))

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class TriageConfig(AppConfig):
     name = "safeguard.triage"
     label = "triage"
+
+    def ready(self):
+        from safeguard.core.metrics import register_figures
+
+        from .metrics import deadline_figures
+
+        register_figures(deadline_figures)

@@ -1,12 +1,11 @@
 """Reads for staff-side report work, scoped by role (see accounts/roles.py)."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from safeguard.accounts.roles import Capability, check_capability
 from safeguard.audit.services import Action, Actor, record
 from safeguard.reporting.models import Priority, Report, Status
-from safeguard.reporting.references import normalise_reference
+from safeguard.reporting.selectors import find_report
 
 # Reports still needing someone: the queue shows these unless a status filter says otherwise.
 OPEN_STATUSES = (Status.RECEIVED, Status.TRIAGED, Status.IN_REVIEW)
@@ -45,25 +44,6 @@ def record_queue_consultation(*, user, reports, filters: dict, page_number: int)
         obj=("triage.queue", str(page_number)),
         detail={"view": "staff_report_queue", "filters": filters, "reports": [r.pk for r in reports]},
     )
-
-
-def find_report(*, user, reference: str, capability: Capability = Capability.VIEW_REPORT) -> Report:
-    """The report with this reference (typed loosely, as people do), if the user's role allows.
-
-    Does not write an audit entry: callers either change the report (and log an alteration) or
-    go through `consult_report`.
-    """
-    check_capability(user, capability)
-    wanted = {reference, normalise_reference(reference)} - {""}
-    report = (
-        Report.objects.select_related("assigned_to")
-        .prefetch_related("attachments", "additions", "status_changes__changed_by")
-        .filter(reference__in=wanted)
-        .first()
-    )
-    if report is None:
-        raise Http404("No report has that reference")
-    return report
 
 
 def consult_report(*, user, reference: str) -> Report:

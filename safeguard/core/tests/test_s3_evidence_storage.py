@@ -64,7 +64,7 @@ def test_evidence_round_trips_through_the_bucket(s3_storage):
 
 
 def test_vault_seals_before_the_bytes_reach_the_bucket(s3_storage):
-    from safeguard.evidence.storage import Vault
+    from safeguard.core.vault.storage import Vault
 
     plaintext = b"generated test pattern " * 50
     sealed = Vault().put_bytes(plaintext, kind="tests")

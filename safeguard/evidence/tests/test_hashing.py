@@ -6,7 +6,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from safeguard.evidence.hashing import RejectedFile, analyse_image, detect_type, hash_bytes
+from safeguard.core.vault.streams import hash_bytes
+from safeguard.evidence.hashing import RejectedFile, analyse_image, detect_type
 from safeguard.evidence.pdq_index import hamming
 
 from .images import encode, flat_png, jpeg, pattern, png

@@ -7,13 +7,14 @@ from django.core.management import CommandError, call_command
 from safeguard.accounts.models import Role, User
 from safeguard.audit.models import AuditEntry
 from safeguard.audit.services import Actor, verify_chain
+from safeguard.core.vault.storage import Vault
+from safeguard.core.vault.streams import hash_bytes
 from safeguard.evidence import services
-from safeguard.evidence.hashing import analyse_image, hash_bytes
+from safeguard.evidence.hashing import analyse_image
 from safeguard.evidence.hashlists import import_hash_list
 from safeguard.evidence.models import EvidenceFile, EvidenceMatch, FileStatus
 from safeguard.evidence.pdq_index import hamming
 from safeguard.evidence.selectors import can_download_original, evidence_for_report, match_priority_finding
-from safeguard.evidence.storage import Vault
 from safeguard.reporting.models import Priority, Report
 
 from .images import encode, flat_png, jpeg, pattern, png

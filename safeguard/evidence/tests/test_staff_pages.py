@@ -9,9 +9,9 @@ from PIL import Image
 
 from safeguard.audit.models import AuditEntry
 from safeguard.audit.services import Actor, verify_chain
-from safeguard.evidence.hashing import hash_bytes
+from safeguard.core.vault.storage import Vault
+from safeguard.core.vault.streams import hash_bytes
 from safeguard.evidence.hashlists import import_hash_list
-from safeguard.evidence.storage import Vault
 from safeguard.reporting.models import Source
 from safeguard.reporting.services import StoredUpload, create_report
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from PIL import Image
 
 from safeguard.audit.services import Actor, verify_chain
-from safeguard.evidence.hashing import hash_bytes
+from safeguard.core.vault.storage import Vault
+from safeguard.core.vault.streams import hash_bytes
 from safeguard.evidence.hashlists import import_hash_list
 from safeguard.evidence.models import EvidenceFile, FileStatus
-from safeguard.evidence.storage import Vault
 from safeguard.partners.tests.conftest import PartnerClient, make_key, make_partner, valid_report
 from safeguard.reporting.models import Priority, Report, Source
 from safeguard.reporting.services import StoredUpload, create_report

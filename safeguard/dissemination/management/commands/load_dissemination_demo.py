@@ -14,8 +14,7 @@ from safeguard.accounts.models import Role
 from safeguard.accounts.services import confirmed_device
 from safeguard.accounts.totp import current_code, secret_base32
 from safeguard.audit.services import Actor
-from safeguard.core.demo import DEMO_PASSWORD, refuse_in_production
-from safeguard.core.management.commands.load_demo_data import Command as DemoData
+from safeguard.core.demo import DEMO_PASSWORD, ensure_staff, refuse_in_production
 from safeguard.dissemination import services
 from safeguard.dissemination.models import Dissemination, DisseminationStatus, OutcomeKind
 from safeguard.reporting.models import Report, Source
@@ -80,10 +79,9 @@ class Command(BaseCommand):
             code="thames-valley",
             defaults={"name": "Thames Valley Police", "kind": RecipientKind.UK_TERRITORIAL, "country": "GB"},
         )
-        staff = DemoData()
-        analyst = staff._ensure_staff("analyst", Role.ANALYST, "Alex", "Analyst")
-        supervisor = staff._ensure_staff("supervisor", Role.SUPERVISOR, "Sam", "Supervisor")
-        officer = staff._ensure_staff(FORCE_OFFICER, Role.FORCE_OFFICER, "Tamsin", "Valley-Officer")
+        analyst = ensure_staff("analyst", Role.ANALYST, "Alex", "Analyst")
+        supervisor = ensure_staff("supervisor", Role.SUPERVISOR, "Sam", "Supervisor")
+        officer = ensure_staff(FORCE_OFFICER, Role.FORCE_OFFICER, "Tamsin", "Valley-Officer")
         officer.force = force
         officer.save(update_fields=["force"])
         made = sum(self._ensure_package(seed, force, analyst, supervisor, officer, *rest) for seed, *rest in PACKAGES)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from safeguard.evidence.crypto import _KEY_ID, generate_key_text
+from safeguard.core.vault.crypto import _KEY_ID, generate_key_text
 
 
 class Command(BaseCommand):

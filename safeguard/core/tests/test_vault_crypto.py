@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from safeguard.evidence import crypto
-from safeguard.evidence.crypto import EvidenceCryptoError, Keyring
+from safeguard.core.vault import crypto
+from safeguard.core.vault.crypto import EvidenceCryptoError, Keyring
 
 OLD = Keyring.parse(f"old:{base64.b64encode(b'o' * 32).decode()}")
 NEW_TEXT = f"new:{base64.b64encode(b'n' * 32).decode()},old:{base64.b64encode(b'o' * 32).decode()}"

@@ -17,7 +17,7 @@ from django.core.files import File
 from django.core.files.storage import Storage, storages
 
 from . import crypto
-from .hashing import HashingReader
+from .streams import HashingReader
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,14 @@
 """`manage.py load_demo_data`: demo staff with fixed credentials and ~20 synthetic reports. Idempotent."""
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from safeguard.accounts.models import User
 from safeguard.audit.services import Actor
-from safeguard.core.demo import DEMO_PASSWORD, DEMO_STAFF, demo_totp_key, refuse_in_production
-from safeguard.core.demo.reports import DEMO_REPORTS, age
+from safeguard.core.demo import DEMO_PASSWORD, DEMO_STAFF, ensure_staff, refuse_in_production
+from safeguard.demo.reports import DEMO_REPORTS, age
 from safeguard.reporting.models import Report, Status
 from safeguard.reporting.services import create_report
+from safeguard.triage.services import assign_report, change_status
 
 
 class Command(BaseCommand):
@@ -18,9 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         refuse_in_production("load_demo_data")
-        staff = {
-            username: self._ensure_staff(username, role, first, last) for username, role, first, last in DEMO_STAFF
-        }
+        staff = {username: ensure_staff(username, role, first, last) for username, role, first, last in DEMO_STAFF}
         created = sum(
             self._ensure_report(key, hours, source, fields, staff) for key, hours, source, fields in DEMO_REPORTS
         )
@@ -28,22 +24,6 @@ class Command(BaseCommand):
             f"Demo data ready: {len(staff)} staff accounts (password {DEMO_PASSWORD!r}), "
             f"{created} new report(s), {len(DEMO_REPORTS) - created} already there."
         )
-
-    @transaction.atomic
-    def _ensure_staff(self, username, role, first_name, last_name) -> User:
-        user, _ = User.objects.get_or_create(username=username)
-        user.role, user.first_name, user.last_name, user.is_active = role, first_name, last_name, True
-        user.email = f"{username}@demo.safeguard.invalid"
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        device = TOTPDevice.objects.filter(user=user, name="Demo authenticator").first() or TOTPDevice(
-            user=user, name="Demo authenticator"
-        )
-        device.key, device.confirmed = demo_totp_key(username), True
-        device.throttling_failure_count, device.throttling_failure_timestamp = 0, None
-        device.save()
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-        return user
 
     def _ensure_report(self, key, hours, source, fields, staff) -> bool:
         if Report.objects.filter(details__demo_seed=key).exists():
@@ -57,8 +37,6 @@ class Command(BaseCommand):
         return True
 
     def _take(self, report, analyst, supervisor):
-        from safeguard.triage.services import assign_report, change_status
-
         report.refresh_from_db()
         assign_report(user=supervisor, report=report, assignee=analyst)
         if report.status != Status.IN_REVIEW:
