@@ -75,8 +75,7 @@ def main() -> None:
         call_command("createcachetable", verbosity=0)
         from safeguard.audit.services import Actor
         from safeguard.partners import services
-        from safeguard.partners.tasks import triage_batch
-        from safeguard.triage.tasks import triage_report
+        from safeguard.triage.tasks import triage_batch, triage_report
 
         partner = services.create_partner(
             actor=Actor.system("bench"), name="P", slug="p", requests_per_minute=10**8, daily_quota=10**9

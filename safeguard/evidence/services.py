@@ -188,6 +188,12 @@ def ingest_attachments(
     return done
 
 
+def ingest_for_intake(report, attachments: list[Attachment], actor: Actor, written: list[str]) -> None:
+    """Evidence's part of accepting a report (reporting.intake): hash, type, PDQ and hash-list match each file,
+    quarantining bad ones. A known-material match raises the report's priority; triage keeps that raise."""
+    ingest_attachments(attachments=attachments, actor=actor, written=written)
+
+
 def discard_written(names: Iterable[str]) -> None:
     """Remove files an ingest stored for a transaction that then rolled back."""
     vault = Vault()

@@ -7,17 +7,17 @@ from datetime import datetime, timedelta
 import filetype
 from django.conf import settings
 from django.core.files.storage import storages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from safeguard.audit.services import Action, Actor, PendingEntry, insert_at_end, record, record_many
+from safeguard.audit.services import Action, Actor, insert_at_end, record
 from safeguard.core.bulk import insert_many
 from safeguard.core.rows import new_rows
 from safeguard.core.vault.storage import Vault
-from safeguard.reporting.models import Attachment, Report, Source
-from safeguard.reporting.references import new_reference
+from safeguard.reporting import intake
+from safeguard.reporting.intake import Incoming, StoredUpload
+from safeguard.reporting.models import Report, Source
 from safeguard.reporting.services import create_report
-from safeguard.triage.priority import initial_priorities
 
 from . import keys
 from .mapping import report_fields
@@ -251,25 +251,14 @@ def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: 
         partner_report_id=str(partner_report.public_id),
         files=[_file_summary(f) for f in files],
     )
-    # Files are joined here rather than passed as uploads, so a failure never deletes evidence
-    # the partner already gave us: the partner report stays open with its files and can be retried.
+    # A failure keeps the files the partner already gave us: the partner report stays open with them and the
+    # submission can be retried.
     created = create_report(
         actor=partner_actor(partner),
         source=Source.PARTNER_API,
         fields=fields,
-        audit_detail={
-            "partner": partner.slug,
-            "partner_report": str(partner_report.public_id),
-            "attachments": len(files),
-        },
-        with_follow_up_secret=False,
-        part_of_callers_transaction=True,  # the API request's transaction (idempotency.run_once)
-        triage_in_report_insert=True,  # one statement for the report and its triage task (ADR 0019)
-    )
-    if files:
-        attachments = Attachment.objects.bulk_create(
-            Attachment(
-                report=created.report,
+        uploads=[
+            StoredUpload(
                 stored_name=f.stored_name,
                 original_name=f.original_name,
                 content_type=f.content_type,
@@ -277,8 +266,13 @@ def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: 
                 sha256=f.sha256,
             )
             for f in files
-        )
-        _ingest_evidence(created.report, attachments, partner_actor(partner))
+        ],
+        audit_detail={"partner": partner.slug, "partner_report": str(partner_report.public_id)},
+        with_follow_up_secret=False,
+        part_of_callers_transaction=True,  # the API request's transaction (idempotency.run_once)
+        triage_in_report_insert=True,  # one statement for the report and its triage task (ADR 0019)
+        keep_uploads_on_failure=True,
+    )
     partner_report.state = PartnerReportState.FINISHED
     partner_report.report = created.report
     partner_report.payload = {}  # the document now lives in Report.details; no second copy
@@ -288,15 +282,6 @@ def _finish(partner_report: PartnerReport, *, files: list[PartnerFile], insert: 
     else:
         partner_report.save(update_fields=["state", "report", "payload", "closed_at"])
     return partner_report
-
-
-def _ingest_evidence(report: Report, attachments: list[Attachment], actor: Actor) -> None:
-    """Hashes, true type, PDQ and hash-list matching for each file; bad files are quarantined, not raised."""
-    from safeguard.evidence.services import ingest_attachments
-
-    if any(a.pk is None for a in attachments):  # databases whose bulk insert returns no keys
-        attachments = list(report.attachments.order_by("pk"))
-    ingest_attachments(attachments=attachments, actor=actor)
 
 
 def retract_report(*, partner_report: PartnerReport) -> PartnerReport:
@@ -384,64 +369,19 @@ def submit_batch(*, partner: Partner, payloads: list[dict]) -> list[tuple[Partne
             for _ in payloads
         ],
     )
-    source = Source.PARTNER_API
-    reports = new_rows(
-        Report,
-        [
-            {
-                "source": source,
-                **report_fields(
-                    partner=partner, payload=payload, partner_report_id=str(partner_report.public_id), files=[]
-                ),
-            }
-            for partner_report, payload in zip(partner_reports, payloads, strict=True)
-        ],
-    )
-    for report, decision in zip(reports, initial_priorities(reports), strict=True):
-        report.priority = decision.priority
-        report.priority_reasons = list(decision.reasons)  # decisions are shared between equal reports
+    actor = partner_actor(partner)
+    items = [
+        Incoming(
+            fields=report_fields(
+                partner=partner, payload=payload, partner_report_id=str(partner_report.public_id), files=[]
+            ),
+            audit_detail={"partner": partner.slug, "partner_report": str(partner_report.public_id), "batch": True},
+        )
+        for partner_report, payload in zip(partner_reports, payloads, strict=True)
+    ]
     with transaction.atomic():
-        _bulk_insert_with_unique_references(reports)
+        reports = intake.accept(actor=actor, source=Source.PARTNER_API, items=items)
         for partner_report, report in zip(partner_reports, reports, strict=True):
             partner_report.report_id = report.pk
         insert_many(PartnerReport, partner_reports)
-        actor = partner_actor(partner)
-        record_many(
-            [
-                PendingEntry(
-                    action=Action.COLLECTION,
-                    actor=actor,
-                    obj=report,
-                    detail={
-                        "source": str(Source.PARTNER_API),
-                        "attachments": 0,
-                        "partner": partner.slug,
-                        "partner_report": str(partner_report.public_id),
-                        "batch": True,
-                    },
-                )
-                for partner_report, report in zip(partner_reports, reports, strict=True)
-            ]
-        )
-        _enqueue_batch_triage([r.pk for r in reports])
     return list(zip(partner_reports, reports, strict=True))
-
-
-def _bulk_insert_with_unique_references(reports: list[Report]) -> None:
-    for _attempt in range(5):
-        for report in reports:
-            report.reference = new_reference()
-        try:
-            with transaction.atomic():
-                insert_many(Report, reports)
-            return
-        except IntegrityError:
-            for report in reports:
-                report.pk = None
-    raise RuntimeError("Could not allocate unique report references")
-
-
-def _enqueue_batch_triage(report_ids: list[int]) -> None:
-    from .tasks import triage_batch
-
-    triage_batch.enqueue(report_ids)

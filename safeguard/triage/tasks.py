@@ -22,6 +22,15 @@ def triage_report(report_id: int) -> None:
     triage_reports(report_ids=[report_id])
 
 
+@task()
+def triage_batch(report_ids: list[int]) -> None:
+    """Triage a batch's reports in one background task rather than queueing thousands of tasks.
+
+    Each report is triaged as `triage_report` triages it, a chunk of reports per transaction (ADR 0031).
+    """
+    triage_reports(report_ids=report_ids)
+
+
 def triage_reports(*, report_ids: list[int]) -> None:
     """Triage these reports in order, a chunk of them per transaction, each exactly as `triage_report` would.
 

@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 29, 12, 0, 30, tzinfo=UTC)
 def test_one_shot_submission_is_a_handful_of_statements_and_keeps_the_chain(api, monkeypatch):
     api.post("/api/v1/reports", {**valid_report(), "finish": True})  # warms the key and limits
     # The test task backend runs triage at once, inside the request: leave it out of the count.
-    monkeypatch.setattr("safeguard.reporting.services._enqueue_triage", lambda report: None)
+    monkeypatch.setattr("safeguard.triage.intake_stage.enqueue_triage", lambda report: None)
     with CaptureQueriesContext(connection) as queries:
         response = api.post(
             "/api/v1/reports", {**valid_report(), "finish": True}, headers={"Idempotency-Key": "one-shot-1"}
@@ -111,7 +111,7 @@ def test_small_limits_stay_exact(partner):
 def test_a_reference_clash_is_retried_without_failing_the_transaction(api, monkeypatch):
     first = api.post("/api/v1/reports", {**valid_report(), "finish": True}).json()["reference"]
     references = iter([first, "SG-ZZZZ-ZZZ1"])
-    monkeypatch.setattr("safeguard.reporting.services.new_reference", lambda: next(references))
+    monkeypatch.setattr("safeguard.reporting.intake.new_reference", lambda: next(references))
     response = api.post("/api/v1/reports", {**valid_report(), "finish": True})
     assert response.status_code == 201 and response.json()["reference"] == "SG-ZZZZ-ZZZ1"
     assert Report.objects.count() == 2 and verify_chain().ok

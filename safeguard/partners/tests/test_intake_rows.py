@@ -71,7 +71,7 @@ def test_a_rolled_back_submission_leaves_no_task(api, database_backend, monkeypa
 
 def test_other_backends_enqueue_the_usual_way(api, monkeypatch):
     queued = []
-    monkeypatch.setattr("safeguard.reporting.services._enqueue_triage", queued.append)
+    monkeypatch.setattr("safeguard.triage.intake_stage.enqueue_triage", queued.append)
     response = api.post("/api/v1/reports", {**valid_report(), "finish": True})
     assert response.status_code == 201
     assert [r.reference for r in queued] == [response.json()["reference"]]

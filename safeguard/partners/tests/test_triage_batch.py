@@ -10,12 +10,11 @@ from django.utils import timezone
 
 from safeguard.audit.models import AuditEntry
 from safeguard.partners import services
-from safeguard.partners.tasks import triage_batch
 from safeguard.reporting.models import Report
 from safeguard.subjects.models import ReportIdentifier, ReportSubject
 from safeguard.triage import tasks as triage_tasks
 from safeguard.triage.models import DutyShift, Notification, ReportTriage
-from safeguard.triage.tasks import triage_report
+from safeguard.triage.tasks import triage_batch, triage_report
 
 from .conftest import make_partner, valid_report
 
@@ -104,7 +103,8 @@ def test_batch_triage_leaves_what_triaging_each_report_alone_leaves(make_staff, 
     (_, worked), *_ = services.submit_batch(partner=partner, payloads=[valid_report(personOrUserReported=SAM)])
     Report.objects.filter(pk=worked.pk).update(assigned_to=owner)
 
-    monkeypatch.setattr(services, "_enqueue_batch_triage", lambda report_ids: None)  # triaged by hand below
+    # Triaged by hand below.
+    monkeypatch.setattr("safeguard.triage.intake_stage.enqueue_batch_triage", lambda report_ids: None)
     report_ids = [report.pk for _, report in services.submit_batch(partner=partner, payloads=_documents())]
     watched = [worked.pk, *report_ids]
     after = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()

@@ -83,7 +83,7 @@ def test_failed_submission_rolls_back_and_leaves_no_file(client, evidence_dir, m
     def broken_enqueue(report):
         raise RuntimeError("task queue unavailable")
 
-    monkeypatch.setattr("safeguard.reporting.services._enqueue_triage", broken_enqueue)
+    monkeypatch.setattr("safeguard.triage.intake_stage.enqueue_triage", broken_enqueue)
     response = submit(client)
     assert response.status_code == 500
     assert "Your report has not been sent" in response.content.decode()
