@@ -6,12 +6,27 @@ Called by `manage.py load_demo_coverage`, the last demo loader (once the staff, 
 app is the top layer: it calls every app's services and nothing imports it.
 """
 
+import json
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from safeguard.audit.services import Actor
+from safeguard.cases import selectors as case_selectors
+from safeguard.cases import services as cases
+from safeguard.cases.models import Case, CaseStatus, EnquiryKind, EnquiryStatus, Operation
+from safeguard.partners.models import Partner
+from safeguard.partners.services import create_partner, open_report
+from safeguard.referrals import services as referrals
+from safeguard.referrals.models import ReferralImport
 from safeguard.reporting.models import Report, Status, StatusChange
+from safeguard.reporting.services import create_report
+from safeguard.retention.models import Decision, RecordType, RetentionDecision
+from safeguard.retention.services import ensure_default_schedules, record_decision
+from safeguard.subjects.models import ReportSubject, SubjectMerge
+from safeguard.subjects.services import link_report, merge_subjects_by_supervisor
+from safeguard.triage.services import change_status
 
 NOTE = "Demo coverage"
 CASE_TITLE = "Demo: ChatterBox account contacting pupils after school"
@@ -45,7 +60,6 @@ def _seeded(seed: str) -> Report | None:
 
 
 def _statuses(analyst) -> list[str]:
-    from safeguard.triage.services import change_status
 
     made = []
     for seed, status in STATUSES:
@@ -60,8 +74,6 @@ def _statuses(analyst) -> list[str]:
 
 
 def _partner_report() -> list[str]:
-    from safeguard.partners.models import Partner
-    from safeguard.partners.services import create_partner, open_report
 
     partner = Partner.objects.filter(slug=PARTNER_SLUG).first()
     if partner is None:
@@ -102,9 +114,6 @@ MERGE_REPORTS = (
 
 def _merge(supervisor) -> list[str]:
     """Two reports about two player names a supervisor judged to be one person: the audit log's combination."""
-    from safeguard.reporting.services import create_report
-    from safeguard.subjects.models import ReportSubject, SubjectMerge
-    from safeguard.subjects.services import link_report, merge_subjects_by_supervisor
 
     if SubjectMerge.objects.filter(reason=MERGE_REASON).exists():
         return []
@@ -141,9 +150,6 @@ def _merge(supervisor) -> list[str]:
 
 
 def _case_and_operation(investigator, force) -> list[str]:
-    from safeguard.cases import selectors as case_selectors
-    from safeguard.cases import services as cases
-    from safeguard.cases.models import Case, CaseStatus, EnquiryKind, EnquiryStatus, Operation
 
     made = []
     case = Case.objects.filter(title=CASE_TITLE).first()
@@ -234,12 +240,6 @@ def _referral_line(n: int, *, screen_name: str, incident_type: str = "online_ent
 
 def _referrals(investigator) -> list[str]:
     """A small bulk file from an international partner: accepted lines, one repeated, one the service refuses."""
-    import json
-
-    from django.core.files.base import ContentFile
-
-    from safeguard.referrals import services as referrals
-    from safeguard.referrals.models import ReferralImport
 
     if ReferralImport.objects.filter(partner=REFERRAL_PARTNER).exists():
         return []
@@ -260,10 +260,6 @@ def _referrals(investigator) -> list[str]:
 
 def _retention(analyst, supervisor) -> list[str]:
     """One closed report past its review date left for review, one disposed of (the audit log's erasure)."""
-    from safeguard.reporting.services import create_report
-    from safeguard.retention.models import Decision, RecordType, RetentionDecision
-    from safeguard.retention.services import ensure_default_schedules, record_decision
-    from safeguard.triage.services import change_status
 
     ensure_default_schedules()  # seeded by a migration; gone after `manage.py flush`
     made = []
