@@ -30,6 +30,9 @@ from django.core.files.storage import storages
 from django.db import connection
 from django.utils import timezone
 
+from safeguard.audit.models import AuditChainHead
+from safeguard.audit.services import verify_chain
+
 FORMAT_VERSION = 1
 EVIDENCE_PREFIX = "evidence/"
 SKIPPED_PREFIXES = ("readyz/",)  # readiness probes' scratch files
@@ -85,7 +88,6 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
 
 
 def _audit_head(cursor) -> dict:
-    from safeguard.audit.models import AuditChainHead
 
     cursor.execute(f"SELECT sequence, last_hash FROM {AuditChainHead._meta.db_table} WHERE id = 1")  # noqa: S608
     row = cursor.fetchone()
@@ -253,7 +255,6 @@ def restore_backup(archive_path: Path, *, force: bool = False) -> RestoreReport:
 
 def verify_restore(manifest: dict) -> RestoreReport:
     """Check the live instance against a backup's manifest: counts, evidence hashes, the audit chain."""
-    from safeguard.audit.services import verify_chain
 
     report = RestoreReport()
     with connection.cursor() as cursor:
@@ -280,7 +281,6 @@ def verify_restore(manifest: dict) -> RestoreReport:
     head = manifest["audit_head"]
     if verdict.checked != head["sequence"]:
         report.problems.append(f"audit chain has {verdict.checked} entries, the backup had {head['sequence']}")
-    from safeguard.audit.models import AuditChainHead
 
     live_head = AuditChainHead.objects.filter(id=1).first()
     if head["sequence"] and (live_head is None or live_head.last_hash != head["last_hash"]):

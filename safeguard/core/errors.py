@@ -15,6 +15,9 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from safeguard.accounts.areas import areas_for, capability_words, role_label
+from safeguard.accounts.roles import Capability, CapabilityDenied, staff_home_url_name
+
 from .journeys import has_answers, journey_for
 
 STAFF_PREFIX = "/staff/"
@@ -60,8 +63,6 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 def staff_denied_context(user, exception: Exception | None) -> dict:
     """What the staff 403 page says: the role, what it lacks (in words, never a capability's name), and the
     areas it can use instead (accounts.areas, the list the navigation shows)."""
-    from safeguard.accounts.areas import areas_for, capability_words, role_label
-    from safeguard.accounts.roles import Capability, CapabilityDenied
 
     capability = getattr(exception, "capability", None) if isinstance(exception, CapabilityDenied) else None
     message = str(exception or "").strip()
@@ -108,7 +109,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def _staff_expired_context(request: HttpRequest) -> dict:
-    from safeguard.accounts.roles import staff_home_url_name
 
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated and getattr(user, "is_verified", lambda: False)())

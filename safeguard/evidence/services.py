@@ -21,10 +21,11 @@ from safeguard.core.vault.storage import SealedFile, Vault
 from safeguard.core.vault.streams import HEAD_BYTES, HashingReader, MultiHasher
 from safeguard.reporting.models import Attachment, Priority, Report
 
-from . import inspection
+from . import inspection, welfare
 from .hashing import IMAGE_TYPES, RejectedFile, analyse_image, detect_type
 from .matching import Match, exact_matches, known_hashes_for, pdq_matches, pdq_min_quality
 from .models import EvidenceFile, EvidenceMatch, FileStatus
+from .selectors import can_download_original, can_view_evidence
 
 logger = logging.getLogger(__name__)
 
@@ -398,7 +399,6 @@ class NotViewable(Exception):
 
 
 def _check_viewable(evidence: EvidenceFile, user) -> None:
-    from .selectors import can_view_evidence
 
     if not can_view_evidence(user):
         raise PermissionDenied("Your role does not allow viewing evidence.")
@@ -411,7 +411,6 @@ def image_for_staff(*, evidence: EvidenceFile, user, reveal_step: int) -> bytes:
 
     Step 0 is the sealed rendition made at ingest; later steps are rendered in memory from the original.
     """
-    from . import welfare
 
     _check_viewable(evidence, user)
     reveal = welfare.step(reveal_step)
@@ -429,7 +428,6 @@ def image_for_staff(*, evidence: EvidenceFile, user, reveal_step: int) -> bytes:
 
 def reveal_image(*, evidence: EvidenceFile, user, to_step: int) -> int:
     """Move one member of staff's view of an image to a step (forward one at a time, or back to 0); logged."""
-    from . import welfare
 
     _check_viewable(evidence, user)
     reveal = welfare.step(to_step)
@@ -444,7 +442,6 @@ def reveal_image(*, evidence: EvidenceFile, user, to_step: int) -> int:
 
 def download_original(*, evidence: EvidenceFile, user) -> Iterator[bytes]:
     """The original bytes for a role allowed to download them; the disclosure to staff is logged first."""
-    from .selectors import can_download_original
 
     if not can_download_original(user):
         raise PermissionDenied("Your role does not allow downloading original files.")

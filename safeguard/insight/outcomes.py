@@ -11,6 +11,10 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from safeguard.cases.selectors import deployment_count
+from safeguard.dissemination.selectors import outcome_figures
+from safeguard.education import analysis, reach
+from safeguard.education.models import Survey
+from safeguard.wanted.selectors import measures
 
 from .suppression import Cell, Table, figure, suppress
 
@@ -51,9 +55,6 @@ def _aware(day: date) -> datetime:
 
 def outcomes(*, start: date, end: date) -> Outcomes:
     """Figures for [start, end] inclusive."""
-    from safeguard.dissemination.selectors import outcome_figures
-    from safeguard.education import reach
-    from safeguard.wanted.selectors import measures
 
     figures = dict(outcome_figures(start=start, end=end))
     figures["deployments"] = deployment_count(start=start, end=end)
@@ -90,8 +91,6 @@ def outcomes(*, start: date, end: date) -> Outcomes:
 
 def survey_findings(*, start: date, end: date, limit: int = 6) -> list[SurveyFinding]:
     """The first choice questions of each survey that had responses in the period (whole-survey results)."""
-    from safeguard.education import analysis
-    from safeguard.education.models import Survey
 
     surveys = Survey.objects.filter(responses__received_on__gte=start, responses__received_on__lte=end).distinct()
     findings = []

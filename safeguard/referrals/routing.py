@@ -8,6 +8,8 @@ when the routing app cannot suggest at all, so an import never fails for want of
 from dataclasses import dataclass
 from typing import Protocol
 
+from safeguard.routing.services import RecipientSuggester
+
 
 @dataclass(frozen=True)
 class NoSuggestion:
@@ -42,8 +44,4 @@ class MemoSuggester:
 
 
 def make_suggester() -> Suggester:
-    try:
-        from safeguard.routing.services import RecipientSuggester
-    except ImportError:  # routing not built yet in this deployment
-        return NullSuggester()
     return MemoSuggester(RecipientSuggester())

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from safeguard.accounts.models import User
 from safeguard.accounts.roles import Capability, check_capability
 from safeguard.audit.services import Action, Actor, record
+from safeguard.cases.models import Case
 
 from .models import LineOutcome, ReferralError, ReferralImport, ReferralLine
 
@@ -88,10 +89,6 @@ def summary(user, imp: ReferralImport) -> dict:
 
 def _subjects_in_cases(subject_ids: set[int]) -> set[int]:
     if not subject_ids:
-        return set()
-    try:
-        from safeguard.cases.models import Case
-    except ImportError:  # pragma: no cover
         return set()
     through = Case.subjects.through
     ids = list(subject_ids)

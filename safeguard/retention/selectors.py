@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from safeguard.accounts.roles import Capability, check_capability
 
+from .kinds import KINDS
 from .models import RecordType, RetentionDecision, RetentionSchedule
 
 
@@ -51,7 +52,6 @@ def due_records(
     *, user, record_type: str | None = None, today: date | None = None, limit: int = 200
 ) -> list[DueRecord]:
     """Records whose review date has come, oldest first, up to `limit` of each kind."""
-    from .kinds import KINDS
 
     check_capability(user, Capability.REVIEW_RETENTION)
     today = today or timezone.localdate()

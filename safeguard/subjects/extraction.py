@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from safeguard.reporting.models import Attachment
+
 from .normalise import STRONG_KINDS, Kind, identifier_key, normalise, normalise_platform
 
 
@@ -174,8 +176,6 @@ def victim_count(report) -> int:
 
 def _attachment_hashes(report_id: int) -> list[str]:
     from django.db import connection
-
-    from safeguard.reporting.models import Attachment
 
     with connection.cursor() as cursor:  # plain SQL: this runs for every report, on the linking hot path
         cursor.execute(f"SELECT sha256 FROM {Attachment._meta.db_table} WHERE report_id = %s", [report_id])  # noqa: S608

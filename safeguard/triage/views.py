@@ -22,6 +22,7 @@ from safeguard.subjects.models import ReportSubject
 
 from . import deadlines, engine, selectors, services
 from .forms import QueueFilterForm, StatusChangeForm
+from .scoring import FACTORS
 
 PAGE_SIZE = 25
 
@@ -73,7 +74,6 @@ def _queue(request: HttpRequest) -> HttpResponse:
 
 def _explained(report):
     """Each factor that counted with its points under the model in use, for the 'why this priority' panel."""
-    from .scoring import FACTORS
 
     found = engine.explain(report)
     if found is None:

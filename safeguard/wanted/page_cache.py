@@ -25,6 +25,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from .models import WantedPerson
+
 GENERATION_KEY = "wanted:public:generation"
 NONCE_PLACEHOLDER = "wanted-page-cache-csp-nonce-placeholder"
 _MISSING = object()
@@ -109,8 +111,6 @@ def _record_changed(sender, **kwargs) -> None:
 
 def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
-
-    from .models import WantedPerson
 
     post_save.connect(_record_changed, sender=WantedPerson, dispatch_uid="wanted-page-cache-save")
     post_delete.connect(_record_changed, sender=WantedPerson, dispatch_uid="wanted-page-cache-delete")

@@ -11,6 +11,7 @@ from safeguard.audit.services import Action, Actor, record
 
 from .models import FOUND_STATUSES, WantedEvent, WantedPerson, WantedStatus
 from .photos import placeholder_png
+from .tasks import fan_out_alerts
 
 PUBLIC_WEBSITE = "public website"
 
@@ -148,7 +149,6 @@ def approve_and_publish(*, user, person: WantedPerson) -> WantedPerson:
             recipient=PUBLIC_WEBSITE,
             detail={"status": person.status, "author": person.created_by_id, "approved_by": user.pk},
         )
-        from .tasks import fan_out_alerts
 
         fan_out_alerts.enqueue(person.pk)  # on commit: never mail about a publication that rolled back
     return person

@@ -8,6 +8,7 @@ from django_tasks import task
 
 from . import alerts
 from .models import ForceNotification, WantedPerson, WantedStatus
+from .sightings import send_force_notification
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,6 @@ def send_alert_batch(person_id: int, first_id: int, last_id: int) -> dict:
 @task()
 def notify_leading_force(notification_id: int) -> bool:
     """Email the leading force about a sighting. Retried by running again: sent ones are skipped."""
-    from .sightings import send_force_notification
 
     notification = ForceNotification.objects.select_related("sighting__report", "sighting__person").get(
         pk=notification_id

@@ -2,7 +2,8 @@
 
 from django import template
 
-from safeguard.accounts.roles import has_capability
+from safeguard.accounts.areas import areas_for
+from safeguard.accounts.roles import has_capability, staff_home_url_name
 
 register = template.Library()
 
@@ -19,8 +20,6 @@ def staff_home_url(context) -> str:
     """The first page the signed-in person's role can use (the queue, for most)."""
     from django.urls import reverse
 
-    from safeguard.accounts.roles import staff_home_url_name
-
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return reverse("accounts:login")
@@ -30,7 +29,6 @@ def staff_home_url(context) -> str:
 @register.simple_tag(takes_context=True)
 def staff_areas(context) -> list:
     """`{% staff_areas as areas %}`: the staff areas the signed-in person's role can use (accounts.areas)."""
-    from safeguard.accounts.areas import areas_for
 
     request = context.get("request")
     return areas_for(request.user) if request is not None else []

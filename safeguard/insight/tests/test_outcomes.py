@@ -25,7 +25,7 @@ def figures(monkeypatch):
             "subjects_identified": 20,
         }
 
-    monkeypatch.setattr("safeguard.dissemination.selectors.outcome_figures", fake_outcome_figures)
+    monkeypatch.setattr(outcomes_module, "outcome_figures", fake_outcome_figures)
     monkeypatch.setattr(outcomes_module, "deployment_count", lambda *, start, end: 9)
 
 
