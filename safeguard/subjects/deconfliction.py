@@ -62,15 +62,18 @@ def register_provider(provider: Provider | None = None, *, held: Held | None = N
     return provider
 
 
+HELD_BATCH = 500  # subjects per `held` query: a provider may repeat the list in its SQL (SQLite's parameter cap)
+
+
 def held_subjects(subject_ids: Iterable[int]) -> set[int]:
-    """Which of these subjects anyone holds: one query per provider, whatever the number of subjects."""
+    """Which of these subjects anyone holds: one query per provider (per 500 subjects), not one per subject."""
     ids = sorted(set(subject_ids))
-    if not ids:
-        return set()
     found: set[int] = set()
     for provider in _PROVIDERS:
         check = _HELD.get(provider)
-        found |= set(ids) if check is None else check(ids)
+        for start in range(0, len(ids), HELD_BATCH):
+            part = ids[start : start + HELD_BATCH]
+            found |= set(part) if check is None else check(part)
         if len(found) == len(ids):
             break
     return found
