@@ -19,6 +19,7 @@ from safeguard.reporting.models import Report
 from safeguard.routing.models import Recipient
 from safeguard.subjects.models import Subject
 
+from .deconfliction import notify_case_holders
 from .models import (
     Case,
     CaseAttachment,
@@ -78,22 +79,23 @@ def open_case(*, actor, title: str, report_ids=(), subject_ids=(), summary: str 
         case.save(update_fields=["reference"])
         CaseStatusChange.objects.create(case=case, to_status=CaseStatus.OPEN, reason="Opened", changed_by=user)
         record(action=Action.COLLECTION, actor=audit_actor, obj=case, detail={"reference": case.reference})
-        _add_members(case, audit_actor, {"reports": reports, "subjects": subjects})
+        _deconflict_case(case, _add_members(case, audit_actor, {"reports": reports, "subjects": subjects}))
     return case
 
 
-def _add_members(container: Case | Operation, audit_actor: Actor, members: dict[str, list]) -> None:
+def _add_members(container: Case | Operation, audit_actor: Actor, members: dict[str, list]) -> dict[str, list]:
     """Add reports, subjects or cases to a case or an operation, logging only what is new as a combination.
 
     `members` maps a many-to-many field's name to the objects to add; what is already held is left out of
-    the entry (DPA 2018 s.62: a combination is logged when it is made, not again when repeated).
+    the entry (DPA 2018 s.62: a combination is logged when it is made, not again when repeated). Returns what
+    was added, by field name.
     """
     added = {}
     for name, objs in members.items():
         held = set(getattr(container, name).filter(pk__in=[o.pk for o in objs]).values_list("pk", flat=True))
         added[name] = [o for o in objs if o.pk not in held]
     if not any(added.values()):
-        return
+        return added
     for name, objs in added.items():
         getattr(container, name).add(*objs)
     record(
@@ -102,6 +104,14 @@ def _add_members(container: Case | Operation, audit_actor: Actor, members: dict[
         obj=container,
         detail={name: [o.pk for o in objs] for name, objs in added.items()},
     )
+    return added
+
+
+def _deconflict_case(case: Case, added: dict[str, list]) -> None:
+    """Whoever else holds a subject the case has just taken on is told (deconfliction, as for a new report)."""
+    subjects, reports = added.get("subjects", []), added.get("reports", [])
+    if subjects or reports:
+        notify_case_holders(case, subject_ids=[s.pk for s in subjects], report_ids=[r.pk for r in reports])
 
 
 def add_to_case(*, actor, case: Case, report_ids=(), subject_ids=()) -> Case:
@@ -112,7 +122,7 @@ def add_to_case(*, actor, case: Case, report_ids=(), subject_ids=()) -> Case:
     if not reports and not subjects:
         raise ValidationError("Give at least one report or subject to add.")
     with transaction.atomic():
-        _add_members(case, audit_actor, {"reports": reports, "subjects": subjects})
+        _deconflict_case(case, _add_members(case, audit_actor, {"reports": reports, "subjects": subjects}))
     return case
 
 

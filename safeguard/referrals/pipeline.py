@@ -313,42 +313,23 @@ def _refresh_known_subjects(subject_ids: set[int]) -> None:
 
 
 def _deconflict(imp: ReferralImport, matched: set[int], first_report_of: dict[int, int]) -> int:
-    """Tell whoever works a matched subject that a referral line concerns it (one notice per holder and report)."""
-    from safeguard.subjects.deconfliction import holdings
-    from safeguard.triage.models import Notification
-    from safeguard.triage.notifications import notify
+    """Tell whoever works a matched subject that a referral line concerns it (one notice per holder and report).
+
+    Every provider (assigned reports, cases, operations, sent packages) first says in one query which matched
+    subjects it holds at all; only those are read in full."""
+    from safeguard.subjects.deconfliction import holdings_for_subjects, notify_holders
 
     sent = 0
-    if not matched:
-        return 0
-    # Only subjects someone holds need the (per-subject) providers: find them in one query for the built-in
-    # provider (assigned open reports); other apps' providers, when registered, are asked per subject.
-    from safeguard.subjects import deconfliction
-
-    others_registered = any(p is not deconfliction.assigned_open_reports for p in deconfliction._PROVIDERS)
-    if others_registered:
-        held = set(matched)
-    else:
-        held = set(
-            ReportSubject.objects.filter(
-                subject_id__in=list(matched), report__status__in=deconfliction.OPEN, report__assigned_to__isnull=False
-            ).values_list("subject_id", flat=True)
-        )
-    for subject_id in sorted(held):
+    for subject_id, found in holdings_for_subjects(matched).items():
         report_id = first_report_of.get(subject_id)
-        for holding in holdings(Subject(pk=subject_id)):
-            if holding.report_id == report_id:
-                continue
-            notice = notify(
-                recipient=holding.owner,
-                kind=Notification.Kind.DECONFLICTION,
-                report=Report(pk=report_id),
-                message=(
-                    f"A bulk referral from {imp.partner} (import {imp.pk}) concerns a subject you are working. "
-                    "Talk to the supervisor allocating it before acting."
-                ),
-            )
-            sent += notice is not None
+        sent += notify_holders(
+            [holding for holding in found if holding.report_id != report_id],
+            report=Report(pk=report_id),
+            message=(
+                f"A bulk referral from {imp.partner} (import {imp.pk}) concerns a subject you are working. "
+                "Talk to the supervisor allocating it before acting."
+            ),
+        )
     return sent
 
 

@@ -1,8 +1,18 @@
 """Deconfliction: who else is already working a subject, so two teams never work the same person unknowingly.
 
-Extension point: cases and disseminations (not built yet) register a provider with
-`register_provider(fn)`; `fn(subject, exclude_report_id)` yields `Holding`s. Reports with an
-assignee are the first provider. A restricted holding reveals only whom to contact, nothing of its content.
+Each app that can hold a subject registers a provider with `register_provider(fn, held=...)`:
+`fn(subject, exclude_report_id)` yields `Holding`s for one subject (only `subject.pk` may be relied on), and
+`held(subject_ids)` answers, in one query, which of many subjects the provider holds at all (a bulk import asks
+it for a whole chunk). Subjects sits below the apps that hold subjects, so it never imports them: they register
+themselves from their AppConfig.ready():
+- here, reports with an assignee that are still open (`assigned_open_reports`);
+- `cases.deconfliction`: cases not closed (subjects linked directly or through the case's reports), held by the
+  case owner, and active operations (directly or through their cases), held by whoever created them;
+- `dissemination.deconfliction`: packages sent to a force and with no final outcome yet, held by the analyst who
+  prepared them (the receiving force may be acting: the notice says so).
+Providers are asked on every report about a known subject (the triage worker), so each checks existence in one
+cheap query before reading anything. A restricted holding reveals only whom to contact, nothing of its content.
+The same notice path (`notify_holders`) serves a new report, a referral import line and a new case alike.
 """
 
 from collections.abc import Callable, Iterable
@@ -18,29 +28,77 @@ OPEN = (Status.RECEIVED, Status.TRIAGED, Status.IN_REVIEW)
 @dataclass(frozen=True)
 class Holding:
     owner: object  # a User
-    kind: str  # "report", later "case", "dissemination"
+    kind: str  # "report", "case", "operation", "dissemination"
     label: str  # e.g. the report reference; empty when restricted
     restricted: bool = False
     report_id: int | None = None
+    note: str = ""  # said after the label, e.g. which force a package went to
 
     def notice(self) -> str:
         who = self.owner.get_full_name() or self.owner.username
         if self.restricted:
             return f"Talk to {who} before acting on this subject."
-        return f"{who} is working this subject on {self.kind} {self.label}. Talk to them before acting."
+        note = f" ({self.note})" if self.note else ""
+        return f"{who} is working this subject on {self.kind} {self.label}{note}. Talk to them before acting."
 
 
 Provider = Callable[[Subject, int | None], Iterable[Holding]]
+Held = Callable[[list[int]], set[int]]
 _PROVIDERS: list[Provider] = []
+_HELD: dict[Provider, Held] = {}
 
 
-def register_provider(provider: Provider) -> Provider:
+def register_provider(provider: Provider | None = None, *, held: Held | None = None):
+    """Register `provider`; `held(subject_ids)` gives the subjects among them it holds (one query). Without
+    `held`, every subject asked about is a candidate and the provider is asked per subject.
+
+    Usable as `@register_provider`, `@register_provider(held=...)` or `register_provider(fn, held=...)`."""
+    if provider is None:
+        return lambda fn: register_provider(fn, held=held)
     if provider not in _PROVIDERS:
         _PROVIDERS.append(provider)
+    if held is not None:
+        _HELD[provider] = held
     return provider
 
 
-@register_provider
+HELD_BATCH = 500  # subjects per `held` query: a provider may repeat the list in its SQL (SQLite's parameter cap)
+
+
+def held_subjects(subject_ids: Iterable[int]) -> set[int]:
+    """Which of these subjects anyone holds: one query per provider (per 500 subjects), not one per subject."""
+    ids = sorted(set(subject_ids))
+    found: set[int] = set()
+    for provider in _PROVIDERS:
+        check = _HELD.get(provider)
+        for start in range(0, len(ids), HELD_BATCH):
+            part = ids[start : start + HELD_BATCH]
+            found |= set(part) if check is None else check(part)
+        if len(found) == len(ids):
+            break
+    return found
+
+
+def holdings_for_subjects(subject_ids: Iterable[int]) -> dict[int, list[Holding]]:
+    """Every holding of each of these subjects, the providers asked only about the subjects someone holds
+    (a referral chunk matches hundreds of known subjects; usually none is held)."""
+    result = {}
+    for subject_id in sorted(held_subjects(subject_ids)):
+        found = holdings(Subject(pk=subject_id))
+        if found:
+            result[subject_id] = found
+    return result
+
+
+def _held_by_assigned_open(subject_ids: list[int]) -> set[int]:
+    return set(
+        ReportSubject.objects.filter(
+            subject_id__in=subject_ids, report__status__in=OPEN, report__assigned_to__isnull=False
+        ).values_list("subject_id", flat=True)
+    )
+
+
+@register_provider(held=_held_by_assigned_open)
 def assigned_open_reports(subject: Subject, exclude_report_id: int | None) -> Iterable[Holding]:
     # Usually nobody is assigned yet: a plain existence check first, the ORM's joined read only when there is
     # something to read (it runs on every report about a known person, in the triage worker).
@@ -77,6 +135,23 @@ def holdings(subject: Subject, *, exclude_report_id: int | None = None) -> list[
     return [h for provider in _PROVIDERS for h in provider(subject, exclude_report_id)]
 
 
+def notify_holders(found: Iterable[Holding], *, report, message: str) -> int:
+    """Tell each holder (once per person) that something new concerns a subject they work; returns notices sent.
+
+    `report`: the report the notice is about (idempotent per person and report), or None (a new case)."""
+    from safeguard.triage.models import Notification
+    from safeguard.triage.notifications import notify
+
+    sent, told = 0, set()
+    for holding in found:
+        if holding.owner.pk in told:
+            continue
+        told.add(holding.owner.pk)
+        notice = notify(recipient=holding.owner, kind=Notification.Kind.DECONFLICTION, report=report, message=message)
+        sent += notice is not None
+    return sent
+
+
 def who_to_talk_to(report) -> list[Holding]:
     """For the report page: other owners of the report's subject, excluding the report's own assignee."""
     link = ReportSubject.objects.filter(report=report).select_related("subject").first()
@@ -97,14 +172,13 @@ def deconflict(report, *, subject: Subject | None = None) -> list[Holding]:
         others = who_to_talk_to(report)
     else:
         others = [h for h in holdings(subject, exclude_report_id=report.pk) if h.owner.pk != report.assigned_to_id]
-    for holding in others:
-        notify(
-            recipient=holding.owner,
-            kind=Notification.Kind.DECONFLICTION,
-            report=report,
-            message=f"New report {report.reference} concerns a subject you are working. Its owner will contact you.",
-        )
-        if report.assigned_to_id:
+    notify_holders(
+        others,
+        report=report,
+        message=f"New report {report.reference} concerns a subject you are working. Its owner will contact you.",
+    )
+    if report.assigned_to_id:
+        for holding in others:
             notify(
                 recipient=report.assigned_to,
                 kind=Notification.Kind.DECONFLICTION,

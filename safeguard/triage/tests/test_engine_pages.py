@@ -160,7 +160,7 @@ def test_subject_page_says_who_is_working_the_subject(analyst_client, make_repor
     report = make_report(subject_identifiers="sam@example.org")
     subject = subject_of(report)
     page = analyst_client.get(f"/staff/subjects/{subject.pk}/").content.decode()
-    assert "Nobody is working this subject on an open report yet." in page
+    assert "Nobody is working this subject on an open report yet, and no open case" in page
     assert "will appear here when" not in page
     Report.objects.filter(pk=report.pk).update(assigned_to=owner)
     page = analyst_client.get(f"/staff/subjects/{subject.pk}/").content.decode()
