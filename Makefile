@@ -110,6 +110,7 @@ test-suite: lint
 lint: $(STAMP_PY)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP_PY) $(ASSETS)
 	@set -e; for b in bench/bench_*.py; do echo "# $$b"; $(PY) $$b; done

@@ -20,6 +20,7 @@ from django.db import connection
 from safeguard.subjects import deconfliction
 from safeguard.subjects.deconfliction import Holding
 from safeguard.subjects.models import ReportSubject, Subject
+from safeguard.triage.deconfliction_notices import notify_holders
 from safeguard.triage.models import Notification
 from safeguard.triage.notifications import notify
 
@@ -128,7 +129,7 @@ def notify_case_holders(case: Case, *, subject_ids: Iterable[int] = (), report_i
         and not (holding.kind == "operation" and holding.label in own_operations)
     ]
     who = case.owner.get_full_name() or case.owner.username
-    sent = deconfliction.notify_holders(
+    sent = notify_holders(
         others,
         report=None,
         message=f"Case {case.reference} ({who}) now includes a subject you are working. Talk to {who} before acting.",

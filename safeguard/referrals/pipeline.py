@@ -317,7 +317,8 @@ def _deconflict(imp: ReferralImport, matched: set[int], first_report_of: dict[in
 
     Every provider (assigned reports, cases, operations, sent packages) first says in one query which matched
     subjects it holds at all; only those are read in full."""
-    from safeguard.subjects.deconfliction import holdings_for_subjects, notify_holders
+    from safeguard.subjects.deconfliction import holdings_for_subjects
+    from safeguard.triage.deconfliction_notices import notify_holders
 
     sent = 0
     for subject_id, found in holdings_for_subjects(matched).items():

@@ -12,7 +12,8 @@ themselves from their AppConfig.ready():
   prepared them (the receiving force may be acting: the notice says so).
 Providers are asked on every report about a known subject (the triage worker), so each checks existence in one
 cheap query before reading anything. A restricted holding reveals only whom to contact, nothing of its content.
-The same notice path (`notify_holders`) serves a new report, a referral import line and a new case alike.
+Telling the holders is triage's (`triage.deconfliction_notices`, which owns notices): one path serves a new report,
+a referral import line and a new case alike.
 """
 
 from collections.abc import Callable, Iterable
@@ -135,54 +136,9 @@ def holdings(subject: Subject, *, exclude_report_id: int | None = None) -> list[
     return [h for provider in _PROVIDERS for h in provider(subject, exclude_report_id)]
 
 
-def notify_holders(found: Iterable[Holding], *, report, message: str) -> int:
-    """Tell each holder (once per person) that something new concerns a subject they work; returns notices sent.
-
-    `report`: the report the notice is about (idempotent per person and report), or None (a new case)."""
-    from safeguard.triage.models import Notification
-    from safeguard.triage.notifications import notify
-
-    sent, told = 0, set()
-    for holding in found:
-        if holding.owner.pk in told:
-            continue
-        told.add(holding.owner.pk)
-        notice = notify(recipient=holding.owner, kind=Notification.Kind.DECONFLICTION, report=report, message=message)
-        sent += notice is not None
-    return sent
-
-
 def who_to_talk_to(report) -> list[Holding]:
     """For the report page: other owners of the report's subject, excluding the report's own assignee."""
     link = ReportSubject.objects.filter(report=report).select_related("subject").first()
     if link is None:
         return []
     return [h for h in holdings(link.subject, exclude_report_id=report.pk) if h.owner.pk != report.assigned_to_id]
-
-
-def deconflict(report, *, subject: Subject | None = None) -> list[Holding]:
-    """Notify both sides when a new report touches a subject someone else works. Idempotent per report.
-
-    `subject`: the report's subject when the caller has just linked it (the triage task), saving the lookup.
-    """
-    from safeguard.triage.models import Notification
-    from safeguard.triage.notifications import notify
-
-    if subject is None:
-        others = who_to_talk_to(report)
-    else:
-        others = [h for h in holdings(subject, exclude_report_id=report.pk) if h.owner.pk != report.assigned_to_id]
-    notify_holders(
-        others,
-        report=report,
-        message=f"New report {report.reference} concerns a subject you are working. Its owner will contact you.",
-    )
-    if report.assigned_to_id:
-        for holding in others:
-            notify(
-                recipient=report.assigned_to,
-                kind=Notification.Kind.DECONFLICTION,
-                report=report,
-                message=holding.notice(),
-            )
-    return others

@@ -70,10 +70,10 @@ def _triage_chunk(report_ids: list[int], context: "_Context") -> None:
 
 
 def _triage_one(report: Report, context: "_Context", *, hash_matches: int) -> None:
-    from safeguard.subjects.deconfliction import deconflict
     from safeguard.subjects.services import link_report
 
     from . import engine, search
+    from .deconfliction_notices import deconflict
     from .notifications import notify_p1
 
     audit_entries: list[PendingEntry] = []
