@@ -8,26 +8,27 @@ whole chunk, one finds the known subjects of all its identifiers, and the rows g
 
 import hashlib
 import json
-import secrets
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import Count
 from django.utils import timezone
 from pydantic import ValidationError
 
 from safeguard.audit.services import Action, Actor, PendingEntry, record_many
-from safeguard.core.bulk import allocate_ids, write_rows
+from safeguard.core.bulk import write_rows
 from safeguard.partners.mapping import report_fields
+from safeguard.reporting import intake
 from safeguard.reporting.models import Report, Source, Status
-from safeguard.reporting.references import ALPHABET
 from safeguard.subjects import extraction
-from safeguard.subjects.models import ReportIdentifier, ReportSubject, Subject
+from safeguard.subjects.deconfliction import holdings_for_subjects
+from safeguard.subjects.linking import identifier_row, link_lines, link_row
 from safeguard.subjects.normalise import Kind
-from safeguard.triage.features import MAX_COUNTED_PRIOR_REPORTS, STORED_FEATURES, ActiveModel, report_features
-from safeguard.triage.models import ReportTriage
+from safeguard.triage.deconfliction_notices import notify_holders
+from safeguard.triage.engine import refresh_prior_reports
+from safeguard.triage.features import MAX_COUNTED_PRIOR_REPORTS, ActiveModel, report_features
+from safeguard.triage.intake_stage import triage_row
+from safeguard.triage.notifications import notify_p1_many
 from safeguard.triage.scoring import score
 
 from .models import LineOutcome, ReferralError, ReferralImport, ReferralLine
@@ -45,27 +46,6 @@ class ChunkResult:
     linked: int = 0
     notices: int = 0
     report_ids: list[int] = field(default_factory=list)
-
-
-_BYTE_TO_CHAR = bytes(ord(ALPHABET[b % 32]) for b in range(256))  # 256 is a multiple of 32: no bias
-
-
-def _references(count: int) -> set[str]:
-    """`count` new references in reporting's format: 8 random Crockford base32 characters, from one OS read."""
-    chars = secrets.token_bytes(8 * count).translate(_BYTE_TO_CHAR).decode()
-    return {f"SG-{chars[i : i + 4]}-{chars[i + 4 : i + 8]}" for i in range(0, 8 * count, 8)}
-
-
-def _fresh_references(count: int) -> list[str]:
-    """Unique among themselves and against the table (8 random characters collide rarely, but over a million do)."""
-    references = _references(count)
-    while True:
-        while len(references) < count:
-            references |= _references(count - len(references))
-        found = {row[0] for row in _any("reference", Report._meta.db_table, "reference", list(references))}
-        if not found:
-            return list(references)
-        references -= found
 
 
 def _any(columns: str, table: str, column: str, values: list, *, extra: tuple | None = None) -> list[tuple]:
@@ -157,56 +137,6 @@ def _existing_duplicates(hashes: list[str]) -> dict[str, tuple[int, int, int | N
     return found
 
 
-def _known_subjects(keys: list[str]) -> dict[str, set[int]]:
-    """strong identifier key -> subjects already holding it (one query for the whole chunk)."""
-    if not keys:
-        return {}
-    identifiers, links = ReportIdentifier._meta.db_table, ReportSubject._meta.db_table
-    result: dict[str, set[int]] = defaultdict(set)
-    with connection.cursor() as cursor:
-        for start in range(0, len(keys), 5000):
-            part = keys[start : start + 5000]
-            if connection.vendor == "postgresql":
-                where, params = "i.key = ANY(%s)", [part]
-            else:
-                where, params = f"i.key IN ({', '.join(['%s'] * len(part))})", part
-            cursor.execute(
-                f"SELECT i.key, l.subject_id FROM {identifiers} i JOIN {links} l ON l.report_id = i.report_id "  # noqa: S608
-                f"WHERE {where} AND i.mergeable = %s",
-                [*params, True],
-            )
-            for key, subject_id in cursor.fetchall():
-                result[key].add(subject_id)
-    return result
-
-
-def _report_counts(subject_ids: set[int]) -> Counter:
-    if not subject_ids:
-        return Counter()
-    rows = (
-        ReportSubject.objects.filter(subject_id__in=list(subject_ids)).values_list("subject_id").annotate(n=Count("id"))
-    )
-    return Counter(dict(rows))
-
-
-class _Groups:
-    """Union-find over the chunk's accepted lines: lines sharing a strong identifier are one person."""
-
-    def __init__(self, size: int):
-        self.parent = list(range(size))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 @dataclass
 class _Accepted:
     line_no: int
@@ -223,102 +153,11 @@ class _Accepted:
     prior: int = 0
 
 
-def _link(accepted: list[_Accepted], actor: Actor) -> tuple[set[int], list[int], set[int]]:
-    """Give each line its subject. Returns (known subjects matched, new subject ids, known subjects refreshed).
-
-    Known subjects that lines prove to be one person are merged in one go for the whole chunk
-    (subjects.services.merge_subject_groups): a subject two groups of lines both name is merged once.
-    """
-    from safeguard.subjects.services import merge_subject_groups
-
-    groups = _Groups(len(accepted))
-    first_with_key: dict[str, int] = {}
-    for n, item in enumerate(accepted):
-        for key in item.strong_keys:
-            if key in first_with_key:
-                groups.union(first_with_key[key], n)
-            else:
-                first_with_key[key] = n
-    known = _known_subjects(sorted(first_with_key))
-    members: dict[int, list[int]] = defaultdict(list)
-    for n, item in enumerate(accepted):
-        if item.subject_keys:
-            members[groups.find(n)].append(n)
-    existing_of: dict[int, list[int]] = {}
-    needs_new: list[int] = []
-    for root, rows in members.items():
-        existing = set().union(*(known.get(k, set()) for n in rows for k in accepted[n].strong_keys))
-        if existing:
-            existing_of[root] = sorted(existing)
-        else:
-            needs_new.append(root)
-    # The same strong identifier proves these are one person, as in single-report linking.
-    survivor_of = merge_subject_groups(
-        groups=existing_of.values(), reason="Shares a strong identifier with a bulk referral line", actor=actor
-    )
-    matched: set[int] = set()
-    for root, existing in existing_of.items():
-        subject_id = survivor_of[existing[0]]
-        matched.add(subject_id)
-        for n in members[root]:
-            accepted[n].subject_id, accepted[n].matched = subject_id, True
-    new_ids = allocate_ids(Subject, len(needs_new))
-    write_rows(Subject, [{"id": i} for i in new_ids])
-    for root, subject_id in zip(needs_new, new_ids, strict=True):
-        for n in members[root]:
-            accepted[n].subject_id = subject_id
-    counts = _report_counts(matched)
-    group_size = Counter(item.subject_id for item in accepted if item.subject_id)
-    for item in accepted:
-        if item.subject_id:
-            item.prior = counts.get(item.subject_id, 0) + group_size[item.subject_id] - 1
-    # Reports already held gain prior reports, but the factor stops at MAX_COUNTED_PRIOR_REPORTS: a subject
-    # with more held reports than that is saturated and needs nothing, unless a merge just joined reports
-    # counted against a smaller subject (docs/adr/0074).
-    merged = {survivor for absorbed, survivor in survivor_of.items() if absorbed != survivor}
-    refresh = {s for s in matched if counts.get(s, 0) <= MAX_COUNTED_PRIOR_REPORTS} | merged
-    return matched, new_ids, refresh
-
-
-def _refresh_known_subjects(subject_ids: set[int]) -> None:
-    """Reports already held about these subjects gain prior reports: one UPDATE of the factor for the reports
-    whose factor can still change, then a rescore of just those.
-
-    Stored counts at or above MAX_COUNTED_PRIOR_REPORTS are left as they are ("at least that many"): the
-    factor cannot grow past it, and keeping exact counts would rewrite every report of a busy subject on
-    every chunk (docs/adr/0074).
-    """
-    if not subject_ids:
-        return
-    from safeguard.triage import engine
-
-    triage, links = ReportTriage._meta.db_table, ReportSubject._meta.db_table
-    cap = MAX_COUNTED_PRIOR_REPORTS
-    ids = sorted(subject_ids)
-    postgres = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {triage} SET prior_report_count = c.n - 1, "  # noqa: S608 - our own table names
-            f"prior_reports = {'LEAST' if postgres else 'MIN'}(c.n - 1, %s) * 1.0 / %s "
-            f"FROM (SELECT l.report_id, s.n FROM {links} l JOIN (SELECT subject_id, COUNT(*) AS n FROM {links} "
-            f"WHERE subject_id {'= ANY(%s)' if postgres else 'IN (' + ', '.join(['%s'] * len(ids)) + ')'} "
-            "GROUP BY subject_id) s ON s.subject_id = l.subject_id) c "
-            f"WHERE {triage}.report_id = c.report_id AND {triage}.prior_report_count < %s "
-            f"AND {triage}.prior_report_count <> c.n - 1 RETURNING {triage}.report_id",
-            [cap, cap, *([ids] if postgres else ids), cap],
-        )
-        changed = sorted(row[0] for row in cursor.fetchall())
-    for start in range(0, len(changed), 500):
-        engine.rescore(report_ids=changed[start : start + 500])
-
-
 def _deconflict(imp: ReferralImport, matched: set[int], first_report_of: dict[int, int]) -> int:
     """Tell whoever works a matched subject that a referral line concerns it (one notice per holder and report).
 
     Every provider (assigned reports, cases, operations, sent packages) first says in one query which matched
     subjects it holds at all; only those are read in full."""
-    from safeguard.subjects.deconfliction import holdings_for_subjects
-    from safeguard.triage.deconfliction_notices import notify_holders
 
     sent = 0
     for subject_id, found in holdings_for_subjects(matched).items():
@@ -343,7 +182,6 @@ def _notify_p1(rows: list[dict]) -> None:
     Capped per chunk so a file of escalated lines cannot bury the supervisors in notices: beyond the cap the
     import summary lists them first anyway.
     """
-    from safeguard.triage.notifications import notify_p1_many
 
     if rows:
         notify_p1_many([Report(pk=row["id"], reference=row["reference"]) for row in rows[:MAX_P1_NOTICES_PER_CHUNK]])
@@ -466,13 +304,14 @@ def commit_chunk(
             continue
         seen[digest] = item.line_no
         accepted.append(item)
-    matched, new_subjects, refresh = _link(accepted, actor)
-    report_ids = allocate_ids(Report, len(accepted))
-    references = _fresh_references(len(accepted))
-    reports, triage_rows, identifier_rows, link_rows, fts_rows = [], [], [], [], []
+    linked = link_lines(accepted, actor)
+    matched, new_subjects = linked.matched, linked.new_subject_ids
+    reserved = intake.reserve(len(accepted))
+    report_ids = [report_id for report_id, _ in reserved]
+    reports, triage_rows, identifier_rows, link_rows = [], [], [], []
     stamp = timezone.now()
     first_report_of: dict[int, int] = {}
-    for item, report_id, reference in zip(accepted, report_ids, references, strict=True):
+    for item, (report_id, reference) in zip(accepted, reserved, strict=True):
         features = item.features
         if item.prior:
             features = {
@@ -496,38 +335,11 @@ def commit_chunk(
             }
         )
         triage_rows.append(
-            {
-                "report_id": report_id,
-                **{name: features[name] for name in STORED_FEATURES},
-                "occurred_day": features["_occurred_day"],
-                "youngest_victim_age": features["_youngest"],
-                "prior_report_count": item.prior,
-                "score": scored.score,
-                "model_version": model.number,
-                "scored_at": stamp,
-            }
+            triage_row(report_id=report_id, features=features, scored=scored, prior=item.prior, model=model, at=stamp)
         )
-        for found, key in item.found:
-            strong = found.strong
-            identifier_rows.append(
-                {
-                    "report_id": report_id,
-                    "role": found.role,
-                    "kind": str(found.kind),
-                    "platform": found.platform,
-                    "raw": found.raw,
-                    "value": found.value,
-                    "key": key,
-                    "valid": found.valid,
-                    "problem": found.problem,
-                    "strong": strong,
-                    "mergeable": strong and found.valid,
-                    "observed_at": found.observed_at,
-                    "detail": found.detail,
-                }
-            )
+        identifier_rows += [identifier_row(report_id, found, key) for found, key in item.found]
         if item.subject_id:
-            link_rows.append({"report_id": report_id, "subject_id": item.subject_id, "linked_at": stamp})
+            link_rows.append(link_row(report_id, item.subject_id, stamp))
             first_report_of.setdefault(item.subject_id, report_id)
         recipient = suggestion.recipient
         lines.append(
@@ -545,25 +357,15 @@ def commit_chunk(
                 recipient_basis=(suggestion.basis or "")[:100],
             )
         )
-        if connection.vendor == "sqlite":
-            text = [item.fields["account"], item.fields["subject_identifiers"], item.fields["other_category_detail"]]
-            fts_rows.append((report_id, "\n".join(t for t in [*text, item.fields["platform_name"]] if t)))
         result.linked += item.matched
-    write_rows(Report, reports)
-    write_rows(ReportTriage, triage_rows)
-    write_rows(ReportIdentifier, identifier_rows)
-    write_rows(ReportSubject, link_rows)
+    # Through reporting's intake (the set path): the reports, then each owner's rows for them.
+    intake.accept_rows(rows=reports, extras={"subjects": (identifier_rows, link_rows), "triage": triage_rows})
     write_rows(ReferralLine, lines)
     write_rows(ReferralError, errors)
-    if fts_rows:
-        from safeguard.triage.search import FTS_TABLE
-
-        with connection.cursor() as cursor:
-            # SQLite can reuse the id of a deleted report, and the full-text table (a virtual table) is not
-            # cleared with it: drop any stale row first, as the triage indexer does.
-            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(row[0],) for row in fts_rows])  # noqa: S608
-            cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)", fts_rows)  # noqa: S608
-    _refresh_known_subjects(refresh)
+    # Reports already held gain prior reports, but the factor stops at MAX_COUNTED_PRIOR_REPORTS: a subject with
+    # more held reports than that is saturated and needs nothing, unless a merge just joined reports counted
+    # against a smaller subject (docs/adr/0074).
+    refresh_prior_reports({s for s in matched if linked.counts.get(s, 0) <= MAX_COUNTED_PRIOR_REPORTS} | linked.merged)
     result.notices = _deconflict(imp, matched, first_report_of)
     _notify_p1([row for row in reports if row["priority"] == 1])
     result.accepted = len(accepted)

@@ -6,11 +6,18 @@ import secrets
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
+_BYTE_TO_CHAR = bytes(ord(ALPHABET[b % 32]) for b in range(256))  # 256 is a multiple of 32: no bias
+
+
+def new_references(count: int) -> set[str]:
+    """Up to `count` new references (fewer if two happen to be equal): 8 random characters each, each uniform
+    over the 32, from one read of the system's random source (a bulk import makes thousands at once)."""
+    chars = secrets.token_bytes(8 * count).translate(_BYTE_TO_CHAR).decode()
+    return {f"SG-{chars[i : i + 4]}-{chars[i + 4 : i + 8]}" for i in range(0, 8 * count, 8)}
+
+
 def new_reference() -> str:
-    # 40 random bits, read five at a time: 8 characters, each uniform over the 32. One call to the
-    # system's random source rather than eight (batches make thousands of references).
-    bits = int.from_bytes(secrets.token_bytes(5), "big")
-    chars = "".join(ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
+    chars = secrets.token_bytes(8).translate(_BYTE_TO_CHAR).decode()
     return f"SG-{chars[:4]}-{chars[4:]}"
 
 

@@ -168,7 +168,7 @@ def merge_subjects(*, survivor: Subject, absorbed: Subject, reason: str, actor: 
     return merge
 
 
-class _Components:
+class Components:
     """Union-find over subject ids: groups that share a subject are one person."""
 
     def __init__(self):
@@ -200,7 +200,7 @@ def merge_subject_groups(*, groups: Iterable[Iterable[int]], reason: str, actor:
 
     Returns {subject id: its survivor} for every id named (survivors map to themselves).
     """
-    components = _Components()
+    components = Components()
     for group in groups:
         ids = list(group)
         for other in ids[1:]:

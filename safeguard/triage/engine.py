@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from safeguard.audit.services import Action, Actor, record
 from safeguard.reporting.models import Priority, Report, Status
+from safeguard.subjects.models import ReportSubject
 
-from .features import STORED_FEATURES, ActiveModel, active_model, report_features
+from .features import MAX_COUNTED_PRIOR_REPORTS, STORED_FEATURES, ActiveModel, active_model, report_features
 from .models import ReportTriage
 from .scoring import FACTOR_NAMES, Scored, reasons_for, score
 
@@ -293,6 +294,37 @@ def rescore(
 
 def _counts(counter: Counter) -> dict:
     return {f"P{band}": counter.get(band, 0) for band in (1, 2, 3, 4)}
+
+
+def refresh_prior_reports(subject_ids: set[int]) -> None:
+    """Reports already held about these subjects gain prior reports (new reports about them came in on the set
+    path, the referral import): one UPDATE of the factor for the reports
+    whose factor can still change, then a rescore of just those.
+
+    Stored counts at or above MAX_COUNTED_PRIOR_REPORTS are left as they are ("at least that many"): the
+    factor cannot grow past it, and keeping exact counts would rewrite every report of a busy subject on
+    every chunk (docs/adr/0074).
+    """
+    if not subject_ids:
+        return
+    triage, links = ReportTriage._meta.db_table, ReportSubject._meta.db_table
+    cap = MAX_COUNTED_PRIOR_REPORTS
+    ids = sorted(subject_ids)
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {triage} SET prior_report_count = c.n - 1, "  # noqa: S608 - our own table names
+            f"prior_reports = {'LEAST' if postgres else 'MIN'}(c.n - 1, %s) * 1.0 / %s "
+            f"FROM (SELECT l.report_id, s.n FROM {links} l JOIN (SELECT subject_id, COUNT(*) AS n FROM {links} "
+            f"WHERE subject_id {'= ANY(%s)' if postgres else 'IN (' + ', '.join(['%s'] * len(ids)) + ')'} "
+            "GROUP BY subject_id) s ON s.subject_id = l.subject_id) c "
+            f"WHERE {triage}.report_id = c.report_id AND {triage}.prior_report_count < %s "
+            f"AND {triage}.prior_report_count <> c.n - 1 RETURNING {triage}.report_id",
+            [cap, cap, *([ids] if postgres else ids), cap],
+        )
+        changed = sorted(row[0] for row in cursor.fetchall())
+    for start in range(0, len(changed), 500):
+        rescore(report_ids=changed[start : start + 500])
 
 
 def rescore_all_open(*, run_id: int) -> None:

@@ -2,13 +2,19 @@
 
 - before the INSERT, the first priority from the active scoring model (a child in danger now is P1 at once);
 - a single report's triage task folded into its INSERT where the backend allows it (enqueue.py, ADR 0019);
-- once accepted, triage queued on commit: one `triage_report` task per report, one `triage_batch` for a batch.
+- once accepted, triage queued on commit: one `triage_report` task per report, one `triage_batch` for a batch;
+- on the set path (the referral import scores its lines as it goes), the reports' stored scores and search index.
 """
 
+from safeguard.core.bulk import write_rows
 from safeguard.reporting.intake import IntakeStage
 
 from .enqueue import insert_with_triage
+from .features import STORED_FEATURES, ActiveModel
+from .models import ReportTriage
 from .priority import initial_priorities, initial_priority
+from .scoring import Scored
+from .search import index_new_rows
 from .tasks import triage_batch, triage_report
 
 
@@ -36,4 +42,30 @@ def queue(reports: list, batch: bool) -> None:
         enqueue_triage(report)
 
 
-STAGE = IntakeStage(name="triage", order=30, prioritise=prioritise, in_insert=insert_with_triage, accepted=queue)
+def triage_row(*, report_id: int, features: dict, scored: Scored, prior: int, model: ActiveModel, at) -> dict:
+    """The ReportTriage row of a report scored on the set path, as `triage_report` would store it."""
+    return {
+        "report_id": report_id,
+        **{name: features[name] for name in STORED_FEATURES},
+        "occurred_day": features["_occurred_day"],
+        "youngest_victim_age": features["_youngest"],
+        "prior_report_count": prior,
+        "score": scored.score,
+        "model_version": model.number,
+        "scored_at": at,
+    }
+
+
+def store_rows(report_rows: list[dict], triage_rows: list[dict]) -> None:
+    write_rows(ReportTriage, triage_rows)
+    index_new_rows(report_rows)
+
+
+STAGE = IntakeStage(
+    name="triage",
+    order=30,
+    prioritise=prioritise,
+    in_insert=insert_with_triage,
+    accepted=queue,
+    rows_accepted=store_rows,
+)

@@ -36,6 +36,20 @@ def index_report(report: Report) -> None:
         cursor.execute(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)", [report.pk, _indexed_text(report)])  # noqa: S608
 
 
+def index_new_rows(rows: list[dict]) -> None:
+    """Index new reports written as rows (the set path of reporting.intake): the text `index_report` gives a
+    report with no follow-up additions yet."""
+    if connection.vendor != "sqlite" or not rows:
+        return
+    fields = ("account", "subject_identifiers", "other_category_detail", "platform_name")
+    values = [(row["id"], "\n".join(row[f] for f in fields if row.get(f))) for row in rows]
+    with connection.cursor() as cursor:
+        # SQLite can reuse the id of a deleted report, and the full-text table (a virtual table) is not cleared
+        # with it: drop any stale row first, as index_report does.
+        cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(v[0],) for v in values])  # noqa: S608
+        cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (%s, %s)", values)  # noqa: S608
+
+
 def _fts_query(text: str) -> str:
     # Each word quoted: what staff type is searched as words, never parsed as FTS5 syntax.
     words = re.findall(r"\w+", text)
