@@ -119,5 +119,9 @@ typecheck: $(STAMP_PY)
 bench: $(STAMP_PY) $(ASSETS)
 	@set -e; for b in bench/bench_*.py; do echo "# $$b"; $(PY) $$b; done
 
+# Every bench once with tiny sizes (BENCH_SMOKE=1, bench/_smoke.py), two at a time: checks they still run, measures nothing.
+bench-smoke: $(STAMP_PY) $(ASSETS)
+	$(PY) bench/_smoke.py
+
 clean:
 	rm -rf $(VENV) node_modules safeguard/static/dist var
