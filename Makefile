@@ -12,13 +12,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := SAFEGUARD_ENV=development
 
-.PHONY: help run test test-suite lint bench system-deps browser-deps assets demo-data totp migrate clean \
+.PHONY: help run test test-suite lint typecheck bench bench-smoke system-deps browser-deps assets demo-data totp migrate clean \
 	run-production-like production-deps verify-audit backup restore test-faults
 
 help:
 	@echo "make run    - set up and run Safeguard with demo data on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the whole test suite (lint, unit and browser tests)"
-	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make bench  - run the benchmarks in bench/ (make bench-smoke: each once with tiny sizes)"
+	@echo "make lint   - ruff (lint, complexity, format) and mypy (make typecheck)"
 	@echo "make totp   - print the demo analyst's current two-factor code"
 	@echo "make run-production-like - PostgreSQL, Redis, S3 stand-in, gunicorn and task workers (docs/production.md)"
 	@echo "make verify-audit / backup / restore BACKUP=file - audit chain check, backup and restore"
@@ -107,13 +108,21 @@ test: system-deps browser-deps $(STAMP_PY) $(ASSETS) test-suite
 test-suite: lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP_PY)
+lint: $(STAMP_PY) typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
+# mypy with django-stubs over the apps listed in pyproject.toml ([tool.mypy] files); the plugin loads the settings.
+typecheck: $(STAMP_PY)
+	$(DEV_ENV) $(VENV)/bin/mypy
+
 bench: $(STAMP_PY) $(ASSETS)
 	@set -e; for b in bench/bench_*.py; do echo "# $$b"; $(PY) $$b; done
+
+# Every bench once with tiny sizes (BENCH_SMOKE=1, bench/_smoke.py), two at a time: checks they still run, measures nothing.
+bench-smoke: $(STAMP_PY) $(ASSETS)
+	$(PY) bench/_smoke.py
 
 clean:
 	rm -rf $(VENV) node_modules safeguard/static/dist var

@@ -6,6 +6,13 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# `make bench-smoke` (bench/_smoke.py) sets BENCH_SMOKE=1: every bench once with tiny sizes, so none can rot.
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"
+
+
+def sized(full: int, smoke: int) -> int:
+    """A size fixed in a bench: the full one, or the tiny one under BENCH_SMOKE=1."""
+    return smoke if SMOKE else full
 
 
 def setup(*, tasks_backend: str = "django_tasks.backends.dummy.DummyBackend") -> Path:

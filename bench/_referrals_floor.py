@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import setup
+from _django import setup, sized
 from _pg import postmaster_pid, throwaway_postgres
 from _proc import process_cpu_seconds, tree_cpu_seconds
 
@@ -219,8 +219,9 @@ def python_floor(imp, first_line: int, suspects: int) -> None:
 
     from django.db import connection, transaction
 
+    from safeguard.core import bulk
     from safeguard.partners.mapping import report_fields
-    from safeguard.referrals import pipeline, writes
+    from safeguard.referrals import pipeline
     from safeguard.referrals.routing import make_suggester
     from safeguard.referrals.schemas import ReferralIn
     from safeguard.subjects import extraction, normalise
@@ -230,7 +231,7 @@ def python_floor(imp, first_line: int, suspects: int) -> None:
         normalise.normalise.cache_clear()
         normalise.normalise_platform.cache_clear()
 
-    n = 5000
+    n = sized(5000, 200)
     records = fresh_records(first_line, n, suspects)
     stages: dict[str, float] = {}
 
@@ -287,11 +288,11 @@ def python_floor(imp, first_line: int, suspects: int) -> None:
 
     # Commit: this process's CPU (Python, psycopg encoding) apart from PostgreSQL's; write_rows measured alone.
     encode: dict[str, float] = {}
-    original = writes.write_rows
+    original = bulk.write_rows
 
     def measured(model, rows):
         start = time.process_time()
-        values = writes._row_values(rows, *_names_defaults_converters(model, rows)) if rows else []
+        values = bulk._dict_values(rows, *_names_defaults_converters(model, rows)) if rows else []
         encode[f"row building ({model.__name__})"] = encode.get(f"row building ({model.__name__})", 0) + (
             time.process_time() - start
         )
@@ -351,7 +352,7 @@ def python_floor(imp, first_line: int, suspects: int) -> None:
 def _names_defaults_converters(model, rows):
     from django.db import models as m
 
-    from safeguard.referrals import writes
+    from safeguard.core import bulk
 
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in rows[0])]
     defaults = []
@@ -366,7 +367,7 @@ def _names_defaults_converters(model, rows):
             defaults.append("")
         else:
             defaults.append(None)
-    return [f.attname for f in fields], defaults, [writes._converter(f) for f in fields]
+    return [f.attname for f in fields], defaults, [bulk._dict_converter(f) for f in fields]
 
 
 STAGING_STATEMENTS = [

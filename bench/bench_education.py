@@ -18,9 +18,10 @@ import django
 
 django.setup()
 
+from _django import sized  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-RESPONSES = 6000
+RESPONSES = sized(6000, 60)
 
 
 def main() -> None:

@@ -196,6 +196,56 @@ def emit(name: str, value: float, unit: str = "") -> None:
     print(f"load {name}: {number}{(' ' + unit) if unit else ''}", flush=True)
 
 
+def _warm_up(streams: list[Stream], base_url: str, web_workers: int) -> None:
+    """Warm every worker's imports, caches and connections before measuring: a web worker's first request
+    on a path costs up to a second of CPU (imports, URL and template loading), which in a short run would
+    be charged to the requests measured. Warm-up reports are not counted as accepted."""
+    for stream in streams:
+        for path in stream.paths[:3]:
+            for _ in range(3 * web_workers):
+                if stream.method == "GET":
+                    _get(base_url + path, stream.headers)
+                else:
+                    headers = {**stream.headers, "Idempotency-Key": f"warm-up-{time.time_ns()}"}
+                    request = urllib.request.Request(  # noqa: S310 - local server
+                        base_url + path, data=stream.body.encode(), headers=headers, method="POST"
+                    )
+                    urllib.request.urlopen(request, timeout=30).read()  # noqa: S310
+    for _ in range(3 * web_workers):
+        _get(base_url + "/report/about-you/")
+
+
+def _results(
+    streams: list[Stream], latency_file: Path
+) -> tuple[list[tuple[str, int, float, int]], list[tuple[float, float]], int, int, list[str]]:
+    """Per endpoint (name, requests, p99 ms, errors), the weighted latencies, totals and error notes of a run:
+    the wrk streams' results, then the public journey's (Locust) from its latency file."""
+    per_endpoint: list[tuple[str, int, float, int]] = []
+    weighted: list[tuple[float, float]] = []  # (latency ms, weight)
+    total_requests = total_errors = 0
+    notes = []
+    for stream in streams:
+        result = stream.result()
+        quantiles = [q / 1000 for q in result["quantiles_us"]]
+        errors = result["unexpected"] + result["socket_errors"]
+        per_endpoint.append((stream.name, result["requests"], quantiles[989], errors))
+        weighted += [(q, result["requests"] / len(quantiles)) for q in quantiles]
+        total_requests += result["requests"]
+        total_errors += errors
+        if errors:
+            notes.append(f"# {stream.name}: {errors} errors, first: {result['first_unexpected']}")
+    journey = json.loads(latency_file.read_text()) if latency_file.exists() else {"latencies_ms": {}, "errors": {}}
+    for name, values in journey["latencies_ms"].items():
+        errors = journey["errors"].get(name, 0)
+        per_endpoint.append((name, len(values), percentile(values, 0.99), errors))
+        weighted += [(v, 1.0) for v in values]
+        total_requests += len(values)
+        total_errors += errors
+        if errors:
+            notes.append(f"# {name}: {errors} errors (see locust.log)")
+    return per_endpoint, weighted, total_requests, total_errors, notes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=1.0)
@@ -241,22 +291,7 @@ def main() -> int:
             flush=True,
         )
         streams = streams_for(rps=args.rps, base_url=topology.base_url, partner_key=partner_key, session=session)
-        # Warm every worker's imports, caches and connections before measuring: a web worker's first request
-        # on a path costs up to a second of CPU (imports, URL and template loading), which in a short run would
-        # be charged to the requests measured. Warm-up reports are not counted as accepted.
-        for stream in streams:
-            for path in stream.paths[:3]:
-                for _ in range(3 * args.web_workers):
-                    if stream.method == "GET":
-                        _get(topology.base_url + path, stream.headers)
-                    else:
-                        headers = {**stream.headers, "Idempotency-Key": f"warm-up-{time.time_ns()}"}
-                        request = urllib.request.Request(  # noqa: S310 - local server
-                            topology.base_url + path, data=stream.body.encode(), headers=headers, method="POST"
-                        )
-                        urllib.request.urlopen(request, timeout=30).read()  # noqa: S310
-        for _ in range(3 * args.web_workers):
-            _get(topology.base_url + "/report/about-you/")
+        _warm_up(streams, topology.base_url, args.web_workers)
 
         seconds = max(10, int(args.minutes * 60))
         journey_rps = args.rps * MIX["journey"]
@@ -297,29 +332,7 @@ def main() -> int:
         load_end = os.getloadavg()[0]
         time.sleep(2)  # let the last commits land before counting
 
-        per_endpoint: list[tuple[str, int, float, int]] = []  # name, requests, p99 ms, errors
-        weighted: list[tuple[float, float]] = []  # (latency ms, weight)
-        total_requests = total_errors = 0
-        notes = []
-        for stream in streams:
-            result = stream.result()
-            quantiles = [q / 1000 for q in result["quantiles_us"]]
-            errors = result["unexpected"] + result["socket_errors"]
-            per_endpoint.append((stream.name, result["requests"], quantiles[989], errors))
-            weighted += [(q, result["requests"] / len(quantiles)) for q in quantiles]
-            total_requests += result["requests"]
-            total_errors += errors
-            if errors:
-                notes.append(f"# {stream.name}: {errors} errors, first: {result['first_unexpected']}")
-        journey = json.loads(latency_file.read_text()) if latency_file.exists() else {"latencies_ms": {}, "errors": {}}
-        for name, values in journey["latencies_ms"].items():
-            errors = journey["errors"].get(name, 0)
-            per_endpoint.append((name, len(values), percentile(values, 0.99), errors))
-            weighted += [(v, 1.0) for v in values]
-            total_requests += len(values)
-            total_errors += errors
-            if errors:
-                notes.append(f"# {name}: {errors} errors (see locust.log)")
+        per_endpoint, weighted, total_requests, total_errors, notes = _results(streams, latency_file)
 
         weighted.sort()
         total_weight = sum(w for _, w in weighted)

@@ -9,7 +9,7 @@ import random
 import statistics
 import time
 
-from _django import emit, setup
+from _django import emit, setup, sized
 
 setup()
 
@@ -81,7 +81,7 @@ def bench_queue_page(repeats: int = 30) -> float:
 
 
 if __name__ == "__main__":
-    emit("public report submissions/s", bench_submissions())
-    fill_reports(100_000)
-    emit("queue first page ms at 100k reports", bench_queue_page(), "ms")
+    emit("public report submissions/s", bench_submissions(sized(2000, 20)))
+    fill_reports(sized(100_000, 200))
+    emit("queue first page ms at 100k reports", bench_queue_page(sized(30, 3)), "ms")
     connection.close()

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import emit, setup
+from _django import emit, setup, sized
 
 REPORTS = int(os.environ.get("BENCH_REPORTS", "20000"))
-ROUNDS = 30
+ROUNDS = sized(30, 3)
 
 
 def main() -> None:

@@ -26,13 +26,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _django import emit, setup
+from _django import emit, setup, sized
 
 # 10M is opt-in (BENCH_LINK_SIZES=100000,1000000,10000000): generating it takes about five minutes here.
 SIZES = [int(s) for s in os.environ.get("BENCH_LINK_SIZES", "100000,1000000").split(",")]
 RESCORE = int(os.environ.get("BENCH_RESCORE", "1000000"))
 IDS_PER_REPORT = 5
-ROUNDS = 200
+ROUNDS = sized(200, 4)
 
 
 def _sql(statement: str, params=()) -> None:
@@ -189,9 +189,10 @@ def bench_rescore() -> None:
     _sql(
         f"INSERT INTO {table} (report_id, danger_now, partner_escalation, offline_meeting, images, threats, "  # noqa: S608
         "victim_age, "
-        "victims, prior_reports, hash_match, role_access, occurred_day, prior_report_count, score, model_version) "
+        "victims, prior_reports, hash_match, role_access, wanted_sighting, occurred_day, prior_report_count, score, "
+        "model_version) "
         "SELECT id, (id % 97 = 0), 0, (id % 7 = 0), (id % 3 = 0), (id % 11 = 0), (id % 18) / 18.0, (id % 5) / 5.0, "
-        "(id % 6) / 5.0, (id % 113 = 0), (id % 17 = 0), 739000 + (id % 60), 0, 0, 0 "
+        "(id % 6) / 5.0, (id % 113 = 0), (id % 17 = 0), 0, 739000 + (id % 60), 0, 0, 0 "
         f"FROM {Report._meta.db_table} WHERE id >= %s",
         [first],
     )

@@ -2,11 +2,12 @@
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -17,6 +18,9 @@ from safeguard.core.rows import new_rows
 
 from .models import Action, AuditChainHead, AuditEntry
 
+if TYPE_CHECKING:
+    from safeguard.accounts.models import User
+
 GENESIS_HASH = "0" * 64
 
 
@@ -24,7 +28,7 @@ GENESIS_HASH = "0" * 64
 class Actor:
     """Who did something: a staff user, or a described outside party (reporter, partner, system)."""
 
-    user: object | None = None
+    user: "User | None" = None
     label: str = ""
 
     @classmethod
@@ -194,7 +198,7 @@ def insert_at_end(obj: models.Model) -> None:
         tail.rows.append(obj)
 
 
-def _append(entries: list[AuditEntry], *, rows: list[models.Model] = ()) -> None:
+def _append(entries: list[AuditEntry], *, rows: Sequence[models.Model] = ()) -> None:
     """Number, chain and insert these entries, in the caller's transaction (or a new one)."""
     if not entries:
         for obj in rows:
@@ -225,7 +229,7 @@ def _advance_head(count: int) -> tuple[int, str]:
     return rows[0][0], rows[0][1]
 
 
-def _insert(entries: list[AuditEntry], *, head_hash: str, rows: list[models.Model]) -> None:
+def _insert(entries: list[AuditEntry], *, head_hash: str, rows: Sequence[models.Model]) -> None:
     head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
     set_head = f"UPDATE {head_table} SET last_hash = %s WHERE id = 1"  # noqa: S608
     if connection.vendor != "postgresql" or len(entries) >= _COPY_FROM:

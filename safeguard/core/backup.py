@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from django.apps import apps
 from django.core.files.base import ContentFile
@@ -183,9 +184,17 @@ class RestoreReport:
         return not self.problems
 
 
+def _extract(archive: tarfile.TarFile, name: str) -> IO[bytes]:
+    """A member's contents (KeyError when there is none, as `extractfile`); a member that is not a file is refused."""
+    member = archive.extractfile(name)
+    if member is None:
+        raise BackupError(f"{name} in this archive is not a file: it is not a Safeguard backup.")
+    return member
+
+
 def _read_manifest(archive: tarfile.TarFile) -> dict:
     try:
-        manifest = json.load(archive.extractfile("manifest.json"))
+        manifest = json.load(_extract(archive, "manifest.json"))
     except KeyError:
         raise BackupError("This archive has no manifest.json: it is not a Safeguard backup.") from None
     if manifest.get("format") != FORMAT_VERSION:
@@ -237,14 +246,14 @@ def restore_backup(archive_path: Path, *, force: bool = False) -> RestoreReport:
         if not force and not _instance_is_empty():
             raise BackupError("This instance already holds reports or audit entries; restore only into an empty one.")
         dump = Path(tmp) / "database.dump"
-        with archive.extractfile("database.dump") as source, open(dump, "wb") as target:
+        with _extract(archive, "database.dump") as source, open(dump, "wb") as target:
             shutil.copyfileobj(source, target)
         if _sha256(dump.read_bytes()) != manifest["database_sha256"]:
             raise BackupError("The database dump in this archive does not match its manifest (damaged archive).")
         _restore_postgres(dump) if _is_postgres() else _restore_sqlite(dump)
         storage = storages["evidence"]
         for name in manifest["evidence"]:
-            data = archive.extractfile(EVIDENCE_PREFIX + name).read()
+            data = _extract(archive, EVIDENCE_PREFIX + name).read()
             if storage.exists(name):
                 storage.delete(name)
             saved = storage.save(name, ContentFile(data))

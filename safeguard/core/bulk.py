@@ -14,11 +14,12 @@ a column needs is worked out once per model (`_plan`), not per row (ADR 0018, ro
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from operator import attrgetter, itemgetter
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -40,12 +41,12 @@ from django.utils import timezone
 from pydantic_core import to_json
 
 
-def insert_many(model: type[Model], objs: list[Model]) -> None:
+def insert_many(model: type[Model], objs: Sequence[Model]) -> None:
     """Insert unsaved instances, setting their primary keys. Runs in the caller's transaction."""
     if not objs:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=1000)
+        model._default_manager.bulk_create(objs, batch_size=1000)
         return
     pk = model._meta.pk.attname
     for obj, new_id in zip(objs, allocate_ids(model, len(objs)), strict=True):
@@ -69,7 +70,7 @@ def write_rows(model: type[Model], rows: list[dict]) -> None:
     pk = model._meta.pk
     plan = _plan(model, with_pk=pk.attname in rows[0])
     fields = [f for f in model._meta.concrete_fields if f is not pk or pk.attname in rows[0]]
-    defaults = []
+    defaults: list[object] = []
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             defaults.append(now)
@@ -115,13 +116,13 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def _copy(copy_sql: str, rows: list) -> None:
+def _copy(copy_sql: str, rows: Sequence) -> None:
     with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:  # psycopg's own cursor
         for row in rows:
             copy.write_row(row)
 
 
-def insert_sql(objs: list[Model], *, on_conflict_do_nothing: bool = False) -> tuple[str, list]:
+def insert_sql(objs: Sequence[Model], *, on_conflict_do_nothing: bool = False) -> tuple[str, list]:
     """INSERT .. VALUES .. RETURNING id for these new rows of one model, to execute or embed in a CTE.
 
     On PostgreSQL the statement text is made once per model and row count and the values read
@@ -132,7 +133,7 @@ def insert_sql(objs: list[Model], *, on_conflict_do_nothing: bool = False) -> tu
     meta = model._meta
     if connection.vendor != "postgresql":
         query = InsertQuery(model, on_conflict=OnConflict.IGNORE if on_conflict_do_nothing else None)
-        query.insert_values([f for f in meta.concrete_fields if f is not meta.pk], objs)
+        query.insert_values([f for f in meta.concrete_fields if f is not meta.pk], list(objs))
         compiler = query.get_compiler(connection=connection)
         compiler.returning_fields = [meta.pk]
         [(sql, params)] = compiler.as_sql()
@@ -146,7 +147,7 @@ def insert_sql(objs: list[Model], *, on_conflict_do_nothing: bool = False) -> tu
             f"INSERT INTO {plan.table} ({', '.join(plan.columns)}) "  # noqa: S608 - names from the model
             f"VALUES {', '.join([row] * len(objs))}"
             f"{' ON CONFLICT DO NOTHING' if on_conflict_do_nothing else ''} "
-            f"RETURNING {connection.ops.quote_name(meta.pk.column)}"
+            f"RETURNING {connection.ops.quote_name(column_of(meta.pk))}"
         )
     _stamp(plan, objs)
     return sql, [value for row in _rows(plan, objs) for value in row]
@@ -173,9 +174,11 @@ def _plan(model: type[Model], *, with_pk: bool) -> _Plan:
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if with_pk or f is not pk]
     quote = connection.ops.quote_name
-    columns = tuple(quote(f.column) for f in fields)
+    columns = tuple(quote(column_of(f)) for f in fields)
     table = quote(model._meta.db_table)
-    convert, generic, stamped = [], [], []
+    convert: list[tuple[int, Callable[[object], object]]] = []
+    generic: list[tuple[int, Callable[[Model], object]]] = []
+    stamped: list[str] = []
     for index, field in enumerate(fields):
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             stamped.append(field.attname)  # set on the instance first (as pre_save does), then read plainly
@@ -196,6 +199,11 @@ def _plan(model: type[Model], *, with_pk: bool) -> _Plan:
     )
 
 
+def column_of(field: Field) -> str:
+    """A concrete field's column (django-stubs types `Field.column` optional: None only for non-concrete fields)."""
+    return field.column  # type: ignore[return-value]
+
+
 def _getter(names: list[str]) -> Callable[[Model], tuple]:
     if len(names) > 1:
         return attrgetter(*names)
@@ -203,7 +211,7 @@ def _getter(names: list[str]) -> Callable[[Model], tuple]:
     return (lambda obj: (getattr(obj, names[0]),)) if names else (lambda obj: ())
 
 
-def _stamp(plan: _Plan, objs: list[Model]) -> None:
+def _stamp(plan: _Plan, objs: Sequence[Model]) -> None:
     """What Django's pre_save does for auto_now(_add) fields on insert: the time, set on the instance."""
     if plan.stamped:
         now = timezone.now()
@@ -212,7 +220,7 @@ def _stamp(plan: _Plan, objs: list[Model]) -> None:
             obj.__dict__.update(times)
 
 
-def _rows(plan: _Plan, objs: list[Model]) -> list[tuple | list]:
+def _rows(plan: _Plan, objs: Sequence[Model]) -> Sequence[tuple | list]:
     get, convert, generic = plan.values, plan.convert, plan.generic
     if not convert and not generic:
         return [get(obj) for obj in objs]
@@ -223,13 +231,13 @@ def _rows(plan: _Plan, objs: list[Model]) -> list[tuple | list]:
             value = row[index]
             if value is not None:
                 row[index] = value_of(value)
-        for index, value_of in generic:
-            row[index] = value_of(obj)
+        for index, prepare in generic:
+            row[index] = prepare(obj)
         rows.append(row)
     return rows
 
 
-def _dict_converter(field: Field) -> Callable[[object], object] | None:
+def _dict_converter(field: Field) -> Callable[[Any], object] | None:
     if isinstance(field, JSONField):
         return _json_text(field)
     if connection.vendor == "postgresql":

@@ -58,7 +58,7 @@ def service_unavailable(request: HttpRequest, error: BaseException | None = None
         )  # fmt: skip
     else:
         try:
-            body = render_to_string("core/unavailable.html", request=request)
+            body: str = render_to_string("core/unavailable.html", request=request)
         except Exception:  # the page must render even when a context processor needs the database
             body = "<h1>Sorry, the service is unavailable</h1><p>Nothing was stored. Please try again shortly.</p>"
         response = HttpResponse(body, status=503)

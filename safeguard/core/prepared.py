@@ -60,8 +60,8 @@ def fetch_all(sql: str, params: Sequence) -> list[tuple]:
     # Preparing costs a round trip of its own the first time, repaid only by a connection that is
     # kept (CONN_MAX_AGE): with a connection per request the values are still bound on the server
     # (no quoting in Python) but the statement is not prepared.
-    cursor = _PreparingCursor(raw) if db.settings_dict.get("CONN_MAX_AGE") else psycopg.Cursor(raw)
-    wrapped = _LoggedCursor(cursor, db) if db.queries_logged else db.make_cursor(cursor)
+    raw_cursor = _PreparingCursor(raw) if db.settings_dict.get("CONN_MAX_AGE") else psycopg.Cursor(raw)
+    wrapped = _LoggedCursor(raw_cursor, db) if db.queries_logged else db.make_cursor(raw_cursor)  # type: ignore[arg-type]  # stubs: takes a DB-API one
     threshold = raw.prepare_threshold
     raw.prepare_threshold = _ONLY_WHEN_ASKED if threshold is None else threshold
     try:

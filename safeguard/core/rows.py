@@ -9,6 +9,7 @@ database, Model.from_db). The instances save, bulk-insert and audit like any oth
 
 from collections.abc import Callable
 from functools import cache
+from typing import TypeVar
 
 from django.db.models import NOT_PROVIDED, Model
 from django.db.models.base import ModelState
@@ -30,7 +31,10 @@ def _defaults(model: type[Model]) -> tuple[dict, tuple[tuple[str, Callable], ...
     return constants, tuple(makers)
 
 
-def new_rows(model: type[Model], rows: list[dict]) -> list[Model]:
+M = TypeVar("M", bound=Model)
+
+
+def new_rows(model: type[M], rows: list[dict]) -> list[M]:
     """Unsaved `model` instances, one per dict of values keyed by attname (`partner_id`, not `partner`)."""
     defaults = _defaults(model)
     if defaults is None or pre_init.has_listeners(model) or post_init.has_listeners(model):

@@ -20,7 +20,7 @@ RETRY_INTERVALS = [10, 60, 300]  # seconds: soon, then after a restart has had t
 class RetryingRQBackend(RQBackend):
     def enqueue(self, task, args, kwargs):
         self.validate_task(task)
-        task_result = TaskResult(
+        task_result: TaskResult = TaskResult(
             task=task,
             id=get_random_id(),
             status=TaskResultStatus.READY,

@@ -56,7 +56,8 @@ def authorised_report(session: SessionBase) -> Report | None:
         session.pop(SESSION_KEY, None)
         return None
     # Both the id and the reference must still match the same report.
-    return Report.objects.filter(pk=grant.get("report_id"), reference=grant.get("reference")).first()
+    # A grant without an id matches nothing (pk=None); django-stubs refuses None for pk.
+    return Report.objects.filter(pk=grant.get("report_id"), reference=grant.get("reference")).first()  # type: ignore[misc]
 
 
 def sign_out(session: SessionBase) -> None:

@@ -112,7 +112,8 @@ def add_upload(session: SessionBase, upload: StoredUpload) -> None:
 
 def remove_upload(session: SessionBase, stored_name: str) -> bool:
     draft = get_draft(session)
-    keep, gone = [], []
+    keep: list[dict] = []
+    gone: list[dict] = []
     for item in draft["uploads"]:
         (gone if item["stored_name"] == stored_name else keep).append(item)
     if not gone:

@@ -24,7 +24,7 @@ def new_reference() -> str:
 def normalise_reference(text: str) -> str:
     """Accept what a person types: any case, spaces or missing dashes, O for 0, I/L for 1."""
     cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
-    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
     if cleaned.startswith("SG"):
         cleaned = cleaned[2:]
     if len(cleaned) != 8:

@@ -36,7 +36,7 @@ def new_follow_up_secret() -> str:
 
 def normalise_secret(text: str) -> str:
     cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(str.maketrans("OIL", "011"))
 
 
 def hash_follow_up_secret(secret: str) -> str:

@@ -1,7 +1,9 @@
 """The public "Report abuse" journey and follow-up pages. Thin: rules live in journey.py and services."""
 
 import logging
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -101,7 +103,7 @@ def safety(request: HttpRequest) -> HttpResponse:
 # --- question pages ------------------------------------------------------------------------------
 
 
-STEP_EXTRA = {
+STEP_EXTRA: dict[str, Callable[[Any, Wording], dict]] = {
     "about-you": lambda form, w: {
         "options": _options(form["role"], [(r, ROLE_LABELS[r]) for r in ReporterRole.values], ROLE_HINTS)
     },
@@ -249,7 +251,7 @@ def _screenshots(request: HttpRequest) -> HttpResponse:
 
 def _summary_rows(draft: dict, w: Wording) -> list[dict]:
     a = draft["answers"]
-    rows = []
+    rows: list[dict] = []
 
     def row(slug: str, key: str, *lines: str) -> None:
         rows.append({"key": key, "lines": [line for line in lines if line] or ["Not given"], "slug": slug})

@@ -18,17 +18,21 @@ a referral import line and a new case alike.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from safeguard.reporting.models import Status
 
 from .models import ReportSubject, Subject
+
+if TYPE_CHECKING:
+    from safeguard.accounts.models import User
 
 OPEN = (Status.RECEIVED, Status.TRIAGED, Status.IN_REVIEW)
 
 
 @dataclass(frozen=True)
 class Holding:
-    owner: object  # a User
+    owner: "User"
     kind: str  # "report", "case", "operation", "dissemination"
     label: str  # e.g. the report reference; empty when restricted
     restricted: bool = False
@@ -107,12 +111,15 @@ def assigned_open_reports(subject: Subject, exclude_report_id: int | None) -> It
         return
     links = (
         ReportSubject.objects.filter(subject=subject, report__status__in=OPEN, report__assigned_to__isnull=False)
-        .exclude(report_id=exclude_report_id)
+        .exclude(report_id=exclude_report_id)  # type: ignore[misc]  # None excludes nothing (stubs refuse None)
         .select_related("report__assigned_to")
     )
     for link in links:
         yield Holding(
-            owner=link.report.assigned_to, kind="report", label=link.report.reference, report_id=link.report_id
+            owner=link.report.assigned_to,  # type: ignore[arg-type]  # filtered: assigned_to is set
+            kind="report",
+            label=link.report.reference,
+            report_id=link.report_id,
         )
 
 

@@ -9,6 +9,7 @@ import hashlib
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -253,7 +254,7 @@ def normalise_file_hash(raw: str) -> Normalised:
     return Normalised(text)
 
 
-NORMALISERS = {
+NORMALISERS: dict[Kind, Callable[[str], Normalised]] = {
     Kind.EMAIL: normalise_email,
     Kind.PHONE: normalise_phone,
     Kind.IP: normalise_ip,

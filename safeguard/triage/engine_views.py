@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safeguard.accounts.http import AuthenticatedHttpRequest
 from safeguard.accounts.roles import Capability, has_capability, require_capability
 from safeguard.subjects import deconfliction
 from safeguard.subjects import networks as subject_networks
@@ -132,7 +133,7 @@ def scoring_model(request: HttpRequest) -> HttpResponse:
 
 @require_capability(Capability.VIEW_REPORT_QUEUE)
 @require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     mine = Notification.objects.filter(recipient=request.user).select_related("report")
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -13,6 +13,8 @@ from functools import cache, lru_cache
 from django.db import connection
 from django.utils import timezone
 
+from safeguard.core.bulk import column_of
+
 DATABASE_BACKEND = "django_tasks_db.backend.DatabaseBackend"
 
 
@@ -43,7 +45,7 @@ def _row_template(alias: str) -> tuple[str, tuple]:
 
     backend, task = _backend(), _task()
     backend.validate_task(task)  # what enqueue checks each time; the task cannot change while running
-    template = DBTaskResult(
+    template: DBTaskResult = DBTaskResult(
         args_kwargs={},
         priority=task.priority,
         task_path=task.module_path,
@@ -52,9 +54,10 @@ def _row_template(alias: str) -> tuple[str, tuple]:
         backend_name=alias,
     )
     quote = connection.ops.quote_name
-    columns, values = [], []
+    columns: list[str] = []
+    values: list[str | tuple[str, object]] = []
     for field in DBTaskResult._meta.concrete_fields:
-        columns.append(quote(field.column))
+        columns.append(quote(column_of(field)))
         if field.primary_key:
             values.append("id")
         elif field.attname == "enqueued_at":

@@ -7,6 +7,7 @@ Nothing is hidden: the analyst sees each factor that counted, in plain words, wi
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -68,7 +69,7 @@ def validate_model(weights: dict, thresholds: dict) -> tuple[dict, dict]:
     errors = {}
     clean_weights = {}
     for name in FACTOR_NAMES:
-        value = weights.get(name)
+        value: Any = weights.get(name)  # form input: anything; float() refuses what is not a number
         try:
             number = float(value)
         except (TypeError, ValueError):
@@ -84,7 +85,8 @@ def validate_model(weights: dict, thresholds: dict) -> tuple[dict, dict]:
     clean_thresholds = {}
     for band in ("1", "2", "3"):
         try:
-            clean_thresholds[band] = float(thresholds.get(band))
+            threshold: Any = thresholds.get(band)
+            clean_thresholds[band] = float(threshold)
         except (TypeError, ValueError):
             errors[f"threshold_{band}"] = f"Enter the lowest score for P{band}"
     if len(clean_thresholds) == 3 and not clean_thresholds["1"] > clean_thresholds["2"] > clean_thresholds["3"] > 0:

@@ -1,10 +1,16 @@
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 from django_tasks import task
 
 from safeguard.audit.services import Action, Actor, PendingEntry, appended_at_end, record_many
 from safeguard.reporting.models import Priority, Report, Status
+
+if TYPE_CHECKING:
+    from django.db.models import Field
+
+    from .features import ActiveModel
 
 # Reports triaged in one transaction by a batch task: one lock of each chunk's reports, one read of their
 # follow-up additions and hash matches, one audit chain append. Small enough that the chain head, taken only
@@ -46,7 +52,7 @@ def triage_reports(*, report_ids: list[int]) -> None:
 
 @dataclass
 class _Context:
-    model: object
+    model: "ActiveModel"
     supervisors: list | None = None  # the on-duty supervisors, read at the first P1
 
 
@@ -121,10 +127,12 @@ def _save_fields(report: Report, fields: list[str]) -> None:
     signal receivers and no save() override that this would skip."""
     from django.db import connection
 
+    from safeguard.core.bulk import column_of
+
     meta = Report._meta
-    prepared = [meta.get_field(name) for name in fields]
+    prepared = [cast("Field", meta.get_field(name)) for name in fields]  # update_fields: concrete fields only
     values = [field.get_db_prep_save(field.pre_save(report, False), connection) for field in prepared]
-    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in prepared)
+    assignments = ", ".join(f"{connection.ops.quote_name(column_of(field))} = %s" for field in prepared)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {meta.db_table} SET {assignments} WHERE id = %s", [*values, report.pk])  # noqa: S608
 

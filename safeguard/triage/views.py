@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from safeguard.accounts.http import AuthenticatedHttpRequest
 from safeguard.accounts.models import User
 from safeguard.accounts.roles import Capability, has_capability, require_capability, staff_home_url_name
 from safeguard.subjects.deconfliction import who_to_talk_to
@@ -38,7 +39,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_capability(Capability.VIEW_REPORT_QUEUE)
-def _queue(request: HttpRequest) -> HttpResponse:
+def _queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET if ("status" in request.GET or "priority" in request.GET) else None)
     status, priority = "", None
     if form.is_bound and form.is_valid():
@@ -51,7 +52,8 @@ def _queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for report in page.object_list:
         left = deadlines.time_left(report, now)
-        report.time_left_text, report.overdue = deadlines.describe(left), left.total_seconds() < 0
+        # Display-only attributes for the template, set on the page's instances.
+        report.time_left_text, report.overdue = deadlines.describe(left), left.total_seconds() < 0  # type: ignore[attr-defined]
     filters = {
         k: v for k, v in (("status", status), ("priority", priority), ("overdue", "1" if overdue_only else "")) if v
     }

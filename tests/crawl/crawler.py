@@ -77,26 +77,34 @@ class _Page(HTMLParser):
         elif tag == "form":
             self._form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": []}
         elif self._form is not None and tag == "input" and a.get("name"):
-            kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            if kind in ("submit", "button", "image", "file", "reset"):
-                return
-            self._form["fields"].append((a["name"], a.get("value") or ""))
+            self._start_input(a)
         elif self._form is not None and tag == "textarea" and a.get("name"):
             self._form["fields"].append((a["name"], ""))
         elif tag == "select":
             self._select = {"name": a.get("name"), "first": None, "selected": None}
         elif tag == "option":
-            self._option = []
-            if self._select is not None:
-                value = a.get("value", "")
-                if self._select["first"] is None:
-                    self._select["first"] = value
-                if "selected" in a:
-                    self._select["selected"] = value
+            self._start_option(a)
         elif tag in ("td", "dd"):
             self._cell = []
+
+    def _start_input(self, a):
+        """An input inside a form: its value goes with the form unless unchecked or a button."""
+        kind = (a.get("type") or "text").lower()
+        if kind in ("checkbox", "radio") and "checked" not in a:
+            return
+        if kind in ("submit", "button", "image", "file", "reset"):
+            return
+        self._form["fields"].append((a["name"], a.get("value") or ""))
+
+    def _start_option(self, a):
+        """An option: its text is collected; inside a select, the first and the selected value are noted."""
+        self._option = []
+        if self._select is not None:
+            value = a.get("value", "")
+            if self._select["first"] is None:
+                self._select["first"] = value
+            if "selected" in a:
+                self._select["selected"] = value
 
     def handle_endtag(self, tag):
         if tag in self.HIDDEN and self._hidden:

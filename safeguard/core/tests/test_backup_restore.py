@@ -77,13 +77,16 @@ def test_verification_reports_a_tampered_or_incomplete_restore(make_report, evid
     assert report.ok
     storages["evidence"].delete("file-1")
     first = AuditEntry.objects.order_by("sequence").first()
+    assert first is not None
     AuditEntry.objects.filter(pk=first.pk).update(detail={"changed": True})
     from safeguard.core.backup import verify_restore
 
     with tarfile.open(archive) as tar:
         import json
 
-        manifest = json.load(tar.extractfile("manifest.json"))
+        member = tar.extractfile("manifest.json")
+        assert member is not None
+        manifest = json.load(member)
     problems = verify_restore(manifest).problems
     assert any("file-1: missing" in p for p in problems)
     assert any(f"audit chain broken at sequence {first.sequence}" in p for p in problems)

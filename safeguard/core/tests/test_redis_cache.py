@@ -11,4 +11,4 @@ def test_one_client_per_pool_reused_across_calls():
     first = client.get_client("a")
     assert client.get_client("b") is first
     assert client.get_client("c", write=True) is first  # one server: reads and writes share its pool
-    assert first.connection_pool is client._get_connection_pool(False)
+    assert first.connection_pool is client._get_connection_pool(False)  # type: ignore[attr-defined]

@@ -28,7 +28,8 @@ def _running(worker_id: str, started_minutes_ago: int = 1) -> DBTaskResult:
 def test_a_restarting_worker_requeues_only_what_it_had_claimed():
     mine, other = _running("worker-1"), _running("worker-2")
     assert requeue_tasks_of_worker("worker-1") == [str(mine.pk)]
-    mine.refresh_from_db(), other.refresh_from_db()
+    mine.refresh_from_db()
+    other.refresh_from_db()
     assert mine.status == TaskResultStatus.READY and mine.started_at is None
     assert other.status == TaskResultStatus.RUNNING
 

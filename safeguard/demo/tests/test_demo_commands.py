@@ -7,10 +7,18 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.accounts.models import User
 from safeguard.core.demo import DEMO_PASSWORD, demo_totp_key
 from safeguard.reporting.models import Priority, Report
+
+
+def _first_group(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    assert match is not None, f"{pattern!r} not found"
+    return match.group(1)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +40,8 @@ def test_load_demo_data_is_idempotent_and_varied(capsys):
     assert Report.objects.filter(assigned_to__username="analyst").count() == 2
     analyst = User.objects.get(username="analyst")
     assert analyst.check_password(DEMO_PASSWORD)
-    assert analyst.totpdevice_set.get().key == demo_totp_key("analyst")
-    assert analyst.totpdevice_set.get().confirmed
+    assert TOTPDevice.objects.get(user=analyst).key == demo_totp_key("analyst")
+    assert TOTPDevice.objects.get(user=analyst).confirmed
 
 
 def test_demo_data_keeps_the_audit_chain_intact(capsys):
@@ -57,10 +65,10 @@ def test_demo_login_prints_working_credentials(capsys):
     call_command("demo_login")
     out = capsys.readouterr().out
     assert "username:    analyst" in out and DEMO_PASSWORD in out
-    secret = re.search(r"TOTP secret: ([A-Z2-7]+)", out).group(1)
+    secret = _first_group(r"TOTP secret: ([A-Z2-7]+)", out)
     import pyotp
 
-    assert re.search(r"code now:\s+(\d{6})", out).group(1) == pyotp.TOTP(secret).now()
+    assert _first_group(r"code now:\s+(\d{6})", out) == pyotp.TOTP(secret).now()
 
     call_command("demo_login", "--code-only")
     code = capsys.readouterr().out.strip()
@@ -78,7 +86,7 @@ def test_demo_education_officer_signs_in_to_the_education_dashboard(capsys):
     call_command("demo_login", "--username", "education")
     out = capsys.readouterr().out
     assert "username:    education" in out
-    code = re.search(r"code now:\s+(\d{6})", out).group(1)
+    code = _first_group(r"code now:\s+(\d{6})", out)
 
     client = Client()
     client.post(reverse("accounts:login"), {"username": "education", "password": DEMO_PASSWORD})
@@ -95,9 +103,9 @@ def test_demo_login_without_demo_data_says_what_to_do():
 def test_create_staff_user_command(capsys):
     call_command("create_staff_user", "new-analyst", "--role", "analyst")
     out = capsys.readouterr().out
-    password = re.search(r"One-time password: (\S+)", out).group(1)
+    password = _first_group(r"One-time password: (\S+)", out)
     user = User.objects.get(username="new-analyst")
     assert user.check_password(password) and user.role == "analyst"
-    assert not user.totpdevice_set.exists()  # enrols at first sign-in
+    assert not TOTPDevice.objects.filter(user=user).exists()  # enrols at first sign-in
     with pytest.raises(CommandError, match="already an account"):
         call_command("create_staff_user", "NEW-analyst", "--role", "analyst")

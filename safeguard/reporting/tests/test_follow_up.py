@@ -1,5 +1,7 @@
 """Coming back with a reference and secret: one report per secret, same error for any wrong pair."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -103,7 +105,7 @@ def test_status_in_plain_words(client):
 def test_authorisation_expires(client):
     new = make_report()
     sign_in(client, new.report.reference, new.follow_up_secret)
-    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=31)):
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
         assert client.get(YOUR_REPORT)["Location"] == SIGN_IN
 
 

@@ -96,7 +96,9 @@ def test_full_journey_for_each_role(client, role):
 
     confirmation = client.get(reverse("reporting:confirmation")).content.decode()
     assert report.reference in confirmation
-    secret = re.search(r'id="secret">([^<]+)<', confirmation).group(1)
+    shown = re.search(r'id="secret">([^<]+)<', confirmation)
+    assert shown is not None
+    secret = shown.group(1)
     assert secret not in response["Location"]
     # The secret shown on the confirmation page works.
     follow = client.post(reverse("reporting:follow_up"), {"reference": report.reference, "secret": secret})

@@ -117,7 +117,7 @@ def test_partner_payload_extraction_roles_and_capture_time():
     assert (Role.SUBJECT, Kind.PLATFORM_ID) in roles and (Role.VICTIM, Kind.USERNAME) in roles
     assert (Role.ROOM, Kind.ROOM) in roles
     ip = next(f for f in found if f.kind == Kind.IP)
-    assert ip.observed_at.year == 2026 and ip.detail == "Login"
+    assert ip.observed_at is not None and ip.observed_at.year == 2026 and ip.detail == "Login"
     display = next(f for f in found if f.kind == Kind.DISPLAY_NAME)
     assert not display.strong  # a display name only suggests
     victim = next(f for f in found if f.role == Role.VICTIM)
@@ -147,7 +147,7 @@ def test_cached_normalisers_are_bounded_and_answer_as_uncached():
     assert module.normalise_platform.cache_info().currsize <= module.CACHE_SIZE
     # Frozen results: no caller can change a cached answer under another.
     with pytest.raises(AttributeError):
-        module.normalise(Kind.IP, "81.2.3.4").value = "x"
+        module.normalise(Kind.IP, "81.2.3.4").value = "x"  # type: ignore[misc]  # the point: it is read-only
 
 
 @pytest.mark.parametrize("raw", ["Lead_User_12", "@Sam.Jones", "ABC-def~!", "x" * 64, "Zoë", "pаypal", "ＳＡＭ"])

@@ -75,6 +75,7 @@ def test_search_finds_by_any_form_of_an_identifier_and_is_audited(analyst_client
     page = analyst_client.get("/staff/search/", {"q": query}).content.decode()
     assert report.reference in page and subject_of(report).label in page
     entry = AuditEntry.objects.filter(action="consultation", object_type="triage.search").last()
+    assert entry is not None
     from safeguard.triage.search import query_fingerprint
 
     assert entry.detail["query_fingerprint"] == query_fingerprint(query) and entry.detail["reports"] == [report.pk]
