@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
@@ -78,7 +79,7 @@ class IntakeStage:
     files: Callable[[Report, list[Attachment], Actor, list[str]], None] | None = None
     discard: Callable[[list[str]], None] | None = None
     accepted: Callable[[list[Report], bool], None] | None = None
-    rows_accepted: Callable[[list[dict], object], None] | None = None
+    rows_accepted: Callable[[list[dict], Any], None] | None = None
 
 
 _STAGES: list[IntakeStage] = []
@@ -266,7 +267,7 @@ def _taken_references(references: list[str]) -> set[str]:
         return taken
 
 
-def accept_rows(*, rows: list[dict], extras: dict[str, object]) -> None:
+def accept_rows(*, rows: list[dict], extras: dict[str, Any]) -> None:
     """The set path for reports already scored by their caller (the referral import, a chunk at a time), in the
     caller's transaction: the report rows (each with an id and reference from `reserve`) in one COPY, then each
     stage's rows (`extras[stage.name]`: subjects' identifiers and links, triage's scores and search index).

@@ -50,10 +50,12 @@ def subjects_by_key(keys: Sequence[str]) -> dict[str, set[int]]:
     with connection.cursor() as cursor:
         for start in range(0, len(keys), 5000):
             part = list(keys[start : start + 5000])
-            if connection.vendor == "postgresql":
-                where, params = "i.key = ANY(%s)", [part]
-            else:
-                where, params = f"i.key IN ({', '.join(['%s'] * len(part))})", part
+            params: list = [part] if connection.vendor == "postgresql" else part
+            where = (
+                "i.key = ANY(%s)"
+                if connection.vendor == "postgresql"
+                else f"i.key IN ({', '.join(['%s'] * len(part))})"
+            )
             cursor.execute(
                 f"SELECT i.key, l.subject_id FROM {identifiers} i JOIN {links} l ON l.report_id = i.report_id "  # noqa: S608
                 f"WHERE {where} AND i.mergeable = %s",
@@ -102,8 +104,8 @@ def link_lines(lines: Sequence[Line], actor: Actor) -> Linked:
     # The same strong identifier proves these are one person, as in single-report linking.
     survivor_of = merge_subject_groups(groups=existing_of.values(), reason=MERGE_REASON, actor=actor)
     matched: set[int] = set()
-    for root, existing in existing_of.items():
-        subject_id = survivor_of[existing[0]]
+    for root, known_ids in existing_of.items():
+        subject_id = survivor_of[known_ids[0]]
         matched.add(subject_id)
         for n in members[root]:
             lines[n].subject_id, lines[n].matched = subject_id, True

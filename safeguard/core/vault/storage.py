@@ -11,7 +11,7 @@ import io
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from django.core.files import File
 from django.core.files.storage import Storage, storages
@@ -44,10 +44,10 @@ class Vault:
         """Seal and store a stream, hashing it on the way. Raises HashingReader.TooLarge past max_bytes
         (nothing is left stored then)."""
         tap = HashingReader(stream, max_bytes=max_bytes)
-        reader = crypto.EncryptingReader(tap, keyring=self.keyring)
+        reader = crypto.EncryptingReader(cast(BinaryIO, tap), keyring=self.keyring)
         name = self._new_name(kind)
         try:
-            stored_name = self.storage.save(name, File(reader, name=name))
+            stored_name = self.storage.save(name, File(cast(BinaryIO, reader), name=name))
         except HashingReader.TooLarge:
             self.delete_quietly(name)
             raise
@@ -65,7 +65,7 @@ class Vault:
     def open_plaintext(self, stored_name: str) -> Iterator[bytes]:
         """The plaintext in segments. Raises crypto.EvidenceCryptoError on damage, at the damaged segment."""
         with self.storage.open(stored_name, "rb") as sealed:
-            yield from crypto.decrypt_chunks(sealed, keyring=self.keyring)
+            yield from crypto.decrypt_chunks(cast(BinaryIO, sealed), keyring=self.keyring)
 
     def read_plaintext(self, stored_name: str, *, max_bytes: int) -> bytes:
         """The whole plaintext in memory (for decoding an image), refused beyond max_bytes."""
@@ -79,7 +79,7 @@ class Vault:
 
     def key_id_of(self, stored_name: str) -> str:
         with self.storage.open(stored_name, "rb") as sealed:
-            return crypto.read_header(sealed).key_id
+            return crypto.read_header(cast(BinaryIO, sealed)).key_id
 
     def rewrap(self, stored_name: str) -> tuple[str, str]:
         """Re-wrap a file's data key under the current master key: (new stored name, key id).
@@ -89,7 +89,7 @@ class Vault:
         """
         out = io.BytesIO()
         with self.storage.open(stored_name, "rb") as sealed:
-            header = crypto.rewrap(sealed, out, keyring=self.keyring)
+            header = crypto.rewrap(cast(BinaryIO, sealed), out, keyring=self.keyring)
         out.seek(0)
         kind = stored_name.split("/", 1)[0] if "/" in stored_name else "files"
         new_name = self._new_name(kind)
