@@ -115,6 +115,17 @@ def totp_code():
 
 
 @pytest.fixture
+def new_report(db):
+    """A report made straight into the table (reporting/tests/factories.py): for tests not about intake or triage."""
+    from safeguard.reporting.tests.factories import ReportFactory
+
+    def make(**fields):
+        return ReportFactory(**fields)
+
+    return make
+
+
+@pytest.fixture
 def make_report(db):
     from safeguard.audit.services import Actor
     from safeguard.reporting.models import Source

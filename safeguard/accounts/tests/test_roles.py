@@ -89,9 +89,9 @@ URL_MATRIX = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", Role.values)
 @pytest.mark.parametrize(("name", "needs_report", "expected"), URL_MATRIX, ids=[row[0] for row in URL_MATRIX])
-def test_role_url_matrix(staff_client, make_report, role, name, needs_report, expected):
+def test_role_url_matrix(staff_client, new_report, role, name, needs_report, expected):
     client = staff_client(role)
-    args = [make_report().reference] if needs_report else []
+    args = [new_report().reference] if needs_report else []
     response = client.get(reverse(name, args=args))
     assert response.status_code == expected[role]
 
@@ -102,8 +102,8 @@ def test_role_url_matrix(staff_client, make_report, role, name, needs_report, ex
     [(AN, 302), (INV, 302), (SUP, 302), (ADM, 403)],
     ids=["analyst", "investigator", "supervisor", "admin"],
 )
-def test_role_can_post_status_change(staff_client, make_report, role, expected):
-    report = make_report()
+def test_role_can_post_status_change(staff_client, new_report, role, expected):
+    report = new_report()
     response = staff_client(role).post(
         reverse("staff:change_status", args=[report.reference]), {"to_status": "in_review", "note": ""}
     )

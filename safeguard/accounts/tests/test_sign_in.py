@@ -76,9 +76,9 @@ def test_wrong_password_keeps_username_and_says_what_is_wrong(client, make_staff
     assert "not-the-password" not in body
 
 
-def test_next_is_kept_through_both_steps(client, make_staff, make_report):
+def test_next_is_kept_through_both_steps(client, make_staff, new_report):
     user = make_staff("analyst")
-    report = make_report()
+    report = new_report()
     target = reverse("staff:report", args=[report.reference])
     response = client.get(target)
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)

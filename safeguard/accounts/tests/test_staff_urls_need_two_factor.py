@@ -35,8 +35,8 @@ def staff_urls(sample_reference):
 
 
 @pytest.fixture
-def every_staff_url(make_report):
-    urls = [(path, name) for path, name in staff_urls(make_report().reference) if name not in TWO_FACTOR_PAGES]
+def every_staff_url(new_report):
+    urls = [(path, name) for path, name in staff_urls(new_report().reference) if name not in TWO_FACTOR_PAGES]
     assert len(urls) >= 5, urls  # queue, report, status, assign, audit log, accounts...
     return urls
 

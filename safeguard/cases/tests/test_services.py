@@ -31,9 +31,9 @@ def audit(obj_type, obj_id, action):
     return AuditEntry.objects.filter(object_type=obj_type, object_id=str(obj_id), action=action)
 
 
-def test_open_case_groups_reports_and_subjects_and_audits_the_combination(make_staff, make_report):
+def test_open_case_groups_reports_and_subjects_and_audits_the_combination(make_staff, new_report):
     analyst = make_staff("analyst")
-    report = make_report()
+    report = new_report()
     subject = Subject.objects.create()
     case = services.open_case(
         actor=analyst, title="Chat asking to keep secrets", report_ids=[report.pk], subject_ids=[subject.pk]
@@ -57,7 +57,7 @@ def test_open_case_refuses_bad_input_clearly(make_staff):
         services.open_case(actor=make_staff("administrator"), title="x")
 
 
-def test_lines_of_enquiry_notes_and_status(make_staff, make_report):
+def test_lines_of_enquiry_notes_and_status(make_staff, new_report):
     analyst, investigator = make_staff("analyst"), make_staff("investigator")
     case = services.open_case(actor=analyst, title="Case")
     enquiry = services.add_enquiry(
@@ -92,9 +92,9 @@ def test_lines_of_enquiry_notes_and_status(make_staff, make_report):
     assert audit("cases.case", case.pk, Action.ALTERATION).count() == 4  # enquiry added and updated, note, status
 
 
-def test_evidence_is_referenced_only_from_the_cases_reports(make_staff, make_report):
+def test_evidence_is_referenced_only_from_the_cases_reports(make_staff, new_report):
     analyst = make_staff("analyst")
-    inside, outside = make_report(), make_report()
+    inside, outside = new_report(), new_report()
     case = services.open_case(actor=analyst, title="Case", report_ids=[inside.pk])
     good, stray = make_evidence(inside), make_evidence(outside)
     attachment = services.attach_evidence(actor=analyst, case=case, evidence_id=good.pk, description="first image")

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def case(make_staff, make_report):
+def case(make_staff, new_report):
     owner = make_staff("investigator")
-    report = make_report()
+    report = new_report()
     return services.open_case(actor=owner, title="Proposed meeting offline", report_ids=[report.pk])
 
 
@@ -68,8 +68,8 @@ def test_case_page_consultation_is_audited(analyst_client, case):
     assert entry.actor == analyst_client.user and entry.object_id == str(case.pk)
 
 
-def test_open_a_case_from_the_report_page(analyst_client, make_report):
-    report = make_report()
+def test_open_a_case_from_the_report_page(analyst_client, new_report):
+    report = new_report()
     page = analyst_client.get(reverse("staff:report", args=[report.reference])).content.decode()
     assert "Open a case from this report" in page
     form = analyst_client.get(reverse("cases:open") + f"?report={report.reference}").content.decode()

@@ -207,10 +207,10 @@ def test_expired_form_elsewhere_in_public_still_has_exit_and_a_way_back():
     assert f'href="{reverse("core:home")}"' in body
 
 
-def test_staff_form_after_sign_in_elsewhere_says_it_had_expired(staff_client, make_report):
+def test_staff_form_after_sign_in_elsewhere_says_it_had_expired(staff_client, new_report):
     client = staff_client("analyst")
     client.handler.enforce_csrf_checks = True
-    report = make_report()
+    report = new_report()
     page = reverse("staff:report", args=[report.reference])
     response = client.post(
         reverse("staff:change_status", args=[report.reference]),
@@ -228,9 +228,9 @@ def test_staff_sign_in_form_that_expired_asks_to_sign_in_again():
     assert f'href="{reverse("accounts:login")}"' in body and "Sign in again" in body
 
 
-def test_staff_form_sent_after_the_session_ended_explains_at_sign_in(client, make_report):
+def test_staff_form_sent_after_the_session_ended_explains_at_sign_in(client, new_report):
     """The CSRF cookie outlives the session: the form passes CSRF and meets the sign-in check instead."""
-    report = make_report()
+    report = new_report()
     page = reverse("staff:report", args=[report.reference])
     response = client.post(
         reverse("staff:change_status", args=[report.reference]),

@@ -35,8 +35,8 @@ def test_readyz_names_the_dependency_that_fails_and_answers_503(client):
 
 
 @pytest.mark.django_db
-def test_metrics_show_queue_depth_deadlines_intake_and_errors(client, make_report):
-    make_report()
+def test_metrics_show_queue_depth_deadlines_intake_and_errors(client, new_report):
+    new_report()
     client.get("/readyz")
     response = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
     assert response.status_code == 200

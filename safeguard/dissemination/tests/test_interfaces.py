@@ -10,9 +10,9 @@ from safeguard.dissemination.selectors import outcome_figures
 from safeguard.dissemination.services import create_draft_dissemination
 
 
-def test_create_draft_dissemination(make_staff, make_recipient, make_report):
+def test_create_draft_dissemination(make_staff, make_recipient, new_report):
     analyst = make_staff("analyst")
-    report = make_report()
+    report = new_report()
     package = create_draft_dissemination(
         actor=analyst, recipient=make_recipient(), report_ids=[report.pk], summary="Synthetic summary"
     )

@@ -162,11 +162,11 @@ def test_routing_override_needs_a_reason(make_package, make_recipient, monkeypat
     services.confirm_routing(actor=package.prepared_by, package=package, recipient=suggested)  # agreeing: no reason
 
 
-def test_gathers_identifiers_and_evidence_hashes_from_reports(make_staff, make_recipient, make_report):
+def test_gathers_identifiers_and_evidence_hashes_from_reports(make_staff, make_recipient, new_report):
     from safeguard.reporting.models import Attachment
     from safeguard.subjects.models import ReportIdentifier
 
-    report = make_report()
+    report = new_report()
     ReportIdentifier.objects.create(report=report, role="subject", kind="ip", raw="203.0.113.7", value="203.0.113.7")
     ReportIdentifier.objects.create(report=report, role="victim", kind="username", raw="child1", value="child1")
     Attachment.objects.create(
@@ -214,10 +214,10 @@ def test_sending_emails_the_secure_contact_without_any_content(
         assert "moderator" not in message.body.lower() and "secret" not in message.body.lower()
 
 
-def test_evidence_vault_files_are_referenced_by_hash(make_staff, make_recipient, make_report):
+def test_evidence_vault_files_are_referenced_by_hash(make_staff, make_recipient, new_report):
     from safeguard.evidence.models import EvidenceFile
 
-    report = make_report()
+    report = new_report()
     EvidenceFile.objects.create(
         report=report,
         size=99,

@@ -32,8 +32,8 @@ def supervisor(make_staff):
 
 
 @pytest.fixture
-def old_closed_report(make_report):
-    report = make_report()
+def old_closed_report(new_report):
+    report = new_report()
     Report.objects.filter(pk=report.pk).update(status="closed")
     return _age(report, YEARS_AGO_7)
 
@@ -58,18 +58,18 @@ def test_default_schedules_cover_reports_subjects_cases_and_evidence():
     assert {s.record_type for s in RetentionSchedule.objects.all()} == {"report", "subject", "case", "evidence"}
 
 
-def test_only_closed_reports_past_their_review_date_are_due(supervisor, make_report, old_closed_report):
-    recent_closed = make_report()
+def test_only_closed_reports_past_their_review_date_are_due(supervisor, new_report, old_closed_report):
+    recent_closed = new_report()
     Report.objects.filter(pk=recent_closed.pk).update(status="closed")
-    old_open = _age(make_report(), YEARS_AGO_7)  # still being worked: not for review
+    old_open = _age(new_report(), YEARS_AGO_7)  # still being worked: not for review
     due = selectors.due_records(user=supervisor, record_type="report")
     ids = {row.object_id for row in due}
     assert str(old_closed_report.pk) in ids
     assert str(recent_closed.pk) not in ids and str(old_open.pk) not in ids
 
 
-def test_shorter_schedule_brings_records_forward(supervisor, make_report):
-    report = make_report()
+def test_shorter_schedule_brings_records_forward(supervisor, new_report):
+    report = new_report()
     Report.objects.filter(pk=report.pk).update(status="closed")
     _age(report, timedelta(days=40))
     assert not selectors.due_records(user=supervisor, record_type="report")
@@ -144,8 +144,8 @@ def test_a_report_with_evidence_is_refused_until_the_evidence_is_disposed(superv
     assert AuditEntry.objects.filter(action=Action.ERASURE).count() == 2
 
 
-def test_not_yet_due_cannot_be_disposed(supervisor, make_report):
-    report = make_report()
+def test_not_yet_due_cannot_be_disposed(supervisor, new_report):
+    report = new_report()
     Report.objects.filter(pk=report.pk).update(status="closed")
     with pytest.raises(services.RetentionError, match="not due for review until"):
         services.record_decision(

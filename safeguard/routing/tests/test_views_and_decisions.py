@@ -79,9 +79,9 @@ def test_add_a_recipient(supervisor_client):
     assert Recipient.objects.get(code="ncb-ee-2").is_active
 
 
-def test_routing_decision_confirm_and_override(make_staff, make_report):
+def test_routing_decision_confirm_and_override(make_staff, new_report):
     analyst = make_staff("analyst")
-    report = make_report()
+    report = new_report()
     suggestion = suggest_recipient(postcode="LS1 4AP")
     confirmed = record_routing_decision(
         actor=analyst, suggestion=suggestion, chosen=suggestion.recipient, reason="", subject_obj=report
@@ -99,8 +99,8 @@ def test_routing_decision_confirm_and_override(make_staff, make_report):
     assert RoutingDecision.objects.filter(subject_type="reporting.report", subject_id=str(report.pk)).count() == 2
 
 
-def test_routing_decision_refusals(make_staff, make_report):
-    report = make_report()
+def test_routing_decision_refusals(make_staff, new_report):
+    report = new_report()
     with pytest.raises(PermissionDenied):
         record_routing_decision(
             actor=make_staff("administrator"),
@@ -118,8 +118,8 @@ def test_routing_decision_refusals(make_staff, make_report):
         )
 
 
-def test_recipient_page_shows_recent_decisions(make_staff, make_report, supervisor_client):
-    report = make_report()
+def test_recipient_page_shows_recent_decisions(make_staff, new_report, supervisor_client):
+    report = new_report()
     suggestion = suggest_recipient(postcode="LS1 4AP")
     met = Recipient.objects.get(code="metropolitan-police-service")
     record_routing_decision(
