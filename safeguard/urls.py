@@ -17,7 +17,7 @@ urlpatterns = [
     path("staff/evidence/", include("safeguard.evidence.urls")),
     # The receiving force's portal: under /staff/ so two-factor sign-in and no-store apply to it too.
     path("staff/force/", include("safeguard.dissemination.force_urls")),
-    path("staff/", include("safeguard.triage.urls")),
+    path("staff/", include("safeguard.staff_urls")),
     path("api/v1/", api_urls()),
     path("training/", include("safeguard.education.public_urls")),
     path("partners/", include("safeguard.partners.urls")),

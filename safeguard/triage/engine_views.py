@@ -3,70 +3,18 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguard.accounts.http import AuthenticatedHttpRequest
 from safeguard.accounts.roles import Capability, has_capability, require_capability
-from safeguard.subjects import deconfliction
-from safeguard.subjects import networks as subject_networks
-from safeguard.subjects import selectors as subject_selectors
-from safeguard.subjects import services as subject_services
-from safeguard.subjects.models import Subject, SubjectMerge
 
 from . import search as staff_search
 from . import services
 from .features import active_model
 from .models import Notification, RescoreRun, ScoringModelVersion
 from .scoring import FACTORS
-
-
-@require_capability(Capability.VIEW_REPORT)
-@require_GET
-def subject_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    view = subject_selectors.consult_subject(user=request.user, pk=pk)
-    context = {
-        "view": view,
-        "live": subject_selectors.live_subject(view.subject),
-        "holdings": deconfliction.holdings(view.subject),
-        "may_merge": has_capability(request.user, Capability.MERGE_SUBJECTS),
-        "nav": "queue",
-    }
-    return render(request, "triage/subject_detail.html", context)
-
-
-@require_capability(Capability.MERGE_SUBJECTS)
-@require_POST
-def reverse_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    merge = get_object_or_404(SubjectMerge, pk=pk)
-    try:
-        subject_services.reverse_merge(user=request.user, merge=merge)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Merge reversed: {merge.absorbed} has its reports back.")
-    return redirect("staff:subject", pk=merge.survivor_id)
-
-
-@require_capability(Capability.MERGE_SUBJECTS)
-@require_POST
-def merge_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
-    survivor = get_object_or_404(Subject, pk=pk)
-    other_id = request.POST.get("absorbed", "")
-    absorbed = Subject.objects.filter(pk=int(other_id)).first() if other_id.isdigit() else None
-    if absorbed is None:
-        messages.error(request, "Choose which subject to merge")
-        return redirect("staff:subject", pk=pk)
-    try:
-        subject_services.merge_subjects_by_supervisor(
-            user=request.user, survivor=survivor, absorbed=absorbed, reason=request.POST.get("reason", "")
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{absorbed} merged into {survivor}.")
-    return redirect("staff:subject", pk=pk)
 
 
 @require_capability(Capability.SEARCH)
@@ -140,18 +88,3 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "All notifications marked as read.")
         return redirect("staff:notifications")
     return render(request, "triage/notifications.html", {"notices": mine[:100], "nav": "queue"})
-
-
-@require_capability(Capability.VIEW_REPORT)
-@require_GET
-def networks(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("min_size", str(subject_networks.DEFAULT_MIN_SIZE))
-    error = ""
-    min_size = subject_networks.DEFAULT_MIN_SIZE
-    if raw.isdigit() and 2 <= int(raw) <= 1000:
-        min_size = int(raw)
-    else:
-        error = "Enter a group size from 2 to 1000"
-    found = subject_networks.candidate_networks(user=request.user, min_size=min_size)
-    context = {"networks": found, "min_size": min_size if not error else raw, "error": error, "nav": "queue"}
-    return render(request, "triage/networks.html", context, status=400 if error else 200)
