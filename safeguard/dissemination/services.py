@@ -15,7 +15,10 @@ from django.utils import timezone
 from safeguard.accounts.roles import Capability, check_capability, has_capability
 from safeguard.audit.models import Action
 from safeguard.audit.services import Actor, record
+from safeguard.evidence.models import EvidenceFile
+from safeguard.reporting.models import Attachment
 from safeguard.routing.services import RecipientSuggester, RecipientSuggestion, record_routing_decision
+from safeguard.subjects.models import ReportIdentifier, ReportSubject
 
 from .handling import check_releasable
 from .models import (
@@ -29,6 +32,7 @@ from .models import (
     SourceEvaluation,
 )
 from .references import new_dissemination_reference
+from .tasks import notify_recipient
 
 RELEASED = (DisseminationStatus.SENT, DisseminationStatus.ACKNOWLEDGED)
 
@@ -90,8 +94,6 @@ def create_draft_dissemination(*, actor, recipient, case=None, report_ids=(), su
 
 def _gather_from_reports(package: Dissemination) -> None:
     """Subjects, identifiers of the reported person, and evidence as hashes, from the package's reports."""
-    from safeguard.reporting.models import Attachment
-    from safeguard.subjects.models import ReportIdentifier, ReportSubject
 
     # Joins through the package's report links rather than IN lists of ids, so size does not matter.
     in_package = {"report__disseminations": package}
@@ -126,7 +128,6 @@ def _gather_from_reports(package: Dissemination) -> None:
                 }
             )
     # Files that reached the evidence vault another way (partner uploads) are referenced the same way: by hash.
-    from safeguard.evidence.models import EvidenceFile
 
     vault = EvidenceFile.objects.filter(**in_package).select_related("report").order_by("id")
     for file in vault:
@@ -394,7 +395,6 @@ def send(*, actor, package: Dissemination) -> Dissemination:
             "evidence_files": package.include_evidence_files,
         },
     )
-    from .tasks import notify_recipient
 
     transaction.on_commit(lambda: notify_recipient.enqueue(package.pk))
     return package

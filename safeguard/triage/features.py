@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from safeguard.reporting.models import Category, Source
+from safeguard.subjects.extraction import victim_ages, victim_count
 
+from .models import ScoringModelVersion
 from .scoring import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, FACTOR_NAMES, recency
 
 # The person says they have access to children through a role. Word-boundary matches on the narrative,
@@ -88,7 +90,6 @@ def active_model(*, fresh: bool = False) -> ActiveModel:
 def read_active_model() -> ActiveModel:
     """The active model as stored now, leaving the caches alone: the triage worker reads it once a task, and
     refreshing the shared (database) cache each time would cost it several more queries."""
-    from .models import ScoringModelVersion
 
     version = ScoringModelVersion.objects.filter(active=True).order_by("-number").first()
     if version is None:
@@ -121,7 +122,6 @@ def partner_escalated(report) -> bool:
 
 def report_features(report, *, prior_reports: int = 0, hash_matches: int = 0) -> dict:
     """Factor values for one report. Prior reports and hash matches come from the caller (they need the database)."""
-    from safeguard.subjects.extraction import victim_ages, victim_count
 
     categories = set(report.categories or [])
     ages = [a for a in victim_ages(report) if 0 <= a < ADULT_AGE]

@@ -6,7 +6,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from safeguard.accounts.models import User
+from safeguard.reporting.models import Report
 
+from .deadlines import describe, overdue_filter, time_left
+from .engine import OPEN_STATUSES
 from .models import Notification
 
 
@@ -67,10 +70,6 @@ def notify_p1_many(reports, *, supervisors: list[User] | None = None) -> list[No
 
 def notify_breaches(limit: int = 500) -> int:
     """Notices for open reports past their deadline, most urgent first; returns how many were new."""
-    from safeguard.reporting.models import Report
-
-    from .deadlines import describe, overdue_filter, time_left
-    from .engine import OPEN_STATUSES
 
     overdue = (
         Report.objects.filter(status__in=OPEN_STATUSES).filter(overdue_filter()).order_by("priority", "created_at")

@@ -15,6 +15,8 @@ from django.db import connection
 from safeguard.accounts.roles import Capability, check_capability, has_capability
 from safeguard.audit.services import Action, Actor, record
 from safeguard.reporting.models import Report
+from safeguard.subjects.models import ReportIdentifier, ReportSubject, Subject
+from safeguard.subjects.normalise import NORMALISERS
 
 FTS_TABLE = "triage_report_fts"
 MAX_RESULTS = 50
@@ -82,7 +84,6 @@ def full_text_ids(text: str) -> list[int]:
 
 def identifier_values(text: str) -> set[str]:
     """Every normalised form the text could be: an email, a phone number, a URL, a username..."""
-    from safeguard.subjects.normalise import NORMALISERS
 
     values = set()
     for normaliser in NORMALISERS.values():
@@ -115,7 +116,6 @@ def visible_reports(user):
 
 def search(*, user, query: str) -> SearchResults:
     check_capability(user, Capability.SEARCH)
-    from safeguard.subjects.models import ReportIdentifier, ReportSubject, Subject
 
     query = query.strip()[:MAX_QUERY]
     results = SearchResults(query=query)

@@ -2,10 +2,13 @@
 
 from django.db.models import QuerySet
 
-from safeguard.accounts.roles import Capability, check_capability
+from safeguard.accounts.models import User
+from safeguard.accounts.roles import ROLE_CAPABILITIES, Capability, check_capability
 from safeguard.audit.services import Action, Actor, record
 from safeguard.reporting.models import Priority, Report, Status
 from safeguard.reporting.selectors import find_report
+
+from .deadlines import overdue_filter
 
 # Reports still needing someone: the queue shows these unless a status filter says otherwise.
 OPEN_STATUSES = (Status.RECEIVED, Status.TRIAGED, Status.IN_REVIEW)
@@ -29,7 +32,6 @@ def open_p1_count(*, user) -> int:
 
 def overdue_count(*, user) -> int:
     """Open reports past their band's response deadline (see deadlines.py)."""
-    from .deadlines import overdue_filter
 
     check_capability(user, Capability.VIEW_REPORT_QUEUE)
     return Report.objects.filter(status__in=OPEN_STATUSES).filter(overdue_filter()).count()
@@ -59,8 +61,6 @@ def consult_report(*, user, reference: str) -> Report:
 
 def assignable_staff(*, user):
     """People a supervisor can give a report to: active staff whose role can work on reports."""
-    from safeguard.accounts.models import User
-    from safeguard.accounts.roles import ROLE_CAPABILITIES
 
     check_capability(user, Capability.ASSIGN_REPORT)
     roles = [role for role, caps in ROLE_CAPABILITIES.items() if Capability.CHANGE_REPORT in caps]

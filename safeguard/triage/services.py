@@ -7,6 +7,11 @@ from safeguard.accounts.roles import Capability, check_capability, has_capabilit
 from safeguard.audit.services import Action, Actor, record
 from safeguard.reporting.models import Report, Status, StatusChange
 
+from .features import forget_active_model
+from .models import RescoreRun, ScoringModelVersion
+from .scoring import validate_model
+from .tasks import rescore_open_reports
+
 
 def _locked(report: Report) -> Report:
     return Report.objects.select_for_update().get(pk=report.pk)
@@ -73,10 +78,6 @@ def publish_scoring_model(*, user, weights: dict, thresholds: dict, note: str = 
 
     Returns the RescoreRun that will hold the before/after band counts.
     """
-    from .features import forget_active_model
-    from .models import RescoreRun, ScoringModelVersion
-    from .scoring import validate_model
-    from .tasks import rescore_open_reports
 
     check_capability(user, Capability.EDIT_SCORING_MODEL)
     weights, thresholds = validate_model(weights, thresholds)

@@ -5,12 +5,21 @@ from django.db import transaction
 from django_tasks import task
 
 from safeguard.audit.services import Action, Actor, PendingEntry, appended_at_end, record_many
+from safeguard.core.bulk import column_of
 from safeguard.reporting.models import Priority, Report, Status
+from safeguard.subjects.models import ReportSubject
+from safeguard.subjects.services import link_report
+
+from . import engine, search
+from .deconfliction_notices import deconflict
+from .engine import rescore_all_open
+from .features import MAX_COUNTED_PRIOR_REPORTS, ActiveModel, read_active_model
+from .models import ReportTriage
+from .notifications import notify_p1, on_duty_supervisors
 
 if TYPE_CHECKING:
     from django.db.models import Field
 
-    from .features import ActiveModel
 
 # Reports triaged in one transaction by a batch task: one lock of each chunk's reports, one read of their
 # follow-up additions and hash matches, one audit chain append. Small enough that the chain head, taken only
@@ -43,7 +52,6 @@ def triage_reports(*, report_ids: list[int]) -> None:
     What does not depend on the report (the active model, the duty rota) is read once per call, and what
     can be read for a chunk at once (row locks, follow-up additions, hash matches) is, instead of per report.
     """
-    from .features import read_active_model
 
     context = _Context(model=read_active_model())
     for start in range(0, len(report_ids), CHUNK):
@@ -57,7 +65,6 @@ class _Context:
 
 
 def _triage_chunk(report_ids: list[int], context: "_Context") -> None:
-    from . import engine
 
     # appended_at_end: every audit entry of the chunk (each link's, each report's alteration, any merge's)
     # goes on the chain as the transaction ends, so the chain head, which every writer in the service waits
@@ -76,11 +83,6 @@ def _triage_chunk(report_ids: list[int], context: "_Context") -> None:
 
 
 def _triage_one(report: Report, context: "_Context", *, hash_matches: int) -> None:
-    from safeguard.subjects.services import link_report
-
-    from . import engine, search
-    from .deconfliction_notices import deconflict
-    from .notifications import notify_p1
 
     audit_entries: list[PendingEntry] = []
     linked = link_report(report, audit_entries=audit_entries)
@@ -112,8 +114,6 @@ def _triage_one(report: Report, context: "_Context", *, hash_matches: int) -> No
     search.index_report(report)
     if report.priority == Priority.P1:
         if context.supervisors is None:
-            from .notifications import on_duty_supervisors
-
             context.supervisors = on_duty_supervisors()
         notify_p1(report, supervisors=context.supervisors)
     if linked.subject and not linked.created_subject:
@@ -127,8 +127,6 @@ def _save_fields(report: Report, fields: list[str]) -> None:
     signal receivers and no save() override that this would skip."""
     from django.db import connection
 
-    from safeguard.core.bulk import column_of
-
     meta = Report._meta
     prepared = [cast("Field", meta.get_field(name)) for name in fields]  # update_fields: concrete fields only
     values = [field.get_db_prep_save(field.pre_save(report, False), connection) for field in prepared]
@@ -140,11 +138,6 @@ def _save_fields(report: Report, fields: list[str]) -> None:
 def _refresh_prior_reports(subject, *, prior: int, model) -> None:
     """`prior`: how many other reports the subject holds (link_report has just listed them)."""
     from django.db import connection
-
-    from safeguard.subjects.models import ReportSubject
-
-    from .features import MAX_COUNTED_PRIOR_REPORTS
-    from .models import ReportTriage
 
     links = ReportSubject._meta.db_table
     # The factor stops at MAX_COUNTED_PRIOR_REPORTS, so reports already counted at the cap score the same however
@@ -162,7 +155,6 @@ def _refresh_prior_reports(subject, *, prior: int, model) -> None:
         changed = [row[0] for row in cursor.fetchall()]
     if not changed:
         return
-    from . import engine
 
     ReportTriage.objects.filter(report_id__in=changed).update(
         prior_report_count=prior, prior_reports=min(prior, MAX_COUNTED_PRIOR_REPORTS) / MAX_COUNTED_PRIOR_REPORTS
@@ -172,6 +164,5 @@ def _refresh_prior_reports(subject, *, prior: int, model) -> None:
 
 @task()
 def rescore_open_reports(run_id: int) -> None:
-    from .engine import rescore_all_open
 
     rescore_all_open(run_id=run_id)
