@@ -11,6 +11,8 @@ in with COPY, which psycopg formats in C. Other databases (SQLite) use bulk_crea
 Per row, the column values are read by one `attrgetter` (C), and only the columns that need it get
 Python per value: JSON (pydantic-core's Rust encoder) and datetimes that are not already aware. What
 a column needs is worked out once per model (`_plan`), not per row (ADR 0018, round 4).
+
+Django's compiler and the driver's COPY are reached through `core.internals.sql` (ADR 0097).
 """
 
 import json
@@ -34,10 +36,11 @@ from django.db.models import (
     TextField,
     UUIDField,
 )
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from pydantic_core import to_json
+
+from .internals.models import mark_saved
+from .internals.sql import compiled_insert_sql, copy_rows
 
 
 def insert_many(model: type[Model], objs: list[Model]) -> None:
@@ -52,10 +55,8 @@ def insert_many(model: type[Model], objs: list[Model]) -> None:
         obj.__dict__[pk] = new_id
     plan = _plan(model, with_pk=True)
     _stamp(plan, objs)
-    _copy(plan.copy_sql, _rows(plan, objs))
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    copy_rows(plan.copy_sql, _rows(plan, objs))
+    mark_saved(objs, connection.alias)
 
 
 def write_rows(model: type[Model], rows: list[dict]) -> None:
@@ -84,7 +85,7 @@ def write_rows(model: type[Model], rows: list[dict]) -> None:
     names = [f.attname for f in fields]
     values = _dict_values(rows, names, defaults, [_dict_converter(f) for f in fields])
     if connection.vendor == "postgresql":
-        _copy(plan.copy_sql, values)
+        copy_rows(plan.copy_sql, values)
         return
     placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
@@ -115,12 +116,6 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def _copy(copy_sql: str, rows: list) -> None:
-    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:  # psycopg's own cursor
-        for row in rows:
-            copy.write_row(row)
-
-
 def insert_sql(objs: list[Model], *, on_conflict_do_nothing: bool = False) -> tuple[str, list]:
     """INSERT .. VALUES .. RETURNING id for these new rows of one model, to execute or embed in a CTE.
 
@@ -131,12 +126,8 @@ def insert_sql(objs: list[Model], *, on_conflict_do_nothing: bool = False) -> tu
     model = type(objs[0])
     meta = model._meta
     if connection.vendor != "postgresql":
-        query = InsertQuery(model, on_conflict=OnConflict.IGNORE if on_conflict_do_nothing else None)
-        query.insert_values([f for f in meta.concrete_fields if f is not meta.pk], objs)
-        compiler = query.get_compiler(connection=connection)
-        compiler.returning_fields = [meta.pk]
-        [(sql, params)] = compiler.as_sql()
-        return sql, list(params)
+        fields = [f for f in meta.concrete_fields if f is not meta.pk]
+        return compiled_insert_sql(model, fields, objs, on_conflict_do_nothing=on_conflict_do_nothing)
     plan = _plan(model, with_pk=False)
     key = (model, len(objs), on_conflict_do_nothing)
     sql = _INSERTS.get(key)
