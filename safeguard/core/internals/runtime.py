@@ -6,7 +6,7 @@ context managers put the old value back however the block ends.
 
 Names relied on: `gc.get_threshold` / `gc.set_threshold` (generation 0 threshold), `sys.getswitchinterval` /
 `sys.setswitchinterval`. Tests: `safeguard/core/tests/test_internals.py` (`test_fewer_collections_*`,
-`test_handover_*`).
+`test_collect_less_often_*`, `test_handover_*`).
 """
 
 import gc

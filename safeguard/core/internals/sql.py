@@ -16,7 +16,7 @@ Private or undocumented names relied on:
   unless OPTIONS say otherwise) and psycopg's `Cursor(conn)` being a server-binding cursor.
 
 Tests: `safeguard/core/tests/test_internals.py` (`test_compiler_insert_sql_*`, `test_copy_*`,
-`test_wrapped_cursor_*`).
+`test_django_cursor_*`, `test_wrapped_cursor_*`, `test_django_leaves_psycopgs_prepare_threshold_*`).
 """
 
 from collections.abc import Iterable, Iterator
