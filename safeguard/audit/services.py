@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from safeguard.core.bulk import insert_many, insert_sql
 from safeguard.core.prepared import fetch_all
-from safeguard.core.rows import new_rows
+from safeguard.core.rows import cache_related, mark_saved, new_rows
 
 from .models import Action, AuditChainHead, AuditEntry
 
@@ -111,7 +111,7 @@ def record_many(entries: list[PendingEntry]) -> list[AuditEntry]:
     rows = new_rows(AuditEntry, [_entry_values(pending) for pending in entries])
     for pending, row in zip(entries, rows, strict=True):
         if pending.actor.user is not None:
-            row._state.fields_cache["actor"] = pending.actor.user  # as AuditEntry(actor=user) would
+            cache_related(row, "actor", pending.actor.user)  # as AuditEntry(actor=user) would
     tail = _queue.get()
     if tail is not None:
         tail.entries.extend(rows)
@@ -257,8 +257,7 @@ def _insert(entries: list[AuditEntry], *, head_hash: str, rows: Sequence[models.
         # One INSERT takes its ids from the sequence in VALUES order, so sorted ids match the rows.
         for obj, new_id in zip(objs, sorted(ids[number]), strict=True):
             obj.pk = new_id
-            obj._state.adding = False
-            obj._state.db = connection.alias
+        mark_saved(objs, connection.alias)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ in with COPY, which psycopg formats in C. Other databases (SQLite) use bulk_crea
 Per row, the column values are read by one `attrgetter` (C), and only the columns that need it get
 Python per value: JSON (pydantic-core's Rust encoder) and datetimes that are not already aware. What
 a column needs is worked out once per model (`_plan`), not per row (ADR 0018, round 4).
+
+Django's compiler and the driver's COPY are reached through `core.internals.sql` (ADR 0097).
 """
 
 import json
@@ -35,10 +37,11 @@ from django.db.models import (
     TextField,
     UUIDField,
 )
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from pydantic_core import to_json
+
+from .internals.models import mark_saved
+from .internals.sql import compiled_insert_sql, copy_rows
 
 
 def insert_many(model: type[Model], objs: Sequence[Model]) -> None:
@@ -53,10 +56,8 @@ def insert_many(model: type[Model], objs: Sequence[Model]) -> None:
         obj.__dict__[pk] = new_id
     plan = _plan(model, with_pk=True)
     _stamp(plan, objs)
-    _copy(plan.copy_sql, _rows(plan, objs))
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    copy_rows(plan.copy_sql, _rows(plan, objs))
+    mark_saved(objs, connection.alias)
 
 
 def write_rows(model: type[Model], rows: list[dict]) -> None:
@@ -85,7 +86,7 @@ def write_rows(model: type[Model], rows: list[dict]) -> None:
     names = [f.attname for f in fields]
     values = _dict_values(rows, names, defaults, [_dict_converter(f) for f in fields])
     if connection.vendor == "postgresql":
-        _copy(plan.copy_sql, values)
+        copy_rows(plan.copy_sql, values)
         return
     placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
@@ -116,12 +117,6 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def _copy(copy_sql: str, rows: Sequence) -> None:
-    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:  # psycopg's own cursor
-        for row in rows:
-            copy.write_row(row)
-
-
 def insert_sql(objs: Sequence[Model], *, on_conflict_do_nothing: bool = False) -> tuple[str, list]:
     """INSERT .. VALUES .. RETURNING id for these new rows of one model, to execute or embed in a CTE.
 
@@ -132,12 +127,8 @@ def insert_sql(objs: Sequence[Model], *, on_conflict_do_nothing: bool = False) -
     model = type(objs[0])
     meta = model._meta
     if connection.vendor != "postgresql":
-        query = InsertQuery(model, on_conflict=OnConflict.IGNORE if on_conflict_do_nothing else None)
-        query.insert_values([f for f in meta.concrete_fields if f is not meta.pk], list(objs))
-        compiler = query.get_compiler(connection=connection)
-        compiler.returning_fields = [meta.pk]
-        [(sql, params)] = compiler.as_sql()
-        return sql, list(params)
+        fields = [f for f in meta.concrete_fields if f is not meta.pk]
+        return compiled_insert_sql(model, fields, objs, on_conflict_do_nothing=on_conflict_do_nothing)
     plan = _plan(model, with_pk=False)
     key = (model, len(objs), on_conflict_do_nothing)
     sql = _INSERTS.get(key)
@@ -176,7 +167,7 @@ def _plan(model: type[Model], *, with_pk: bool) -> _Plan:
     quote = connection.ops.quote_name
     columns = tuple(quote(column_of(f)) for f in fields)
     table = quote(model._meta.db_table)
-    convert: list[tuple[int, Callable[[object], object]]] = []
+    convert: list[tuple[int, Callable[[Any], object]]] = []
     generic: list[tuple[int, Callable[[Model], object]]] = []
     stamped: list[str] = []
     for index, field in enumerate(fields):

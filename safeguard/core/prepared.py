@@ -13,35 +13,16 @@ Only statements run through `fetch_all` are prepared; Django's own cursors are l
 `prepared_max` per connection and drops them all on a rollback); a transaction-pooling proxy in front
 of PostgreSQL (PgBouncer before 1.21) would not keep them. Elsewhere (SQLite) the statement runs on an
 ordinary cursor.
+
+The cursor below Django's (psycopg's server-binding one, wrapped as Django wraps its own) is made by
+`core.internals.sql.server_bound_cursor` (ADR 0097).
 """
 
 from collections.abc import Sequence
 
-import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.utils import CursorDebugWrapper
 
-# Django sets psycopg's prepare_threshold to None (never prepare), and then psycopg ignores even
-# prepare=True. While one of our statements runs the threshold is set to a count no query reaches,
-# so only what asks (prepare=True) is prepared, and psycopg does no bookkeeping for other queries.
-_ONLY_WHEN_ASKED = 2**62
-
-
-class _PreparingCursor(psycopg.Cursor):
-    """psycopg's server-binding cursor, preparing what it runs (Django's CursorWrapper calls
-    `execute(sql, params)` and cannot pass `prepare=True` itself)."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
-
-
-class _LoggedCursor(CursorDebugWrapper):
-    """Django's debug wrapper, logging the statement with its values inlined as for Django's own
-    queries (Django reads that text back from a client-binding cursor, which this is not)."""
-
-    def execute(self, sql, params=None):
-        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
-            return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
+from .internals.sql import server_bound_cursor
 
 
 def fetch_all(sql: str, params: Sequence) -> list[tuple]:
@@ -55,18 +36,9 @@ def fetch_all(sql: str, params: Sequence) -> list[tuple]:
         with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    db.ensure_connection()
-    raw = db.connection
     # Preparing costs a round trip of its own the first time, repaid only by a connection that is
     # kept (CONN_MAX_AGE): with a connection per request the values are still bound on the server
     # (no quoting in Python) but the statement is not prepared.
-    raw_cursor = _PreparingCursor(raw) if db.settings_dict.get("CONN_MAX_AGE") else psycopg.Cursor(raw)
-    wrapped = _LoggedCursor(raw_cursor, db) if db.queries_logged else db.make_cursor(raw_cursor)  # type: ignore[arg-type]  # stubs: takes a DB-API one
-    threshold = raw.prepare_threshold
-    raw.prepare_threshold = _ONLY_WHEN_ASKED if threshold is None else threshold
-    try:
-        with wrapped:
-            wrapped.execute(sql, params)
-            return wrapped.fetchall()
-    finally:
-        raw.prepare_threshold = threshold
+    with server_bound_cursor(db, prepare=bool(db.settings_dict.get("CONN_MAX_AGE"))) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from safeguard.audit.services import Action, Actor, insert_at_end, record
 from safeguard.core.bulk import insert_many
-from safeguard.core.rows import new_rows
+from safeguard.core.rows import cache_related, new_rows
 from safeguard.core.vault.storage import Vault
 from safeguard.reporting import intake
 from safeguard.reporting.intake import Incoming, StoredUpload
@@ -156,7 +156,7 @@ def open_report(*, partner: Partner, payload: dict, finish: bool = False) -> Par
             }
         ],
     )
-    partner_report._state.fields_cache["partner"] = partner  # as PartnerReport(partner=partner) would
+    cache_related(partner_report, "partner", partner)  # as PartnerReport(partner=partner) would
     if finish:
         # savepoint=False: inside the API's transaction a savepoint here would buy nothing.
         with transaction.atomic(savepoint=False):

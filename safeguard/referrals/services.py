@@ -5,13 +5,10 @@ An import runs as a background task (tasks.run_referral_import) or in the foregr
 and counters, so a crash loses at most the chunk in progress and a resume never repeats a line.
 """
 
-import gc
-import sys
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 
@@ -269,48 +266,6 @@ def _chunks(imp: ReferralImport, stream, chunk_size: int):
         yield chunk
 
 
-# Objects allocated between two young collections of the cyclic garbage collector while an import runs.
-BULK_GC_THRESHOLD = 50_000
-# Seconds a thread waiting for the GIL waits before asking the holder to hand it over (Python's default: 0.005).
-OVERLAP_SWITCH_INTERVAL = 0.0005
-
-
-@contextmanager
-def _handover_on_time(overlapping: bool) -> Iterator[None]:
-    """With a prepare thread, give the GIL back to the committing thread within 0.5 ms instead of 5 ms.
-
-    The commit releases the GIL on every round trip to PostgreSQL (psycopg writes COPY data 32 KB at a time:
-    hundreds of times per chunk) and must then wait for the prepare thread, which holds the GIL until the switch
-    interval is up. At the default 5 ms those waits cost more than the overlap gained (ADR 0076). Restored after.
-    """
-    interval = sys.getswitchinterval()
-    if overlapping:
-        sys.setswitchinterval(min(interval, OVERLAP_SWITCH_INTERVAL))
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(interval)
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Let the cyclic garbage collector run ~70x less often while an import runs; restored afterwards.
-
-    A chunk holds tens of thousands of live containers (validated models, documents, row dicts) for its whole
-    life, so at Python's default threshold (700 allocations) young collections run every few lines, keep
-    re-scanning the chunk's survivors and promote them until full collections scan the whole process heap.
-    Measured on 5,000 lines: pydantic validation 79-86 us a line with the default, 25-27 us without collections
-    (ADR 0076). Reference counting still frees everything at once; collections still run, just less often, so
-    memory stays flat (a chunk's garbage is acyclic and goes when the chunk goes).
-    """
-    threshold = gc.get_threshold()
-    gc.set_threshold(max(threshold[0], BULK_GC_THRESHOLD), *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-
-
 def default_workers() -> int:
     """Worker processes for the prepare step: REFERRALS_PREPARE_WORKERS, default 0 (all in this process)."""
     return int(getattr(settings, "REFERRALS_PREPARE_WORKERS", 0))
@@ -379,8 +334,7 @@ def run_import(
     file_problem = None
     try:
         with (
-            _fewer_collections(),
-            _handover_on_time(prepare is worker_pool.prepare_in_thread),
+            worker_pool.tuned_for_import(overlapping=prepare is worker_pool.prepare_in_thread),
             open_file(imp) as stream,
         ):
             try:

@@ -25,7 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from safeguard.audit.services import Action, Actor, PendingEntry, record, record_many
 from safeguard.core.bulk import allocate_ids, insert_many, insert_sql, write_rows
 from safeguard.core.prepared import fetch_all
-from safeguard.core.rows import new_rows
+from safeguard.core.rows import mark_saved, new_rows
 
 from .models import Attachment, Report, Source
 from .references import new_reference, new_references
@@ -198,8 +198,7 @@ def _insert_one(report: Report, *, follow_on_in_insert: bool) -> str:
             raise IntegrityError("The report row was refused by a database constraint.")
         return ""
     report.pk = row[0]
-    report._state.adding = False
-    report._state.db = connection.alias
+    mark_saved([report], connection.alias)
     return "with follow-on" if combined is not None else "inserted"
 
 

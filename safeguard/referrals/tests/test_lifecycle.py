@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from safeguard.referrals import services
+from safeguard.referrals import services, workers
 from safeguard.referrals.models import ImportState, ReferralImport, ReferralLine
 from safeguard.reporting.models import Report, Source
 
@@ -170,5 +170,5 @@ def test_collector_runs_less_often_during_an_import_and_is_restored_even_after_a
 
     with pytest.raises(Crash):
         importer(FILE, chunk_size=2, after_chunk=crash_on_second)
-    assert seen[0][0] >= services.BULK_GC_THRESHOLD and seen[0][1:] == before[1:]
+    assert seen[0][0] >= workers.BULK_GC_THRESHOLD and seen[0][1:] == before[1:]
     assert gc.get_threshold() == before
