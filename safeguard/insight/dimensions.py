@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from safeguard.education.models import Region
+from safeguard.reporting import partner_payload
 from safeguard.reporting.models import Category, ReporterRole
 from safeguard.reporting.models import Environment as ReportEnvironment
 from safeguard.reporting.models import Source as ReportSource
@@ -146,12 +147,6 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def _payload(details: dict) -> dict:
-    partner = details.get("partner_api") if isinstance(details, dict) else None
-    payload = partner.get("payload") if isinstance(partner, dict) else None
-    return payload if isinstance(payload, dict) else {}
-
-
 def age_band_of(age: int | None) -> str:
     if age is None:
         return AgeBand.UNKNOWN
@@ -181,7 +176,7 @@ def classify(
 ) -> Facets:
     """The buckets one report is counted in. Takes plain values so a bulk read need not build model objects."""
     details = details if isinstance(details, dict) else {}
-    payload = _payload(details)
+    payload = partner_payload.payload(details)
     summary = _dict(payload.get("incidentSummary"))
     internet = _dict(payload.get("internetDetails"))
 

@@ -18,6 +18,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from safeguard.audit.services import Action, Actor, record
+from safeguard.reporting import partner_payload
 from safeguard.reporting.models import Report
 from safeguard.subjects.normalise import normalise_platform
 
@@ -36,7 +37,7 @@ PlatformKey = tuple[date, str, str, str]  # month, dimension, value, platform_ke
 # What classify() reads of `details`, fetched as separate expressions so that the database can group reports
 # whose inputs are identical: each distinct combination is classified once and counted `n` times. The
 # reproduction test (tests/test_figures_reproduce.py) checks this gives exactly the per-report counts.
-_PAYLOAD = "details__partner_api__payload__"
+_PAYLOAD = partner_payload.ORM_PAYLOAD
 _DETAIL_PATHS = {
     "d_area": "details__area",
     "d_incident": _PAYLOAD + "incidentSummary__incidentType",
@@ -52,7 +53,7 @@ _PLAIN_COLUMNS = [c for c in REPORT_COLUMNS if c != "details"]
 # On PostgreSQL only the victims' ages and areas are fetched, not whole victim records: a partner's victims
 # usually carry screen names, which would make every partner report a combination of its own. The list
 # [{"age": a}, ..., {"area": x}, ...] gives classify() the same youngest age and the same first named area.
-_VICTIMS = "partner_api,payload,victims"
+_VICTIMS = partner_payload.JSON_VICTIMS_PATH
 _PG_VICTIMS = (
     f"CASE WHEN jsonb_typeof(details #> '{{{_VICTIMS}}}') = 'array' "
     f"THEN jsonb_build_object("
@@ -80,7 +81,7 @@ def _details(row: dict) -> dict:
         "victims": _victims(row["d_victims"]),
         "personOrUserReported": {"estimatedLocation": row["d_located"]},
     }
-    return {"area": row["d_area"], "partner_api": {"payload": payload}}
+    return {"area": row["d_area"], partner_payload.KEY: {"payload": payload}}
 
 
 @dataclass

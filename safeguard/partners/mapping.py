@@ -6,6 +6,7 @@ triage queue and caseworkers read first.
 
 from datetime import date
 
+from safeguard.reporting import partner_payload
 from safeguard.reporting.models import Category, Environment
 
 from .models import Partner
@@ -81,11 +82,8 @@ def report_fields(*, partner: Partner, payload: dict, partner_report_id: str, fi
         "details": {
             # Read by triage.priority so an escalated report stays P1 when re-scored later.
             "partner_escalated": escalated,
-            "partner_api": {
-                "partner": partner.slug,
-                "partner_report_id": partner_report_id,
-                "payload": payload,
-                "files": files,
-            },
+            **partner_payload.entry(
+                partner=partner.slug, partner_report_id=partner_report_id, payload=payload, files=files
+            ),
         },
     }

@@ -1,7 +1,7 @@
 """Finding identifiers in a report, whatever its source.
 
 Public reports give free text ("subject_identifiers"); partner reports give structured fields, kept whole
-in Report.details["partner_api"]["payload"]. Both end up as the same `Found` items.
+in the report's details (read through reporting.partner_payload). Both end up as the same `Found` items.
 
 Each item has a role: `subject` identifiers describe the reported person (and may merge subjects);
 `victim`, `room` and `file` items describe who and what the person touched (they connect subjects into
@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from safeguard.reporting import partner_payload
 from safeguard.reporting.models import Attachment
 
 from .normalise import STRONG_KINDS, Kind, identifier_key, normalise, normalise_platform
@@ -164,16 +165,6 @@ def from_partner_payload(payload: dict, *, platform: str) -> list[Found]:
     return found
 
 
-def victim_ages(report) -> list[int]:
-    payload = ((report.details or {}).get("partner_api") or {}).get("payload") or {}
-    return [v["age"] for v in payload.get("victims", []) if isinstance(v.get("age"), int)]
-
-
-def victim_count(report) -> int:
-    payload = ((report.details or {}).get("partner_api") or {}).get("payload") or {}
-    return len(payload.get("victims", []))
-
-
 def _attachment_hashes(report_id: int) -> list[str]:
     from django.db import connection
 
@@ -185,11 +176,10 @@ def _attachment_hashes(report_id: int) -> list[str]:
 def from_report(report) -> list[Found]:
     """Every identifier in the report, de-duplicated (same role, kind, platform and value once)."""
     platform = normalise_platform(report.platform_name)
-    partner = (report.details or {}).get("partner_api") or {}
-    payload = partner.get("payload")
+    payload = partner_payload.payload(report.details)
     if payload:
         found = from_partner_payload(payload, platform=platform)
-        for file in partner.get("files", []):
+        for file in partner_payload.files(report.details):
             if file.get("sha256"):
                 found.append(make(Role.FILE, Kind.FILE_HASH, file["sha256"]))
             file_hash = (file.get("details") or {}).get("originalFileHash")

@@ -12,6 +12,7 @@ from django.db.models import Count
 
 from safeguard.accounts.roles import Capability, check_capability
 from safeguard.audit.services import Action, Actor, record
+from safeguard.reporting import partner_payload
 
 from .models import ReportIdentifier, ReportSubject
 
@@ -87,10 +88,7 @@ def candidate_networks(*, user, min_size: int = DEFAULT_MIN_SIZE) -> list[Networ
         network.platforms = sorted({r.platform_name for r in reports if r.platform_name})
         countries = set()
         for r in reports:
-            person = (((r.details or {}).get("partner_api") or {}).get("payload") or {}).get(
-                "personOrUserReported"
-            ) or {}
-            code = (person.get("estimatedLocation") or {}).get("countryCode")
+            code = partner_payload.estimated_country(r.details)
             if code:
                 countries.add(code)
         network.countries = sorted(countries)

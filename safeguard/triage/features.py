@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from safeguard.reporting import partner_payload
 from safeguard.reporting.models import Category, Source
-from safeguard.subjects.extraction import victim_ages, victim_count
 
 from .models import ScoringModelVersion
 from .scoring import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, FACTOR_NAMES, recency
@@ -124,7 +124,7 @@ def report_features(report, *, prior_reports: int = 0, hash_matches: int = 0) ->
     """Factor values for one report. Prior reports and hash matches come from the caller (they need the database)."""
 
     categories = set(report.categories or [])
-    ages = [a for a in victim_ages(report) if 0 <= a < ADULT_AGE]
+    ages = [a for a in partner_payload.victim_ages(report.details) if 0 <= a < ADULT_AGE]
     youngest = min(ages) if ages else None
     occurred = report.incident_date or (report.created_at.date() if report.created_at else None)
     from datetime import date
@@ -140,7 +140,8 @@ def report_features(report, *, prior_reports: int = 0, hash_matches: int = 0) ->
         "wanted_sighting": 1.0 if report.source == Source.SIGHTING else 0.0,
         "images": 1.0 if categories & {Category.ASKED_FOR_IMAGES, Category.SENT_SEXUAL_CONTENT} else 0.0,
         "victim_age": (ADULT_AGE - youngest) / ADULT_AGE if youngest is not None else 0.0,
-        "victims": min(max(victim_count(report) - 1, 0), MAX_COUNTED_VICTIMS) / MAX_COUNTED_VICTIMS,
+        "victims": min(max(len(partner_payload.victims(report.details)) - 1, 0), MAX_COUNTED_VICTIMS)
+        / MAX_COUNTED_VICTIMS,
         "prior_reports": min(prior_reports, MAX_COUNTED_PRIOR_REPORTS) / MAX_COUNTED_PRIOR_REPORTS,
         "recency": recency(occurred_day),
         "_occurred_day": occurred_day,
