@@ -260,6 +260,9 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("# bench_load skipped: wrk is needed (Debian: apt-get install wrk)")
         return 0
+    if shutil.which("redis-server") is None:
+        print("# bench_load skipped: redis-server is needed (Debian: apt-get install redis-server)")
+        return 0
 
     if not args.no_proxy and not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
         print("# nginx is not installed (apt-get install nginx-light): every request goes to gunicorn")
