@@ -115,14 +115,26 @@ def totp_code():
 
 
 @pytest.fixture
+def evidence_dir(settings, tmp_path):
+    """Evidence storage on a folder of the test's own, so file assertions see only that test's files.
+    Apps whose tests all write evidence make it autouse in their conftest by asking for this one."""
+    root = tmp_path / "evidence"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
+    }
+    return root
+
+
+@pytest.fixture
 def new_report(db):
     """A report made straight into the table (reporting/tests/factories.py): for tests not about intake or triage."""
     from safeguard.reporting.tests.factories import ReportFactory
 
-    def make(**fields):
-        return ReportFactory(**fields)
-
-    return make
+    return ReportFactory
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ import json
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.db import connection
 from django.utils import timezone
 from pydantic import ValidationError
 
 from safeguard.audit.services import Action, Actor, PendingEntry, record_many
-from safeguard.core.bulk import write_rows
+from safeguard.core.bulk import rows_where_in, write_rows
 from safeguard.partners.mapping import report_fields
 from safeguard.reporting import intake
 from safeguard.reporting.models import Report, Source, Status
@@ -46,30 +45,6 @@ class ChunkResult:
     linked: int = 0
     notices: int = 0
     report_ids: list[int] = field(default_factory=list)
-
-
-def _any(columns: str, table: str, column: str, values: list, *, extra: tuple | None = None) -> list[tuple]:
-    """Rows whose `column` is one of `values`: one `= ANY(array)` query on PostgreSQL, IN batches on SQLite.
-
-    Plain SQL: the ORM's compilation of a 5,000-value IN list costs more than the index lookups themselves.
-    """
-    rows: list[tuple] = []
-    condition, condition_params = (f" AND {extra[0]} = %s", [extra[1]]) if extra else ("", [])
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT {columns} FROM {table} WHERE {column} = ANY(%s){condition}",  # noqa: S608 - our names
-                [values, *condition_params],
-            )
-            return cursor.fetchall()
-        for start in range(0, len(values), 900):
-            part = values[start : start + 900]
-            cursor.execute(
-                f"SELECT {columns} FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(part))}){condition}",  # noqa: S608
-                [*part, *condition_params],
-            )
-            rows += cursor.fetchall()
-    return rows
 
 
 def _field_name(loc: tuple) -> str:
@@ -122,7 +97,7 @@ def _existing_duplicates(hashes: list[str]) -> dict[str, tuple[int, int, int | N
         return {}
     table = ReferralLine._meta.db_table
     rows = sorted(
-        _any(
+        rows_where_in(
             "id, content_hash, referral_import_id, line_no, report_id",
             table,
             "content_hash",

@@ -22,11 +22,6 @@ class Suggester(Protocol):
     def suggest(self, *, postcode: str | None = None, ip: str | None = None, country: str | None = None): ...
 
 
-class NullSuggester:
-    def suggest(self, *, postcode=None, ip=None, country=None):
-        return NoSuggestion()
-
-
 class MemoSuggester:
     def __init__(self, inner: Suggester, limit: int = 200_000):
         self.inner = inner

@@ -23,7 +23,7 @@ from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
 
 from safeguard.audit.services import Action, Actor, PendingEntry, record, record_many
-from safeguard.core.bulk import allocate_ids, insert_many, insert_sql, write_rows
+from safeguard.core.bulk import allocate_ids, insert_many, insert_sql, rows_where_in, write_rows
 from safeguard.core.prepared import fetch_all
 from safeguard.core.rows import mark_saved, new_rows
 
@@ -251,19 +251,7 @@ def reserve(count: int) -> list[tuple[int, str]]:
 
 
 def _taken_references(references: list[str]) -> set[str]:
-    # Plain SQL: the ORM's compilation of a 5,000-value IN list costs more than the index lookups themselves.
-    table = Report._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT reference FROM {table} WHERE reference = ANY(%s)", [references])  # noqa: S608
-            return {row[0] for row in cursor.fetchall()}
-        taken: set[str] = set()
-        for start in range(0, len(references), 900):
-            part = references[start : start + 900]
-            marks = ", ".join(["%s"] * len(part))
-            cursor.execute(f"SELECT reference FROM {table} WHERE reference IN ({marks})", part)  # noqa: S608
-            taken |= {row[0] for row in cursor.fetchall()}
-        return taken
+    return {row[0] for row in rows_where_in("reference", Report._meta.db_table, "reference", references)}
 
 
 def accept_rows(*, rows: list[dict], extras: dict[str, Any]) -> None:

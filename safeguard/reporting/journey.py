@@ -21,9 +21,10 @@ from django.utils import timezone
 from safeguard.audit.services import Actor
 
 from . import forms, services, uploads
+from .intake import StoredUpload
 from .models import ReporterRole, Source
 from .references import new_reference
-from .services import NewReport, StoredUpload
+from .services import NewReport
 
 logger = logging.getLogger(__name__)
 

@@ -14,11 +14,9 @@ from django.db import transaction
 from safeguard.audit.services import Action, Actor, record
 
 from . import intake
-from .intake import Incoming, StoredUpload, discard_uploads
+from .intake import Incoming, StoredUpload
 from .models import Report, ReportAddition, Source
 from .references import ALPHABET
-
-__all__ = ["NewReport", "StoredUpload", "create_report", "discard_uploads"]
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from PIL import Image
 from safeguard.core.vault.storage import Vault
 
 from .forms import strip_control_chars
-from .services import StoredUpload
+from .intake import StoredUpload
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,5 @@
 import hashlib
 import io
-from pathlib import Path
 
 import pytest
 from django.core.files.storage import InMemoryStorage
@@ -8,21 +7,6 @@ from django.core.files.storage import InMemoryStorage
 from safeguard.core.vault.crypto import EvidenceCryptoError
 from safeguard.core.vault.storage import Vault
 from safeguard.core.vault.streams import HashingReader
-
-
-@pytest.fixture
-def evidence_dir(settings, tmp_path) -> Path:
-    """Evidence storage on a temporary local disk."""
-    root = tmp_path / "evidence"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    return root
-
 
 MARKER = b"SYNTHETIC-CHAT-EXPORT: asked to keep the chat secret. " * 2000
 

@@ -8,15 +8,8 @@ from safeguard.evidence.matching import pdq_cache
 
 
 @pytest.fixture(autouse=True)
-def evidence_dir(settings, tmp_path) -> Path:
-    root = tmp_path / "evidence"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
+def evidence_dir(evidence_dir) -> Path:
+    """The root conftest's own evidence folder for every test here, with the PDQ index cache emptied around it."""
     pdq_cache.clear()
-    yield root
+    yield evidence_dir
     pdq_cache.clear()

@@ -12,8 +12,9 @@ from safeguard.audit.services import Actor, verify_chain
 from safeguard.core.vault.storage import Vault
 from safeguard.core.vault.streams import hash_bytes
 from safeguard.evidence.hashlists import import_hash_list
+from safeguard.reporting.intake import StoredUpload
 from safeguard.reporting.models import Source
-from safeguard.reporting.services import StoredUpload, create_report
+from safeguard.reporting.services import create_report
 
 from .images import encode, pattern
 

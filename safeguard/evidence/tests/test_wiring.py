@@ -17,8 +17,9 @@ from safeguard.core.vault.streams import hash_bytes
 from safeguard.evidence.hashlists import import_hash_list
 from safeguard.evidence.models import EvidenceFile, FileStatus
 from safeguard.partners.tests.conftest import PartnerClient, make_key, make_partner, valid_report
+from safeguard.reporting.intake import StoredUpload
 from safeguard.reporting.models import Priority, Report, Source
-from safeguard.reporting.services import StoredUpload, create_report
+from safeguard.reporting.services import create_report
 from safeguard.reporting.tests.journey_helpers import answer_all, submit
 from safeguard.triage.tasks import triage_report
 

@@ -16,17 +16,9 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
-def evidence_dir(settings, tmp_path) -> Path:
-    """Each test writes evidence to its own folder, so file assertions see only that test's files."""
-    root = tmp_path / "evidence"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        },
-    }
-    return root
+def evidence_dir(evidence_dir) -> Path:
+    """Every journey test writes evidence to its own folder (the root conftest's fixture, made autouse here)."""
+    return evidence_dir
 
 
 def files_under(root: Path) -> list[str]:
