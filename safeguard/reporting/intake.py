@@ -126,11 +126,10 @@ def accept(
                 if item.uploads:  # (bulk_create of nothing still costs a partner submission measurable Python)
                     _join_files(report, item.uploads, actor, written)
             _audit(actor, source, reports, items)
-            waiting = reports if not followed_on else []
-            if waiting:
+            if not followed_on:  # else the one report's triage task went in with its INSERT
                 for stage in _STAGES:
                     if stage.accepted:
-                        stage.accepted(waiting, len(items) > 1)
+                        stage.accepted(reports, len(items) > 1)
     except Exception:
         if not keep_uploads_on_failure:
             discard_uploads([u for item in items for u in item.uploads])
