@@ -1,4 +1,4 @@
-"""Triage quality on a labelled synthetic set (issue 20): does the real pipeline band reports as a duty supervisor would?
+"""Triage quality on a labelled synthetic set (issue 20): does the real pipeline band reports as a supervisor would?
 
 Every item of `bench/data/triage_labelled.jsonl` (labelled by hand by the rubric in `bench/data/TRIAGE_RUBRIC.md`,
 never by running the engine) goes in through the route its channel takes, on a fresh database:
@@ -253,7 +253,7 @@ def figures(items: list[dict], outcome: dict[str, dict], suffix: str) -> None:
 def explain(items: list[dict], outcome: dict[str, dict]) -> None:
     for item in items:
         got = outcome[item["id"]]
-        wrong_band = (item["band"] <= 2) != (got["band"] <= 2) or (item["band"] == 4 and got["band"] <= 2)
+        wrong_band = (item["band"] <= 2) != (got["band"] <= 2)  # a P1/P2 missed, or over-escalated
         missing = missing_identifiers(item, got["identifiers"])
         if not wrong_band and not missing:
             continue
