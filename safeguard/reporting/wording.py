@@ -51,7 +51,7 @@ TEXT: dict[str, dict[str, str]] = {
         "default": "",
         YOUNG: "We have kept your answers so far. If you made a typing mistake, change the age and continue.",
     },
-    "age_adult_link": {"default": "", YOUNG: "Go to 'About you'"},
+    "age_adult_link": {"default": "", YOUNG: "Change 'About you' to 'I am another adult'"},
     # Your organisation (professionals only)
     "organisation_question": {"default": "About your organisation (optional)"},
     "organisation_hint": {
