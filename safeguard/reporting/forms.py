@@ -52,7 +52,7 @@ class JourneyForm(forms.Form):
     """Ids equal field names (`platform_name`, `role_0`), so labels, error links and tests stay simple."""
 
     def __init__(self, *args, role: str = "", **kwargs):
-        self.role = role  # who is answering (ReporterRole value, "" before "About you"): some words depend on it
+        self.reporter_role = role  # who answers (a ReporterRole value, "" before "About you"): words may depend on it
         kwargs.setdefault("auto_id", "%s")
         kwargs.setdefault("label_suffix", "")
         data = kwargs.get("data", args[0] if args else None)
@@ -109,9 +109,10 @@ class AgeForm(JourneyForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.w = Wording(self.role)
+        self.w = Wording(self.reporter_role)
         answers = [self.GIVEN, self.RATHER_NOT_SAY] if self.w.is_young else list(public_answers.AGE_ANSWERS)
         field = self.fields["age_answer"]
+        assert isinstance(field, forms.ChoiceField)
         field.choices = [(a, a) for a in answers]  # the labels are the page's, from wording.py
         field.error_messages = {"required": self.w["age_choose"], "invalid_choice": self.w["age_choose"]}
         self.fields["age"].error_messages = {"max_length": self.w["age_not_a_number"]}

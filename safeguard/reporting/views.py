@@ -104,6 +104,8 @@ def safety(request: HttpRequest) -> HttpResponse:
 # --- question pages ------------------------------------------------------------------------------
 
 
+AGE_OPTION_WORDS = {"given": "age_given", "not_sure": "age_not_sure", "rather_not_say": "age_rather_not_say"}
+
 STEP_EXTRA: dict[str, Callable[[Any, Wording], dict]] = {
     "about-you": lambda form, w: {
         "options": _options(form["role"], [(r, ROLE_LABELS[r]) for r in ReporterRole.values], ROLE_HINTS)
@@ -136,7 +138,6 @@ STEP_EXTRA: dict[str, Callable[[Any, Wording], dict]] = {
         "nothing_yet": ActionTaken.NOTHING_YET.value,
     },
 }
-AGE_OPTION_WORDS = {"given": "age_given", "not_sure": "age_not_sure", "rather_not_say": "age_rather_not_say"}
 
 
 @require_http_methods(["GET", "POST"])
