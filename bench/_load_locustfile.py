@@ -3,7 +3,7 @@
 Everything stateless (Most Wanted, public pages, partner API, staff queue) is sent by wrk (bench/_load_wrk.py),
 which costs far less CPU per request than Python; the journey needs a session and a CSRF token carried from
 page to page, which Locust's FastHttpUser does well enough at the journey's small share of the traffic.
-Each journey is about 11 requests, the way a person sends one report. Accepted report references go to
+Each journey is about 12 requests, the way a person sends one report. Accepted report references go to
 LOAD_ACCEPTED_FILE, and every request's latency to LOAD_LATENCY_FILE, at the end, so the bench can merge them
 with wrk's figures and check each accepted report is stored.
 """
@@ -22,6 +22,7 @@ RATE = float(os.environ.get("LOAD_USER_RPS", "2"))
 
 JOURNEY = [
     ("about-you", {"role": "parent_carer"}),
+    ("age", {"age_answer": "given", "age": "13"}),
     ("danger", {"danger_now": "no"}),
     ("what-happened", {"categories": ["keep_secret", "asked_for_images"]}),
     ("where", {"platform_name": "Blocktopia Chat", "environment": "online_game"}),
@@ -68,14 +69,14 @@ def _form_post(user, url: str, data: dict, name: str) -> bool:
 
 
 class PublicReporter(FastHttpUser):
-    wait_time = constant_throughput(RATE / 11)
+    wait_time = constant_throughput(RATE / 12)
 
     @task
     def send_report(self):
         self.client.cookiejar.clear()  # a new person, a new session
         self.client.get("/report/about-you/", name="/report/[step] GET")
         steps = [(f"/report/{slug}/", data, "/report/[step] POST") for slug, data in JOURNEY]
-        steps.insert(7, ("/report/screenshots/", {"action": "continue"}, "/report/screenshots/ POST"))
+        steps.insert(len(JOURNEY), ("/report/screenshots/", {"action": "continue"}, "/report/screenshots/ POST"))
         steps.append(("/report/contact/", {"wants_contact": "no"}, "/report/[step] POST"))
         steps.append(("/report/check-your-answers/", {"website": ""}, "/report/check-your-answers/ POST"))
         for url, data, name in steps:

@@ -11,8 +11,10 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from .models import Category, Environment, ReporterRole
+from . import public_answers
+from .models import ActionTaken, Category, Environment, ReporterRole
 from .references import normalise_reference
+from .wording import Wording
 
 # C0 control characters (and DEL) except tab and newline; carriage returns are normalised first.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -49,7 +51,8 @@ class SafeTextField(forms.CharField):
 class JourneyForm(forms.Form):
     """Ids equal field names (`platform_name`, `role_0`), so labels, error links and tests stay simple."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, role: str = "", **kwargs):
+        self.reporter_role = role  # who answers (a ReporterRole value, "" before "About you"): words may depend on it
         kwargs.setdefault("auto_id", "%s")
         kwargs.setdefault("label_suffix", "")
         data = kwargs.get("data", args[0] if args else None)
@@ -90,6 +93,85 @@ class RoleForm(JourneyForm):
             "invalid_choice": "Select which best describes you",
         },
     )
+
+
+AGE_DIGITS = re.compile(r"^[0-9]{1,3}$")
+
+
+class AgeForm(JourneyForm):
+    """ "How old are you?" / "How old is the child?": an age, or "Not sure" (not for a young person about
+    themselves), or "I'd rather not say". A child is 0 to 17; a young person who says 18 or over is told they can
+    still report as an adult. The words are the role's (wording.py)."""
+
+    GIVEN, NOT_SURE, RATHER_NOT_SAY = public_answers.GIVEN, public_answers.NOT_SURE, public_answers.RATHER_NOT_SAY
+    age_answer = forms.ChoiceField(widget=forms.RadioSelect)
+    age = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.w = Wording(self.reporter_role)
+        answers = [self.GIVEN, self.RATHER_NOT_SAY] if self.w.is_young else list(public_answers.AGE_ANSWERS)
+        field = self.fields["age_answer"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(a, a) for a in answers]  # the labels are the page's, from wording.py
+        field.error_messages = {"required": self.w["age_choose"], "invalid_choice": self.w["age_choose"]}
+        self.fields["age"].error_messages = {"max_length": self.w["age_not_a_number"]}
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["child_age"] = None
+        if cleaned.get("age_answer") != self.GIVEN:
+            cleaned["age"] = ""
+            return cleaned
+        if "age" in self.errors:
+            return cleaned
+        text = cleaned.get("age", "")
+        if not text:
+            self.add_error("age", self.w["age_missing"])
+        elif not AGE_DIGITS.match(text):
+            self.add_error("age", self.w["age_not_a_number"])
+        elif int(text) > 17:
+            self.add_error("age", self.w["age_too_old"])
+        else:
+            cleaned["age"], cleaned["child_age"] = str(int(text)), int(text)
+        return cleaned
+
+    @property
+    def too_old(self) -> bool:
+        """A young person said 18 or over: the page offers the way to report as an adult."""
+        return self.w.is_young and self.w["age_too_old"] in self.errors.get("age", [])
+
+    def to_answer(self) -> dict:
+        data = self.cleaned_data
+        return {"age_answer": data["age_answer"], "age": data["age"], "child_age": data["child_age"]}
+
+
+class OrganisationForm(JourneyForm):
+    """Professionals only, every part optional: where they work, their role, the child's school or setting, and
+    what has been done already ("Nothing yet" is exclusive)."""
+
+    organisation = SafeTextField(label="Your organisation", max_length=200)
+    job_role = SafeTextField(label="Your role", max_length=200)
+    child_setting = SafeTextField(label="The child's school or setting", max_length=200)
+    actions_taken = forms.MultipleChoiceField(
+        choices=ActionTaken.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "Select what has been done from the list"},
+    )
+    action_other = SafeTextField(label="What else has been done", max_length=500)
+
+    def clean(self):
+        cleaned = super().clean()
+        actions = cleaned.get("actions_taken", [])
+        if ActionTaken.NOTHING_YET in actions and len(actions) > 1:
+            self.add_error("actions_taken", "Select what has been done, or select 'Nothing yet'")
+        if ActionTaken.SOMETHING_ELSE in actions:
+            if not cleaned.get("action_other") and "action_other" not in self.errors:
+                self.add_error("action_other", "Tell us what else has been done")
+        else:
+            cleaned["action_other"] = ""
+        return cleaned
 
 
 class DangerForm(JourneyForm):

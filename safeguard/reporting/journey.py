@@ -42,12 +42,25 @@ class Step:
     applies: Callable[[dict], bool] = lambda answers: True  # asked only when this holds for the answers
 
 
+def _is_professional(answers: dict) -> bool:
+    return answers.get("about-you", {}).get("role") == ReporterRole.PROFESSIONAL
+
+
 def _wants_contact(answers: dict) -> bool:
     return answers.get("contact", {}).get("wants_contact") == forms.WantsContactForm.YES
 
 
 STEPS: tuple[Step, ...] = (
     Step("about-you", forms.RoleForm, "reporting/steps/role.html", "About you"),
+    # The one page a child's journey gained for triage's victim-age factor (issue 20).
+    Step("age", forms.AgeForm, "reporting/steps/age.html", "Age"),
+    Step(
+        "your-organisation",
+        forms.OrganisationForm,
+        "reporting/steps/organisation.html",
+        "Your organisation",
+        applies=_is_professional,
+    ),
     Step("danger", forms.DangerForm, "reporting/steps/danger.html", "Child in danger now"),
     Step("what-happened", forms.CategoriesForm, "reporting/steps/categories.html", "What happened"),
     Step("where", forms.WhereForm, "reporting/steps/where.html", "Where it happened"),
@@ -97,6 +110,9 @@ def save_answer(session: SessionBase, slug: str, answer: dict) -> dict:
         draft["answers"].pop("contact-details", None)  # they chose to stay anonymous: keep nothing
     if slug == "about-you":
         draft["role"] = answer["role"]
+        age = draft["answers"].get("age", {})
+        if answer["role"] == ReporterRole.YOUNG_PERSON and age.get("age_answer") == forms.AgeForm.NOT_SURE:
+            draft["answers"].pop("age")  # "Not sure" of your own age is not offered: ask again, in their words
     save_draft(session, draft)
     return draft
 
@@ -210,7 +226,15 @@ def report_fields(draft: dict) -> dict:
     when = answers["when"]
     wants_contact = _wants_contact(answers)
     contact = answers.get("contact-details", {}) if wants_contact else {}
-    details = {"public_web": {"danger_now_answer": danger}}
+    age = answers["age"]
+    public_web: dict = {
+        "danger_now_answer": danger,
+        "child_age": age.get("child_age") if age["age_answer"] == forms.AgeForm.GIVEN else None,
+        "child_age_answer": age["age_answer"],
+    }
+    if _is_professional(answers):
+        public_web["professional"] = professional_context(answers)
+    details: dict = {"public_web": public_web}
     if "partner_context" in draft:
         details["partner_context"] = draft["partner_context"]
     return {
@@ -231,6 +255,18 @@ def report_fields(draft: dict) -> dict:
         "contact_phone": contact.get("contact_phone", ""),
         "contact_consent": bool(contact.get("contact_consent")),
         "details": details,
+    }
+
+
+def professional_context(answers: dict) -> dict:
+    """The "your organisation" answers as stored in details["public_web"]["professional"] (all optional)."""
+    organisation = answers.get("your-organisation", {})
+    return {
+        "organisation": organisation.get("organisation", ""),
+        "job_role": organisation.get("job_role", ""),
+        "child_setting": organisation.get("child_setting", ""),
+        "actions_taken": list(organisation.get("actions_taken", [])),
+        "action_other": organisation.get("action_other", ""),
     }
 
 

@@ -39,6 +39,17 @@ class Environment(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ActionTaken(models.TextChoices):
+    """What a professional has done already (the public journey's "your organisation" page). Stored in
+    `details["public_web"]["professional"]["actions_taken"]`, not in a column; read through `public_answers`."""
+
+    TOLD_DSL = "told_dsl", "Told the designated safeguarding lead"
+    TOLD_SOCIAL_CARE = "told_social_care", "Told children's social care"
+    TOLD_POLICE = "told_police", "Told the police"
+    SOMETHING_ELSE = "something_else", "Something else"
+    NOTHING_YET = "nothing_yet", "Nothing yet"
+
+
 class Status(models.TextChoices):
     RECEIVED = "received", "Received"
     TRIAGED = "triaged", "Triaged"
@@ -97,6 +108,12 @@ class Report(models.Model):
     priority_reasons = models.JSONField(default=list, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_reports"
+    )
+    # When a person on the team first opened the report (`services.mark_opened`); automatic triage never sets it.
+    # The follow-up page says "received" until then, never "read".
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    first_opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     created_at = models.DateTimeField(auto_now_add=True)

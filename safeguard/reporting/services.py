@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
+from safeguard.accounts.roles import Capability, check_capability
 from safeguard.audit.services import Action, Actor, record
 
 from . import intake
@@ -105,3 +107,20 @@ def add_information(*, report: Report, text: str) -> ReportAddition:
             detail={"added": "reporter_addition", "addition_id": addition.pk},
         )
     return addition
+
+
+def mark_opened(*, report: Report, user) -> bool:
+    """Note that a person on the team has opened the report, the first time only.
+
+    One `UPDATE ... WHERE first_opened_at IS NULL`: two people opening it at once cannot both be first, and a
+    later opening changes nothing (not even `updated_at`). True when this call was the first. Automatic triage
+    never calls this, so the follow-up page says "received" until a person has really looked.
+    """
+    check_capability(user, Capability.VIEW_REPORT)
+    now = timezone.now()
+    first = Report.objects.filter(pk=report.pk, first_opened_at__isnull=True).update(
+        first_opened_at=now, first_opened_by=user
+    )
+    if first:
+        report.first_opened_at, report.first_opened_by = now, user
+    return bool(first)

@@ -16,7 +16,8 @@ from django_ratelimit.decorators import ratelimit
 
 from . import entry_context, follow_up, journey, services, uploads
 from .forms import AddInformationForm, FollowUpSignInForm, ScreenshotForm, SubmitForm
-from .models import Category, Environment, ReporterRole
+from .models import ActionTaken, Category, Environment, ReporterRole
+from .public_answers import PROFESSIONAL_LABELS, actions_in_words
 from .wording import ENVIRONMENT_HINTS, ROLE_HINTS, ROLE_LABELS, Wording, role_label
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,8 @@ def safety(request: HttpRequest) -> HttpResponse:
 # --- question pages ------------------------------------------------------------------------------
 
 
+AGE_OPTION_WORDS = {"given": "age_given", "not_sure": "age_not_sure", "rather_not_say": "age_rather_not_say"}
+
 STEP_EXTRA: dict[str, Callable[[Any, Wording], dict]] = {
     "about-you": lambda form, w: {
         "options": _options(form["role"], [(r, ROLE_LABELS[r]) for r in ReporterRole.values], ROLE_HINTS)
@@ -122,6 +125,18 @@ STEP_EXTRA: dict[str, Callable[[Any, Wording], dict]] = {
         )
     },
     "contact": lambda form, w: {"options": _options(form["wants_contact"], [("yes", "Yes"), ("no", "No")])},
+    "age": lambda form, w: {
+        "options": _options(
+            form["age_answer"],
+            [(value, w[AGE_OPTION_WORDS[value]]) for value, _ in form.fields["age_answer"].choices],
+        ),
+        "adult_url": journey.step_url("about-you", change=True),
+    },
+    "your-organisation": lambda form, w: {
+        "options": _options(form["actions_taken"], ActionTaken.choices),
+        "something_else": ActionTaken.SOMETHING_ELSE.value,
+        "nothing_yet": ActionTaken.NOTHING_YET.value,
+    },
 }
 
 
@@ -140,17 +155,18 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     if not journey.applies(draft, slug):
         return redirect(journey.following_url(draft, slug, change=change))
 
+    role = journey.role_of(draft)
     if request.method == "POST":
-        form = spec.form_class(data=request.POST)
+        form = spec.form_class(data=request.POST, role=role)
         if form.is_valid():
             draft = journey.save_answer(request.session, slug, form.to_answer())
             return redirect(journey.next_url(draft, slug, change=change))
     else:
         # Until answered, a step may be suggested from verified partner button context.
         initial = draft["answers"].get(slug) or entry_context.prefill(draft.get("partner_context"), slug)
-        form = spec.form_class(initial=initial)
+        form = spec.form_class(initial=initial, role=role)
 
-    w = Wording(journey.role_of(draft))
+    w = Wording(role)
     extra = STEP_EXTRA.get(slug, lambda form, w: {})(form, w)
     return render(
         request,
@@ -257,6 +273,16 @@ def _summary_rows(draft: dict, w: Wording) -> list[dict]:
         rows.append({"key": key, "lines": [line for line in lines if line] or ["Not given"], "slug": slug})
 
     row("about-you", "About you", role_label(journey.role_of(draft)))
+    age = a["age"]
+    age_words = {"given": age.get("age", ""), "not_sure": w["age_not_sure"], "rather_not_say": w["age_rather_not_say"]}
+    row("age", w["age_summary"], age_words.get(age["age_answer"], ""))
+    if journey.applies(draft, "your-organisation"):
+        found = journey.professional_context(a)
+        text = ("organisation", "job_role", "child_setting")
+        lines = [f"{PROFESSIONAL_LABELS[key]}: {found[key]}" for key in text if found[key]]
+        if found["actions_taken"]:
+            lines.append(f"{PROFESSIONAL_LABELS['actions_taken']}: {'; '.join(actions_in_words(found))}")
+        row("your-organisation", w["organisation_summary"], *lines)
     danger_words = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
     row("danger", w["danger_question"], danger_words.get(a["danger"]["danger_now"], ""))
     what = a["what-happened"]

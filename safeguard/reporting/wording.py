@@ -22,6 +22,49 @@ TEXT: dict[str, dict[str, str]] = {
     "role_hint": {
         "default": "We ask so that we can use words that make sense to you. You do not have to tell us who you are."
     },
+    # Age (the victim-age factor of triage reads it: safeguard.reporting.public_answers.child_age)
+    "age_question": {"default": "How old is the child?", YOUNG: "How old are you?"},
+    "age_hint": {
+        "default": "If there is more than one child, tell us about the youngest.",
+        YOUNG: "Knowing your age helps us help you. You do not have to tell us.",
+    },
+    "age_given": {"default": "Enter age"},
+    "age_label": {"default": "Age of the child, in years", YOUNG: "Your age, in years"},
+    "age_not_sure": {"default": "Not sure"},
+    "age_rather_not_say": {"default": "I'd rather not say"},
+    "age_summary": {"default": "Age of the child", YOUNG: "Your age"},
+    "age_choose": {
+        "default": "Enter the child's age, or select 'Not sure' or 'I'd rather not say'",
+        YOUNG: "Enter your age, or select 'I'd rather not say'",
+    },
+    "age_missing": {"default": "Enter the child's age", YOUNG: "Enter your age"},
+    "age_not_a_number": {
+        "default": "Enter the child's age as a number, like 9",
+        YOUNG: "Enter your age as a number, like 13",
+    },
+    # A child is 0 to 17. A young person who is 18 or over is told gently that they can still report, as an adult.
+    "age_too_old": {
+        "default": "The child's age must be 17 or under. This service is for children under 18",
+        YOUNG: "You can still report if you are 18 or over. Choose 'I am another adult' on the 'About you' page",
+    },
+    "age_adult_help": {
+        "default": "",
+        YOUNG: "We have kept your answers so far. If you made a typing mistake, change the age and continue.",
+    },
+    "age_adult_link": {"default": "", YOUNG: "Change 'About you' to 'I am another adult'"},
+    # Your organisation (professionals only)
+    "organisation_question": {"default": "About your organisation (optional)"},
+    "organisation_hint": {
+        "default": "This helps us work with the people who already know the child. You can leave any of these blank."
+    },
+    "organisation_label": {"default": "Your organisation"},
+    "organisation_role_label": {"default": "Your role"},
+    "organisation_role_hint": {"default": "For example, class teacher, school nurse or youth worker."},
+    "child_setting_label": {"default": "The child's school or setting"},
+    "actions_legend": {"default": "What has been done already?"},
+    "actions_hint": {"default": "Select all that apply."},
+    "actions_other_label": {"default": "What else has been done"},
+    "organisation_summary": {"default": "Your organisation"},
     # Danger now
     "danger_question": {
         "default": "Is a child in danger right now?",

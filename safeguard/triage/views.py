@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from safeguard.accounts.http import AuthenticatedHttpRequest
 from safeguard.accounts.models import User
 from safeguard.accounts.roles import Capability, has_capability, require_capability, staff_home_url_name
+from safeguard.reporting import public_answers
+from safeguard.reporting import services as reporting_services
 from safeguard.subjects.deconfliction import who_to_talk_to
 from safeguard.subjects.models import ReportSubject
 
@@ -97,6 +99,8 @@ def _render_detail(request, report, *, status_form=None, assign_error="", http_s
         "may_assign_others": may_assign_others,
         "assignable": selectors.assignable_staff(user=request.user) if may_assign_others else [],
         "explained": _explained(report),
+        "child_age": public_answers.child_age_in_words(report.details),
+        "professional_rows": public_answers.professional_rows(report.details),
         "subject_link": ReportSubject.objects.filter(report=report).select_related("subject").first(),
         "talk_to": who_to_talk_to(report),
         "time_left": deadlines.describe(deadlines.time_left(report)),
@@ -113,6 +117,8 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     if found.reference != reference:  # typed loosely: show it at its proper address (logged there)
         return redirect("staff:report", reference=found.reference)
     report = selectors.consult_report(user=request.user, reference=reference)
+    # A person has now read it: the reporter's follow-up page may say so (never before; triage is not reading).
+    reporting_services.mark_opened(report=report, user=request.user)
     return _render_detail(request, report)
 
 

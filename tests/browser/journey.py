@@ -49,6 +49,12 @@ def young_person_walk(page: Page, *, screenshot: Path | None = None, on_page=Non
     _continue(page)
     arrive()
 
+    assert "How old are you?" in page.inner_text("h1")
+    page.locator("input[name=age_answer][value=given]").check()
+    page.locator("input[name=age]").fill("13")
+    _continue(page)
+    arrive()
+
     page.locator("input[name=danger_now][value=yes]").check()  # a child is in danger right now
     _continue(page)
     arrive()

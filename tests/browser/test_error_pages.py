@@ -16,6 +16,9 @@ def _reach_the_danger_question(page):
     page.wait_for_url("**/report/about-you/")
     page.locator("input[name=role][value=parent_carer]").check()
     page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/report/age/")
+    page.locator("input[name=age_answer][value=not_sure]").check()
+    page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/report/danger/")
 
 
@@ -40,7 +43,9 @@ def test_expired_form_on_a_phone_keeps_the_answers_and_goes_back_to_the_question
 
     page.get_by_role("button", name="Go back to where you were").click()
     page.wait_for_url("**/report/danger/")
-    page.get_by_role("link", name="Back").click()  # the earlier answer is still there
+    page.get_by_role("link", name="Back").click()  # the earlier answers are still there
+    expect(page.locator("input[name=age_answer][value=not_sure]")).to_be_checked()
+    page.get_by_role("link", name="Back").click()
     expect(page.locator("input[name=role][value=parent_carer]")).to_be_checked()
 
 

@@ -172,11 +172,17 @@ def test_server_error_for_the_api_is_json():
 # --- session expired (CSRF failure) --------------------------------------------------------------
 
 
+DRAFT_ANSWERS = {
+    "about-you": {"role": "parent_carer"},
+    "age": {"age_answer": "given", "age": "13", "child_age": 13},
+}
+
+
 def _public_client(*, draft: bool) -> Client:
     client = Client(enforce_csrf_checks=True)
     if draft:
         session = client.session
-        session["report_draft"] = {"role": "parent_carer", "answers": {"about-you": {"role": "parent_carer"}}}
+        session["report_draft"] = {"role": "parent_carer", "answers": dict(DRAFT_ANSWERS)}
         session.save()
     return client
 
@@ -189,7 +195,7 @@ def test_expired_form_on_the_journey_keeps_the_answers_and_links_back_to_the_sam
     assert 'href="/report/danger/?change=1"' in body
     assert "CSRF" not in body and "Forbidden" not in body
     # The way back really is a page with the answers still there.
-    assert client.session["report_draft"]["answers"] == {"about-you": {"role": "parent_carer"}}
+    assert client.session["report_draft"]["answers"] == DRAFT_ANSWERS
     assert client.get("/report/danger/?change=1").status_code == 200
 
 

@@ -48,7 +48,11 @@ def test_verified_context_prefills_and_is_kept_on_the_report(partner):
 def test_where_and_who_steps_are_suggested_from_the_context(partner):
     client = Client()
     client.get("/report/", {"ctx": sign_context(partner, CONTEXT)})
-    answers = {"about-you": {"role": "young_person"}, "danger": {"danger_now": "no"}}
+    answers = {
+        "about-you": {"role": "young_person"},
+        "age": {"age_answer": "given", "age": "14"},
+        "danger": {"danger_now": "no"},
+    }
     answers["what-happened"] = {"categories": ["keep_secret"]}
     for slug, data in answers.items():
         assert client.post(step_url(slug), data).status_code == 302

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 ANSWERS = {
     "about-you": {"role": "parent_carer"},
+    "age": {"age_answer": "given", "age": "13"},
     "danger": {"danger_now": "no"},
     "what-happened": {"categories": ["keep_secret", "asked_for_images"]},
     "where": {"platform_name": "Blocktopia Chat", "environment": "online_game"},
@@ -26,9 +27,13 @@ def answer_all(client, **overrides) -> None:
     """Answer every question up to check-your-answers. `overrides` replaces a step's answer.
 
     Contact details are asked only after "yes" to contact: pass `contact={"wants_contact": "yes"}` and
-    `contact_details={...}` together.
+    `contact_details={...}` together. A professional also gets "your organisation" (optional; pass
+    `your_organisation={...}`, else it is sent empty).
     """
     for slug, data in ANSWERS.items():
+        if slug == "danger" and overrides.get("about_you", ANSWERS["about-you"])["role"] == "professional":
+            response = client.post(step_url("your-organisation"), overrides.get("your_organisation", {}))
+            assert response.status_code == 302, response.content.decode()[:3000]
         if slug == "contact":
             response = client.post(reverse("reporting:screenshots"), {"action": "continue"})
             assert response.status_code == 302, response.content.decode()[:2000]

@@ -107,6 +107,7 @@ def test_full_journey_for_each_role(client, role):
 
 def test_young_person_gets_plain_wording(client):
     client.post(step_url("about-you"), {"role": "young_person"})
+    client.post(step_url("age"), {"age_answer": "given", "age": "13"})
     danger = client.get(step_url("danger")).content.decode()
     assert "Are you or someone else in danger right now?" in danger
     client.post(step_url("danger"), {"danger_now": "no"})
@@ -120,11 +121,13 @@ def test_young_person_gets_plain_wording(client):
 
 def test_parent_gets_standard_wording(client):
     client.post(step_url("about-you"), {"role": "parent_carer"})
+    client.post(step_url("age"), {"age_answer": "not_sure"})
     assert "Is a child in danger right now?" in client.get(step_url("danger")).content.decode()
 
 
 def test_danger_is_asked_early_and_yes_shows_999_then_makes_a_p1_report(client):
     client.post(step_url("about-you"), {"role": "other_adult"})
+    client.post(step_url("age"), {"age_answer": "rather_not_say"})
     response = client.post(step_url("danger"), {"danger_now": "yes"})
     assert response["Location"] == reverse("reporting:call_999")
     page = client.get(reverse("reporting:call_999")).content.decode()
@@ -150,6 +153,11 @@ def test_questions_cannot_be_skipped_by_url(client):
     response = client.get(step_url("where"))
     assert response["Location"] == step_url("about-you")
     client.post(step_url("about-you"), {"role": "professional"})
+    assert client.get(step_url("contact"))["Location"] == step_url("age")
+    assert client.get(reverse("reporting:check_answers"))["Location"] == step_url("age")
+    client.post(step_url("age"), {"age_answer": "given", "age": "15"})
+    assert client.get(step_url("contact"))["Location"] == step_url("your-organisation")
+    client.post(step_url("your-organisation"), {})
     assert client.get(step_url("contact"))["Location"] == step_url("danger")
     assert client.get(reverse("reporting:check_answers"))["Location"] == step_url("danger")
 
