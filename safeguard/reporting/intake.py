@@ -70,6 +70,9 @@ class IntakeStage:
         whose follow-on went in with their INSERT are left out.
     rows_accepted(rows, extra): the set path (`accept_rows`, the referral import), after the report rows are
         written: write the stage's own rows for them (`extra`, what the caller prepared for this stage by name).
+    amended(report, cause, detail): inside the transaction that added new information to an accepted report
+        (the reporter's follow-up): queue the stage's work again (triage re-scores and marks the report as
+        having new information). `cause` is an `Amendment` value.
     """
 
     name: str
@@ -80,6 +83,13 @@ class IntakeStage:
     discard: Callable[[list[str]], None] | None = None
     accepted: Callable[[list[Report], bool], None] | None = None
     rows_accepted: Callable[[list[dict], Any], None] | None = None
+    amended: Callable[[Report, str, dict], None] | None = None
+
+
+class Amendment:
+    """Why an accepted report is handed on again."""
+
+    FOLLOW_UP = "follow_up"  # the reporter added information through the follow-up page
 
 
 _STAGES: list[IntakeStage] = []
@@ -234,6 +244,13 @@ def _audit(actor: Actor, source: Source, reports: list[Report], items: Sequence[
             for report, item in zip(reports, items, strict=True)
         ]
     )
+
+
+def amended(*, report: Report, cause: str, detail: dict) -> None:
+    """New information joined an accepted report: every stage that wants it hears, in the caller's transaction."""
+    for stage in _STAGES:
+        if stage.amended:
+            stage.amended(report, cause, detail)
 
 
 def reserve(count: int) -> list[tuple[int, str]]:

@@ -106,6 +106,8 @@ def add_information(*, report: Report, text: str) -> ReportAddition:
             obj=report,
             detail={"added": "reporter_addition", "addition_id": addition.pk},
         )
+        # Triage reads the new words and re-scores the report (queued on commit).
+        intake.amended(report=report, cause=intake.Amendment.FOLLOW_UP, detail={"addition_id": addition.pk})
     return addition
 
 

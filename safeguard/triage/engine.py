@@ -8,6 +8,7 @@ with plain SQL, scores them with numpy, and writes priorities back with one stat
 import json
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
@@ -87,7 +88,7 @@ MATCH_REASON_POINTS = 1e-9
 
 _TRIAGE_COLUMNS = (
     "report_id", *STORED_FEATURES, "occurred_day", "youngest_victim_age",
-    "prior_report_count", "score", "model_version", "scored_at",
+    "prior_report_count", "score", "model_version", "scored_at", "words",
 )  # fmt: skip
 
 
@@ -101,10 +102,19 @@ def _upsert_sql() -> str:
     return f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT (report_id) DO UPDATE SET {updates}"  # noqa: S608
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What one scoring stored: the score, and the factor values and words it came from."""
+
+    scored: Scored
+    features: dict
+    words: dict
+
+
 def score_and_store(
     report: Report, *, prior_reports: int, model: ActiveModel | None = None, hash_matches: int | None = None
-) -> Scored:
-    """Score one report with everything known now, store features and score, set its priority.
+) -> Stored:
+    """Score one report with everything known now, store features, words and score, set its priority.
 
     `hash_matches`: the report's known-material matches when the caller already counted them (the worker
     counts a chunk's in one query); otherwise counted here.
@@ -124,12 +134,18 @@ def score_and_store(
         scored.score,
         model.number,
         connection.ops.adapt_datetimefield_value(timezone.now()),
+        _words_field().get_db_prep_save(features["_words"], connection),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_upsert_sql(), values)
     report.priority = scored.band
     report.priority_reasons = scored.reasons
-    return scored
+    return Stored(scored=scored, features=features, words=features["_words"])
+
+
+@cache
+def _words_field():
+    return ReportTriage._meta.get_field("words")
 
 
 def explain(report: Report) -> tuple[Scored, ActiveModel] | None:
@@ -323,8 +339,13 @@ def refresh_prior_reports(subject_ids: set[int]) -> None:
             [cap, cap, *([ids] if postgres else ids), cap],
         )
         changed = sorted(row[0] for row in cursor.fetchall())
+    from .changes import bands_of, record_linked
+
     for start in range(0, len(changed), 500):
-        rescore(report_ids=changed[start : start + 500])
+        part = changed[start : start + 500]
+        before = bands_of(part)
+        rescore(report_ids=part)
+        record_linked(before=before, detail={"linked_by": "referral import"}, factors_added={})
 
 
 def rescore_all_open(*, run_id: int) -> None:

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
-from safeguard.reporting import partner_payload
+from safeguard.reporting import partner_payload, public_answers
 from safeguard.reporting.models import Category, Source
 
+from . import signals as text_signals
 from .models import ScoringModelVersion
 from .scoring import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, FACTOR_NAMES, recency
+from .signals import TextSignals
 
 # The person says they have access to children through a role. Word-boundary matches on the narrative,
 # the identifiers and any follow-up text; deliberately simple and listed so analysts can check them.
@@ -102,6 +104,18 @@ def forget_active_model() -> None:
     cache.delete(_CACHE_KEY)
 
 
+def report_text(report) -> str:
+    """Everything people wrote on a report, for the text rules: one part per line, so a rule never runs from one
+    answer into the next. Partner reports' identifier lines are the partner's structured fields, not words."""
+
+    parts = [report.account or "", report.other_category_detail or "", report.subject_claimed_age or ""]
+    if report.source != Source.PARTNER_API:
+        parts.append(report.subject_identifiers or "")
+    if report.pk:
+        parts += [a.text for a in report.additions.all()]
+    return "\n".join(part for part in parts if part)
+
+
 def claims_role_with_access(report) -> bool:
     text = " ".join(
         [report.account or "", report.subject_identifiers or "", report.subject_claimed_age or ""]
@@ -120,25 +134,57 @@ def partner_escalated(report) -> bool:
     return bool(getattr(report, "partner_escalated", False) or details.get("partner_escalated"))
 
 
-def report_features(report, *, prior_reports: int = 0, hash_matches: int = 0) -> dict:
-    """Factor values for one report. Prior reports and hash matches come from the caller (they need the database)."""
+_FIRST_NUMBER = re.compile(r"\d{1,3}")
 
-    categories = set(report.categories or [])
+
+def claimed_adult(claimed_age: str) -> bool:
+    """'The age they said they were' is 18 or more ("25", "said he was 19")."""
+    found = _FIRST_NUMBER.search(claimed_age or "")
+    return found is not None and ADULT_AGE <= int(found.group()) < 120
+
+
+# Which text signal feeds which factor, and the form's category that feeds the same factor.
+SIGNAL_FACTORS: dict[str, tuple[str, frozenset[str]]] = {
+    "danger_words": ("danger_now", frozenset()),
+    "self_harm": ("self_harm", frozenset()),
+    "threats": ("sextortion", frozenset({Category.THREATENED_TO_SHARE})),
+    "offline_meeting": ("meeting", frozenset({Category.MEET_UP})),
+    "images": ("image_request", frozenset({Category.ASKED_FOR_IMAGES, Category.SENT_SEXUAL_CONTENT})),
+    "adult_age": ("adult_age", frozenset()),
+    "secrecy": ("secrecy", frozenset({Category.KEEP_SECRET})),
+    "gifts": ("gifts", frozenset()),
+}
+
+
+def youngest_child(report, found: TextSignals) -> int | None:
+    """The youngest age given for a child: by a partner, on the form, or stated in the words."""
     ages = [a for a in partner_payload.victim_ages(report.details) if 0 <= a < ADULT_AGE]
-    youngest = min(ages) if ages else None
+    answered = public_answers.child_age(report.details)
+    if answered is not None and 0 <= answered < ADULT_AGE:
+        ages.append(answered)
+    ages += [a for a in found.child_ages if 0 <= a < ADULT_AGE]
+    return min(ages) if ages else None
+
+
+def report_features(
+    report, *, prior_reports: int = 0, hash_matches: int = 0, signals: TextSignals | None = None
+) -> dict:
+    """Factor values for one report. Prior reports and hash matches come from the caller (they need the database);
+    so may the text signals, when the caller read many reports' text at once (`text_signals.read_many`)."""
+
+    found = signals if signals is not None else text_signals.read_signals(report_text(report))
+    categories = set(report.categories or [])
+    youngest = youngest_child(report, found)
     occurred = report.incident_date or (report.created_at.date() if report.created_at else None)
     from datetime import date
 
     occurred_day = (occurred or date.today()).toordinal()
-    return {
+    features = {
         "danger_now": 1.0 if report.child_in_danger_now else 0.0,
         "partner_escalation": 1.0 if partner_escalated(report) else 0.0,
-        "threats": 1.0 if Category.THREATENED_TO_SHARE in categories else 0.0,
-        "offline_meeting": 1.0 if Category.MEET_UP in categories else 0.0,
         "hash_match": 1.0 if hash_matches else 0.0,
         "role_access": 1.0 if claims_role_with_access(report) else 0.0,
         "wanted_sighting": 1.0 if report.source == Source.SIGHTING else 0.0,
-        "images": 1.0 if categories & {Category.ASKED_FOR_IMAGES, Category.SENT_SEXUAL_CONTENT} else 0.0,
         "victim_age": (ADULT_AGE - youngest) / ADULT_AGE if youngest is not None else 0.0,
         "victims": min(max(len(partner_payload.victims(report.details)) - 1, 0), MAX_COUNTED_VICTIMS)
         / MAX_COUNTED_VICTIMS,
@@ -148,6 +194,16 @@ def report_features(report, *, prior_reports: int = 0, hash_matches: int = 0) ->
         "_youngest": youngest,
         "_prior_count": prior_reports,
     }
+    words: dict[str, list[str]] = {}
+    for factor, (signal, chosen) in SIGNAL_FACTORS.items():
+        said = list(found.found.get(signal, ()))
+        if said:
+            words[factor] = said
+        features[factor] = 1.0 if said or (categories & chosen) else 0.0
+    if claimed_adult(report.subject_claimed_age or ""):
+        features["adult_age"] = 1.0
+    features["_words"] = words
+    return features
 
 
 STORED_FEATURES = tuple(name for name in FACTOR_NAMES if name != "recency")

@@ -42,6 +42,12 @@ def queue(reports: list, batch: bool) -> None:
         enqueue_triage(report)
 
 
+def amended(report, cause: str, detail: dict) -> None:
+    """New information on an accepted report (the reporter's follow-up): triage it again, on commit, recording
+    what changed for staff."""
+    triage_report.enqueue(report.pk, cause, detail)
+
+
 def triage_row(*, report_id: int, features: dict, scored: Scored, prior: int, model: ActiveModel, at) -> dict:
     """The ReportTriage row of a report scored on the set path, as `triage_report` would store it."""
     return {
@@ -53,6 +59,7 @@ def triage_row(*, report_id: int, features: dict, scored: Scored, prior: int, mo
         "score": scored.score,
         "model_version": model.number,
         "scored_at": at,
+        "words": features.get("_words", {}),
     }
 
 
@@ -68,4 +75,5 @@ STAGE = IntakeStage(
     in_insert=insert_with_triage,
     accepted=queue,
     rows_accepted=store_rows,
+    amended=amended,
 )

@@ -50,6 +50,13 @@ class ReportTriage(models.Model):
     hash_match = models.FloatField(default=0)
     role_access = models.FloatField(default=0)
     wanted_sighting = models.FloatField(default=0)
+    danger_words = models.FloatField(default=0)
+    self_harm = models.FloatField(default=0)
+    secrecy = models.FloatField(default=0)
+    gifts = models.FloatField(default=0)
+    adult_age = models.FloatField(default=0)
+    # The words that made each text factor count, as written: {"images": ["asked me for pictures"], ...}.
+    words = models.JSONField(default=dict, blank=True)
     occurred_day = models.IntegerField(default=0)  # date.toordinal() of the incident (or of receipt)
     youngest_victim_age = models.PositiveSmallIntegerField(null=True, blank=True)
     prior_report_count = models.PositiveIntegerField(default=0)
@@ -59,6 +66,45 @@ class ReportTriage(models.Model):
 
     def __str__(self) -> str:
         return f"triage of report {self.report_id}: {self.score}"
+
+
+class TriageChange(models.Model):
+    """New information re-scored a report: what arrived, the band and score before and after, and which factors
+    started or stopped counting (with the words that made them). Unseen until someone working reports opens it:
+    the queue marks the report "New information" until then."""
+
+    class Cause(models.TextChoices):
+        FOLLOW_UP = "follow_up", "The reporter added information"
+        LINKED_REPORT = "linked_report", "Another report about the same person arrived"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="triage_changes")
+    cause = models.CharField(max_length=20, choices=Cause.choices)
+    detail = models.JSONField(default=dict, blank=True)  # {"addition_id": 7} or {"linked_report": "SG-..."}
+    band_before = models.PositiveSmallIntegerField()
+    band_after = models.PositiveSmallIntegerField()
+    score_before = models.FloatField(default=0)
+    score_after = models.FloatField(default=0)
+    factors_added = models.JSONField(default=list, blank=True)  # factor names that count now and did not before
+    factors_removed = models.JSONField(default=list, blank=True)
+    words_added = models.JSONField(default=dict, blank=True)  # factor -> words newly found
+    created_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["report"], condition=models.Q(seen_at__isnull=True), name="triage_change_unseen")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_cause_display()} on report {self.report_id}: P{self.band_before} to P{self.band_after}"
+
+    @property
+    def band_moved(self) -> bool:
+        return self.band_before != self.band_after
 
 
 class RescoreRun(models.Model):

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from safeguard.reporting.models import Priority
 
-from .features import active_model, report_features
+from . import signals as text_signals
+from .features import active_model, report_features, report_text
 from .scoring import FACTOR_NAMES, score
 
 
@@ -32,8 +33,9 @@ def initial_priorities(reports: list) -> list[PriorityDecision]:
     model = active_model()
     decisions: dict[tuple, PriorityDecision] = {}
     out = []
-    for report in reports:
-        features = report_features(report)
+    found = text_signals.read_many([report_text(report) for report in reports])
+    for report, signals in zip(reports, found, strict=True):
+        features = report_features(report, signals=signals)
         key = tuple(features.get(name, 0) for name in FACTOR_NAMES)
         decision = decisions.get(key)
         if decision is None:

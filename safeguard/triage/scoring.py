@@ -19,41 +19,147 @@ class Factor:
     name: str
     label: str  # for the model editing page
     reason: str  # for the analyst, when the factor counted
+    found: str = ""  # how triage finds it, for the scoring model page
+    from_words: bool = False  # found (also) in what people wrote: the analyst sees the words
 
+
+WORDS = "or found in what was written (the report, follow-up additions, a partner's or referral's text)"
 
 FACTORS: tuple[Factor, ...] = (
-    Factor("danger_now", "Child in danger now", "The reporter said a child is in danger right now."),
-    Factor("partner_escalation", "Partner escalation", "The reporting partner escalated this report as high priority."),
-    Factor("threats", "Threats or sextortion", "Threats to share pictures (sextortion) were reported."),
-    Factor("offline_meeting", "Offline meeting proposed", "A meeting offline was proposed."),
-    Factor("hash_match", "Known-material hash match", "A file matched known abuse material on a hash list."),
+    Factor(
+        "danger_now",
+        "Child in danger now",
+        "The reporter said a child is in danger right now.",
+        "The reporter answered yes to 'Is a child in danger right now?', or a partner flagged it.",
+    ),
+    Factor(
+        "danger_words",
+        "Words say a child is in danger now",
+        "What was written says a child may be in danger right now.",
+        "Found in what was written: someone outside the child's home, on the way to pick them up, a meeting "
+        "today or tonight, a child with the person now.",
+        from_words=True,
+    ),
+    Factor(
+        "partner_escalation",
+        "Partner escalation",
+        "The reporting partner escalated this report as high priority.",
+        "The partner sent the report with its escalation flag set.",
+    ),
+    Factor(
+        "self_harm",
+        "Self-harm or suicide mentioned",
+        "What was written mentions self-harm or suicide.",
+        "Found in what was written: a child speaks of hurting themselves or not wanting to be here.",
+        from_words=True,
+    ),
+    Factor(
+        "threats",
+        "Threats or sextortion",
+        "Threats to share pictures (sextortion) were reported.",
+        f"Chosen on the form ('Threatened to share pictures unless…'), {WORDS}.",
+        from_words=True,
+    ),
+    Factor(
+        "offline_meeting",
+        "Offline meeting proposed",
+        "A meeting offline was proposed.",
+        f"Chosen on the form ('Asked to meet up'), {WORDS}: meeting up, coming to the child's home, picking "
+        "them up, asking where they live.",
+        from_words=True,
+    ),
+    Factor(
+        "hash_match",
+        "Known-material hash match",
+        "A file matched known abuse material on a hash list.",
+        "A file's hash matched a hash list of known material. Keeps the report at P2 or above whatever the weights.",
+    ),
     Factor(
         "role_access",
         "Claims a role with access to children",
         "The person claims a role with access to children (for example teacher, coach or youth leader).",
+        "Words such as teacher, coach, youth leader, babysitter or tutor in what was written.",
     ),
     Factor(
         "wanted_sighting",
         "Sighting of a Most Wanted person",
         "Someone reported seeing a missing offender from the Most Wanted list.",
+        "The report came in through a Most Wanted appeal's sighting form.",
     ),
-    Factor("images", "Images requested or shared", "Pictures were asked for or sexual content was sent."),
-    Factor("victim_age", "Victim age (younger is higher)", "The child involved is young: the younger, the higher."),
-    Factor("victims", "Number of distinct victims", "More than one child is involved."),
-    Factor("prior_reports", "Subject's prior reports", "We hold other reports about the same person."),
-    Factor("recency", "Recency", "It happened recently."),
+    Factor(
+        "images",
+        "Images requested or shared",
+        "Pictures were asked for or sexual content was sent.",
+        f"Chosen on the form ('Asked for pictures or video', 'Sent sexual messages or pictures'), {WORDS}.",
+        from_words=True,
+    ),
+    Factor(
+        "adult_age",
+        "The person is an adult",
+        "The person is, or says they are, an adult.",
+        "The age the person said they were is 18 or over, or what was written says they are an adult or much "
+        "older ('a grown man', 'he is 30').",
+        from_words=True,
+    ),
+    Factor(
+        "secrecy",
+        "Asked to keep it secret",
+        "The child was asked to keep it secret.",
+        f"Chosen on the form ('Asked to keep it secret'), {WORDS}: don't tell your parents, our secret, delete "
+        "the chat.",
+        from_words=True,
+    ),
+    Factor(
+        "gifts",
+        "Gifts, money or game currency",
+        "The person offered or gave gifts, money or game currency.",
+        "Found in what was written: gifts, money, gift cards, game currency such as Robux or V-Bucks, top-ups.",
+        from_words=True,
+    ),
+    Factor(
+        "victim_age",
+        "Victim age (younger is higher)",
+        "The child involved is young: the younger, the higher.",
+        "The age given on the form ('How old are you?' / 'How old is the child?'), by a partner, or stated in "
+        "what was written ('I'm 13', 'year 8'). Full points at age 0, none at 18.",
+    ),
+    Factor(
+        "victims",
+        "Number of distinct victims",
+        "More than one child is involved.",
+        "Partner reports naming more than one child: full points at six or more.",
+    ),
+    Factor(
+        "prior_reports",
+        "Subject's prior reports",
+        "We hold other reports about the same person.",
+        "Other reports linked to the same subject by a shared identifier: full points at five or more.",
+    ),
+    Factor(
+        "recency",
+        "Recency",
+        "It happened recently.",
+        "Full points within 7 days, half within 30 days.",
+    ),
 )
 FACTOR_NAMES = tuple(f.name for f in FACTORS)
+FACTORS_BY_NAME = {f.name: f for f in FACTORS}
+WORD_FACTORS = tuple(f.name for f in FACTORS if f.from_words)
 
 DEFAULT_WEIGHTS = {
     "danger_now": 100,
+    "danger_words": 100,
     "partner_escalation": 100,
+    "self_harm": 60,
     "threats": 50,
     "offline_meeting": 50,
     "hash_match": 50,
     "role_access": 35,
     "wanted_sighting": 50,
     "images": 25,
+    "adult_age": 20,
+    "secrecy": 20,
+    "gifts": 20,
     "victim_age": 20,
     "victims": 20,
     "prior_reports": 30,

@@ -1,6 +1,6 @@
 """Reads for staff-side report work, scoped by role (see accounts/roles.py)."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from safeguard.accounts.models import User
 from safeguard.accounts.roles import ROLE_CAPABILITIES, Capability, check_capability
@@ -9,6 +9,7 @@ from safeguard.reporting.models import Priority, Report, Status
 from safeguard.reporting.selectors import find_report
 
 from .deadlines import overdue_filter
+from .models import ReportTriage, TriageChange
 
 # Reports still needing someone: the queue shows these unless a status filter says otherwise.
 OPEN_STATUSES = (Status.RECEIVED, Status.TRIAGED, Status.IN_REVIEW)
@@ -17,7 +18,8 @@ OPEN_STATUSES = (Status.RECEIVED, Status.TRIAGED, Status.IN_REVIEW)
 def report_queue(*, user, status: str = "", priority: int | None = None) -> QuerySet[Report]:
     """Open reports, most urgent band first and, within a band, oldest first."""
     check_capability(user, Capability.VIEW_REPORT_QUEUE)
-    reports = Report.objects.select_related("assigned_to")
+    unseen = TriageChange.objects.filter(report=OuterRef("pk"), seen_at__isnull=True)
+    reports = Report.objects.select_related("assigned_to").annotate(has_new_information=Exists(unseen))
     reports = reports.filter(status=status) if status else reports.filter(status__in=OPEN_STATUSES)
     if priority is not None:
         reports = reports.filter(priority=priority)
@@ -57,6 +59,19 @@ def consult_report(*, user, reference: str) -> Report:
     report = find_report(user=user, reference=reference)
     record(action=Action.CONSULTATION, actor=Actor.of(user), obj=report, detail={"view": "staff_report_detail"})
     return report
+
+
+def triage_changes(*, user, report: Report) -> list[TriageChange]:
+    """The report's re-scorings, newest first (read on the report page, whose consultation is logged)."""
+    check_capability(user, Capability.VIEW_REPORT)
+    return list(TriageChange.objects.filter(report=report)[:50])
+
+
+def matched_words(*, user, report: Report) -> dict[str, list[str]]:
+    """Per factor, the words in the report's text that made it count."""
+    check_capability(user, Capability.VIEW_REPORT)
+    stored = ReportTriage.objects.filter(report=report).values_list("words", flat=True).first()
+    return stored or {}
 
 
 def assignable_staff(*, user):

@@ -6,15 +6,15 @@ from django_tasks import task
 
 from safeguard.audit.services import Action, Actor, PendingEntry, appended_at_end, record_many
 from safeguard.core.bulk import column_of
-from safeguard.reporting.models import Priority, Report, Status
+from safeguard.reporting.models import Priority, Report, Status, StatusChange
 from safeguard.subjects.models import ReportSubject
 from safeguard.subjects.services import link_report
 
-from . import engine, search
+from . import changes, engine, search
 from .deconfliction_notices import deconflict
 from .engine import rescore_all_open
 from .features import MAX_COUNTED_PRIOR_REPORTS, ActiveModel, read_active_model
-from .models import ReportTriage
+from .models import ReportTriage, TriageChange
 from .notifications import notify_p1, on_duty_supervisors
 
 if TYPE_CHECKING:
@@ -28,13 +28,15 @@ CHUNK = 50
 
 
 @task()
-def triage_report(report_id: int) -> None:
+def triage_report(report_id: int, cause: str = "", detail: dict | None = None) -> None:
     """Link, score, deconflict and index a newly accepted report in the background.
 
     Submission already sets a first priority synchronously, so the queue is right even if the worker
     is behind. Idempotent: running it twice leaves the same identifiers, subject, score and notices.
+    `cause`: why a report already triaged is triaged again (a `TriageChange.Cause`, e.g. the reporter's
+    follow-up): the re-scoring is recorded as new information for staff.
     """
-    triage_reports(report_ids=[report_id])
+    triage_reports(report_ids=[report_id], cause=cause, detail=detail or {})
 
 
 @task()
@@ -46,14 +48,14 @@ def triage_batch(report_ids: list[int]) -> None:
     triage_reports(report_ids=report_ids)
 
 
-def triage_reports(*, report_ids: list[int]) -> None:
+def triage_reports(*, report_ids: list[int], cause: str = "", detail: dict | None = None) -> None:
     """Triage these reports in order, a chunk of them per transaction, each exactly as `triage_report` would.
 
     What does not depend on the report (the active model, the duty rota) is read once per call, and what
     can be read for a chunk at once (row locks, follow-up additions, hash matches) is, instead of per report.
     """
 
-    context = _Context(model=read_active_model())
+    context = _Context(model=read_active_model(), cause=cause, detail=detail or {})
     for start in range(0, len(report_ids), CHUNK):
         _triage_chunk(report_ids[start : start + CHUNK], context)
 
@@ -62,6 +64,8 @@ def triage_reports(*, report_ids: list[int]) -> None:
 class _Context:
     model: "ActiveModel"
     supervisors: list | None = None  # the on-duty supervisors, read at the first P1
+    cause: str = ""  # why these reports are triaged again (changes.py); "" for new reports
+    detail: dict | None = None
 
 
 def _triage_chunk(report_ids: list[int], context: "_Context") -> None:
@@ -76,21 +80,43 @@ def _triage_chunk(report_ids: list[int], context: "_Context") -> None:
         )
         by_id = {report.pk: report for report in reports}
         matches = engine.hash_match_counts(list(by_id))
+        before = changes.before_rescoring(list(by_id)) if context.cause else {}
         for report_id in report_ids:
             report = by_id.get(report_id)
             if report is not None:
-                _triage_one(report, context, hash_matches=matches.get(report_id, 0))
+                _triage_one(report, context, hash_matches=matches.get(report_id, 0), before=before.get(report_id))
 
 
-def _triage_one(report: Report, context: "_Context", *, hash_matches: int) -> None:
+def _triage_one(report: Report, context: "_Context", *, hash_matches: int, before: changes.Before | None) -> None:
 
     audit_entries: list[PendingEntry] = []
     linked = link_report(report, audit_entries=audit_entries)
-    scored = engine.score_and_store(
+    stored = engine.score_and_store(
         report, prior_reports=len(linked.other_report_ids), model=context.model, hash_matches=hash_matches
     )
+    scored = stored.scored
+    if before is not None:
+        changes.record_rescoring(
+            report,
+            cause=context.cause,
+            detail=context.detail or {},
+            before=before,
+            points=scored.points,
+            score=scored.score,
+            words=stored.words,
+        )
     fields = ["priority", "priority_reasons", "updated_at"]
     if report.status == Status.RECEIVED:
+        report.status = Status.TRIAGED
+        fields.append("status")
+    elif context.cause == TriageChange.Cause.FOLLOW_UP and report.status in (Status.ACTIONED, Status.CLOSED):
+        # The reporter came back to a finished report: it goes back on the queue, where someone will see it.
+        StatusChange.objects.create(
+            report=report,
+            from_status=report.status,
+            to_status=Status.TRIAGED,
+            note="Reopened automatically: the reporter added information.",
+        )
         report.status = Status.TRIAGED
         fields.append("status")
     _save_fields(report, fields)
@@ -104,13 +130,16 @@ def _triage_one(report: Report, context: "_Context", *, hash_matches: int) -> No
                 "priority": int(report.priority),
                 "score": scored.score,
                 "subject": linked.subject.pk if linked.subject else None,
+                **({"cause": context.cause} if context.cause else {}),
             },
         )
     )
     record_many(audit_entries)  # queued: appended with the chunk's other entries as the transaction ends
     if linked.other_report_ids:
         # A new report about the same person raises the others: their prior-reports factor grows.
-        _refresh_prior_reports(linked.subject, prior=len(linked.other_report_ids), model=context.model)
+        _refresh_prior_reports(
+            linked.subject, prior=len(linked.other_report_ids), model=context.model, new_report=report
+        )
     search.index_report(report)
     if report.priority == Priority.P1:
         if context.supervisors is None:
@@ -135,7 +164,7 @@ def _save_fields(report: Report, fields: list[str]) -> None:
         cursor.execute(f"UPDATE {meta.db_table} SET {assignments} WHERE id = %s", [*values, report.pk])  # noqa: S608
 
 
-def _refresh_prior_reports(subject, *, prior: int, model) -> None:
+def _refresh_prior_reports(subject, *, prior: int, model, new_report: Report) -> None:
     """`prior`: how many other reports the subject holds (link_report has just listed them)."""
     from django.db import connection
 
@@ -148,18 +177,26 @@ def _refresh_prior_reports(subject, *, prior: int, model) -> None:
     # than the query.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT t.report_id FROM {ReportTriage._meta.db_table} t JOIN {links} l ON l.report_id = t.report_id "  # noqa: S608
+            f"SELECT t.report_id, t.prior_report_count FROM {ReportTriage._meta.db_table} t "  # noqa: S608
+            f"JOIN {links} l ON l.report_id = t.report_id "
             "WHERE l.subject_id = %s AND t.prior_report_count < %s AND t.prior_report_count <> %s",
             [subject.pk, MAX_COUNTED_PRIOR_REPORTS, prior],
         )
-        changed = [row[0] for row in cursor.fetchall()]
+        counts = dict(cursor.fetchall())
+    changed = sorted(counts)
     if not changed:
         return
+    bands_before = changes.bands_of(changed)
 
     ReportTriage.objects.filter(report_id__in=changed).update(
         prior_report_count=prior, prior_reports=min(prior, MAX_COUNTED_PRIOR_REPORTS) / MAX_COUNTED_PRIOR_REPORTS
     )
     engine.rescore(model=model, report_ids=changed)
+    changes.record_linked(
+        before=bands_before,
+        detail={"linked_report": new_report.reference},
+        factors_added={report_id: counts[report_id] == 0 for report_id in changed},
+    )
 
 
 @task()

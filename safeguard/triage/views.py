@@ -23,9 +23,9 @@ from safeguard.reporting import services as reporting_services
 from safeguard.subjects.deconfliction import who_to_talk_to
 from safeguard.subjects.models import ReportSubject
 
-from . import deadlines, engine, selectors, services
+from . import changes, deadlines, engine, selectors, services
 from .forms import QueueFilterForm, StatusChangeForm
-from .scoring import FACTORS
+from .scoring import FACTORS, FACTORS_BY_NAME
 
 PAGE_SIZE = 25
 
@@ -76,15 +76,42 @@ def _queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "triage/queue.html", context)
 
 
-def _explained(report):
-    """Each factor that counted with its points under the model in use, for the 'why this priority' panel."""
+def _explained(report, words: dict[str, list[str]]):
+    """Each factor that counted with its points under the model in use and the words that made it count, for
+    the 'why this priority' panel."""
 
     found = engine.explain(report)
     if found is None:
         return None
     scored, model = found
-    rows = [(f.reason, round(scored.points[f.name])) for f in FACTORS if scored.points[f.name] > 0]
+    rows = [
+        (f.reason, round(scored.points[f.name]), words.get(f.name, [])) for f in FACTORS if scored.points[f.name] > 0
+    ]
     return {"score": scored.score, "band": scored.band, "rows": rows, "version": model.number}
+
+
+def _changes(request, report) -> list[dict]:
+    """The report's re-scorings in words: what arrived, the band before and after, and why it moved."""
+    shown = []
+    for change in selectors.triage_changes(user=request.user, report=report):
+        shown.append(
+            {
+                "change": change,
+                "new": change.seen_at is None,
+                "added": [
+                    (FACTORS_BY_NAME[name].reason, change.words_added.get(name, []))
+                    for name in change.factors_added
+                    if name in FACTORS_BY_NAME
+                ],
+                "removed": [FACTORS_BY_NAME[n].reason for n in change.factors_removed if n in FACTORS_BY_NAME],
+                "more_words": [
+                    (FACTORS_BY_NAME[name].reason, said)
+                    for name, said in change.words_added.items()
+                    if name in FACTORS_BY_NAME and name not in change.factors_added
+                ],
+            }
+        )
+    return shown
 
 
 def _render_detail(request, report, *, status_form=None, assign_error="", http_status=200) -> HttpResponse:
@@ -98,7 +125,8 @@ def _render_detail(request, report, *, status_form=None, assign_error="", http_s
         "may_take": has_capability(request.user, Capability.ASSIGN_REPORT_TO_SELF),
         "may_assign_others": may_assign_others,
         "assignable": selectors.assignable_staff(user=request.user) if may_assign_others else [],
-        "explained": _explained(report),
+        "explained": _explained(report, selectors.matched_words(user=request.user, report=report)),
+        "triage_changes": _changes(request, report),
         "child_age": public_answers.child_age_in_words(report.details),
         "professional_rows": public_answers.professional_rows(report.details),
         "subject_link": ReportSubject.objects.filter(report=report).select_related("subject").first(),
@@ -119,7 +147,11 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     report = selectors.consult_report(user=request.user, reference=reference)
     # A person has now read it: the reporter's follow-up page may say so (never before; triage is not reading).
     reporting_services.mark_opened(report=report, user=request.user)
-    return _render_detail(request, report)
+    response = _render_detail(request, report)
+    if has_capability(request.user, Capability.CHANGE_REPORT):
+        # Shown as new on this page; seen from now on: the queue stops marking it.
+        changes.mark_seen(user=request.user, report=report)
+    return response
 
 
 @require_capability(Capability.CHANGE_REPORT)
