@@ -11,7 +11,7 @@ from safeguard.accounts.http import AuthenticatedHttpRequest
 from safeguard.accounts.roles import Capability, has_capability, require_capability
 
 from . import search as staff_search
-from . import services
+from . import services, signals
 from .features import active_model
 from .models import Notification, RescoreRun, ScoringModelVersion
 from .scoring import FACTORS
@@ -74,6 +74,7 @@ def scoring_model(request: HttpRequest) -> HttpResponse:
         "may_edit": may_edit,
         "versions": ScoringModelVersion.objects.select_related("created_by")[:20],
         "runs": RescoreRun.objects.all()[:10],
+        "pattern_files": signals.pattern_files(),
         "nav": "queue",
     }
     return render(request, "triage/scoring_model.html", context, status=400 if errors else 200)
