@@ -21,12 +21,13 @@ from safeguard.partners.services import create_partner, open_report
 from safeguard.referrals import services as referrals
 from safeguard.referrals.models import ReferralImport
 from safeguard.reporting.models import Report, Status, StatusChange
-from safeguard.reporting.services import create_report
+from safeguard.reporting.services import add_information, create_report
 from safeguard.retention.models import Decision, RecordType, RetentionDecision
 from safeguard.retention.services import ensure_default_schedules, record_decision
 from safeguard.subjects.models import ReportSubject, SubjectMerge
 from safeguard.subjects.services import link_report, merge_subjects_by_supervisor
 from safeguard.triage.services import change_status
+from safeguard.triage.tasks import triage_reports
 
 NOTE = "Demo coverage"
 CASE_TITLE = "Demo: ChatterBox account contacting pupils after school"
@@ -52,7 +53,42 @@ def load(*, analyst, investigator, supervisor, force) -> list[str]:
     made += _case_and_operation(investigator, force)
     made += _referrals(investigator)
     made += _retention(analyst, supervisor)
+    made += _new_information()
     return made
+
+
+NEW_INFORMATION_SEED = "demo-new-information"
+
+
+def _new_information() -> list[str]:
+    """A 13-year-old's report that the follow-up made more urgent: the queue's "New information" tag, the report
+    page's "What changed", the words that counted and the age question's answer."""
+
+    if _seeded(NEW_INFORMATION_SEED) is not None:
+        return []
+    report = create_report(
+        actor=Actor.system("demo data"),
+        source="public_web",
+        fields={
+            "reporter_role": "young_person",
+            "account": "he asked me for pictures in a game chat and said to keep it secret",
+            "platform_name": "PixelQuest",
+            "environment": "online_game",
+            "categories": ["something_else"],
+            "other_category_detail": "Someone in a game chat",
+            "subject_identifiers": "ShadowFox_77",
+            "details": {
+                "demo_seed": NEW_INFORMATION_SEED,
+                "public_web": {"danger_now_answer": "no", "child_age": 13, "child_age_answer": "given"},
+            },
+        },
+    ).report
+    # Triaged now rather than by the worker, which `make run` starts after the loaders: the follow-up below is
+    # then a re-scoring (the worker's run of the same follow-up later records nothing twice).
+    triage_reports(report_ids=[report.pk])
+    addition = add_information(report=report, text="he said he would tell everyone if I don't send one")
+    triage_reports(report_ids=[report.pk], cause="follow_up", detail={"addition_id": addition.pk})
+    return [f"report {report.reference} with a follow-up that raised its band"]
 
 
 def _seeded(seed: str) -> Report | None:

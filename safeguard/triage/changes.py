@@ -55,6 +55,12 @@ _FLAG_COLUMNS = tuple(name for name in FACTOR_NAMES if name != "recency")
 def record_rescoring(
     report: Report, *, cause: str, detail: dict, before: Before, points: dict, score: float, words: dict
 ) -> TriageChange:
+    if "addition_id" in detail:
+        # The same follow-up triaged twice (a task run again): one change.
+        same = TriageChange.objects.filter(report=report, cause=cause, detail__addition_id=detail["addition_id"])
+        done = same.first()
+        if done is not None:
+            return done
     counted = frozenset(name for name in _FLAG_COLUMNS if points.get(name, 0) > 0)
     added_words = {
         factor: [w for w in said if w not in before.words.get(factor, [])]

@@ -95,3 +95,12 @@ def test_a_follow_up_on_a_closed_report_puts_it_back_on_the_queue(analyst_client
     assert (reopened.from_status, reopened.to_status, reopened.changed_by) == ("closed", "triaged", None)
     assert TriageChange.objects.get(report=report).band_before == Priority.P4
     assert report.reference in analyst_client.get("/staff/").content.decode()
+
+
+def test_the_same_follow_up_triaged_twice_is_one_change(make_report):
+    from safeguard.triage.tasks import triage_reports
+
+    report = make_report(account=PICTURES)
+    addition = add_information(report=report, text=THREAT)
+    triage_reports(report_ids=[report.pk], cause="follow_up", detail={"addition_id": addition.pk})
+    assert TriageChange.objects.filter(report=report).count() == 1
