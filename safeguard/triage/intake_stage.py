@@ -2,11 +2,13 @@
 
 - before the INSERT, the first priority from the active scoring model (a child in danger now is P1 at once);
 - a single report's triage task folded into its INSERT where the backend allows it (enqueue.py, ADR 0019);
-- once accepted, triage queued on commit: one `triage_report` task per report, one `triage_batch` for a batch;
+- once accepted, triage queued on commit: one `triage_report` task per report at its band's priority, a batch's
+  `triage_batch` tasks of at most SAFEGUARD_TRIAGE_BATCH_TASK_SIZE reports each at batch priority (issue 20);
 - on the set path (the referral import scores its lines as it goes), the reports' stored scores and search index.
 """
 
 from safeguard.core.bulk import write_rows
+from safeguard.core.task_priority import batch_triage_task_size
 from safeguard.reporting.intake import IntakeStage
 
 from .enqueue import insert_with_triage
@@ -15,7 +17,8 @@ from .models import ReportTriage
 from .priority import initial_priorities, initial_priority
 from .scoring import Scored
 from .search import index_new_rows
-from .tasks import triage_batch, triage_report
+from .task_priority import triage_report_task
+from .tasks import triage_batch
 
 
 def prioritise(reports: list) -> None:
@@ -26,12 +29,16 @@ def prioritise(reports: list) -> None:
 
 
 def enqueue_triage(report) -> None:
-    # ENQUEUE_ON_COMMIT: the task is queued only if the report is committed.
-    triage_report.enqueue(report.pk)
+    # ENQUEUE_ON_COMMIT: the task is queued only if the report is committed. At its first band's priority.
+    triage_report_task(report.priority).enqueue(report.pk)
 
 
 def enqueue_batch_triage(report_ids: list[int]) -> None:
-    triage_batch.enqueue(report_ids)
+    """A batch's triage as tasks of at most SAFEGUARD_TRIAGE_BATCH_TASK_SIZE reports, at batch priority: a worker
+    holds none for long, and takes any waiting P1 report's task before the next (issue 20)."""
+    size = batch_triage_task_size()
+    for start in range(0, len(report_ids), size):
+        triage_batch.enqueue(report_ids[start : start + size])
 
 
 def queue(reports: list, batch: bool) -> None:
