@@ -7,6 +7,13 @@
 - on the set path (the referral import scores its lines as it goes), the reports' stored scores and search index.
 """
 
+from functools import partial
+
+from django.db import transaction
+from django_tasks.backends.dummy import DummyBackend
+from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks_db.backend import DatabaseBackend
+
 from safeguard.core.bulk import write_rows
 from safeguard.core.task_priority import batch_triage_task_size
 from safeguard.reporting.intake import IntakeStage
@@ -20,6 +27,9 @@ from .search import index_new_rows
 from .task_priority import triage_report_task
 from .tasks import triage_batch
 
+# Backends whose queue is this database (or that run the task in place): enqueued inside the transaction.
+_QUEUES_IN_TRANSACTION = (DatabaseBackend, ImmediateBackend, DummyBackend)
+
 
 def prioritise(reports: list) -> None:
     decisions = [initial_priority(reports[0])] if len(reports) == 1 else initial_priorities(reports)
@@ -28,9 +38,20 @@ def prioritise(reports: list) -> None:
         report.priority_reasons = list(decision.reasons)  # a batch shares decisions between equal reports
 
 
+def _enqueue(task, *args) -> None:
+    """The database queue's row goes in the report's own transaction: queued if and only if the report commits, in
+    the same write (on SQLite, one wait for the write lock, not two). A queue elsewhere (Redis) is told once the
+    transaction has committed, so no worker can take the task before its report exists: django-tasks 0.12 has no
+    ENQUEUE_ON_COMMIT (the setting is ignored), and an idle worker on the urgent queue would take a P1's at once."""
+    if isinstance(task.get_backend(), _QUEUES_IN_TRANSACTION):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(partial(task.enqueue, *args))
+
+
 def enqueue_triage(report) -> None:
-    # ENQUEUE_ON_COMMIT: the task is queued only if the report is committed. At its first band's priority.
-    triage_report_task(report.priority).enqueue(report.pk)
+    """Queue the report's triage at its first band's priority (task_priority.py)."""
+    _enqueue(triage_report_task(report.priority), report.pk)
 
 
 def enqueue_batch_triage(report_ids: list[int]) -> None:
@@ -38,7 +59,7 @@ def enqueue_batch_triage(report_ids: list[int]) -> None:
     holds none for long, and takes any waiting P1 report's task before the next (issue 20)."""
     size = batch_triage_task_size()
     for start in range(0, len(report_ids), size):
-        triage_batch.enqueue(report_ids[start : start + size])
+        _enqueue(triage_batch, report_ids[start : start + size])
 
 
 def queue(reports: list, batch: bool) -> None:

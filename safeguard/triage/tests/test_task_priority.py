@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.test import override_settings
+from django_tasks.backends.base import BaseTaskBackend
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
@@ -27,9 +28,19 @@ from safeguard.triage.tasks import rescore_open_reports, triage_batch, triage_re
 
 pytestmark = pytest.mark.django_db
 
-DATABASE_QUEUE = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"], "ENQUEUE_ON_COMMIT": True}
-}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+QUEUED_ELSEWHERE: list[tuple[str, int, tuple]] = []
+
+
+class ElsewhereBackend(BaseTaskBackend):
+    """A queue outside the database (as Redis is): records what it is told."""
+
+    supports_priority = True
+
+    def enqueue(self, task, args, kwargs):
+        QUEUED_ELSEWHERE.append((task.name, task.priority, tuple(args)))
+
+
 ROUTINE = "Someone in a game chat asked to keep their messages secret."
 
 
@@ -195,3 +206,16 @@ def test_rq_puts_each_task_on_its_prioritys_queue(settings):
     settings.RQ_QUEUES = {"default": all_three["default"]}
     assert rq_queue_name(triage_report_task(Priority.P1)) == "default"  # only queues that are configured
     assert task_priority.RQ_QUEUE_ORDER == ("urgent", "default", "bulk")
+
+
+def test_a_queue_outside_the_database_is_told_only_once_the_report_commits(django_capture_on_commit_callbacks):
+    QUEUED_ELSEWHERE.clear()
+    elsewhere = {"default": {"BACKEND": f"{__name__}.ElsewhereBackend", "QUEUES": ["default"]}}
+    with override_settings(TASKS=elsewhere):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            urgent = _public(child_in_danger_now=True)
+        assert QUEUED_ELSEWHERE == []  # no worker can take it before the report exists for it
+        for callback in callbacks:
+            callback()
+    queued = list(QUEUED_ELSEWHERE)
+    assert queued == [("triage_report", 100, (urgent.pk,))]
