@@ -31,6 +31,7 @@ SMOKE: dict[str, tuple[list[str], dict[str, str], bool]] = {
         {},
         True,
     ),
+    "bench_p1_under_load.py": ([], {}, False),  # SQLite; BENCH_SMOKE sizes: a 300-report batch, 3 P1 reports
     "bench_public_report.py": ([], {}, False),
     "bench_referrals.py": (["--lines", "300"], {}, True),
     "bench_routing.py": (["2000", "1000"], {}, False),

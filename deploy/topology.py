@@ -319,7 +319,9 @@ class Topology:
 
     def start_worker(self, number: int) -> subprocess.Popen:
         if self.use_redis:
-            args = ["rqworker", "default", "--job-class", "django_tasks_rq.backend.Job", "--with-scheduler"]
+            # Urgent first (a P1 report's triage), bulk last (a partner batch's triage): core/task_priority.py.
+            args = ["rqworker", "urgent", "default", "bulk", "--job-class", "django_tasks_rq.backend.Job"]
+            args += ["--with-scheduler"]
             # RQ's default worker forks a work-horse per job, which opens its own PostgreSQL connection: ~2 ms of
             # machine CPU per request in the load test's mix, enough to saturate 2 cores. SimpleWorker runs jobs in
             # the worker process with its persistent connection (ADR 0094). A job that kills the process dies with

@@ -164,11 +164,18 @@ TASKS = {
     }
 }
 # TASKS_BACKEND=safeguard.core.rq_backend.RetryingRQBackend runs tasks on Redis-backed RQ workers
-# (`manage.py rqworker default`), retried when a worker dies mid-job (docs/production.md).
+# (`manage.py rqworker urgent default bulk`, in that order), retried when a worker dies mid-job (docs/production.md).
+# Tasks are queued on "default"; the RQ backend puts each on the Redis queue of its priority (core/task_priority.py:
+# urgent triage first, batch triage and bulk work last), since RQ itself keeps one queue in arrival order.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 if TASKS["default"]["BACKEND"].startswith(("django_tasks_rq.", "safeguard.core.rq_backend.")):
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600, "SOCKET_TIMEOUT": 5}}
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600, "SOCKET_TIMEOUT": 5} for name in ("urgent", "default", "bulk")
+    }
+# A partner batch is triaged by tasks of at most this many reports, so a worker is back at the queue (and takes a
+# P1 report's triage first) within one such task's time (core/task_priority.py, issue 20).
+SAFEGUARD_TRIAGE_BATCH_TASK_SIZE = env.int("SAFEGUARD_TRIAGE_BATCH_TASK_SIZE", default=500)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

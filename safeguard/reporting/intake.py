@@ -61,8 +61,8 @@ class IntakeStage:
     """What an app above reporting does for every accepted report. Any hook may be None.
 
     prioritise(reports): before the INSERT, set each report's first `priority` and `priority_reasons`.
-    in_insert(sql, params): fold follow-on work into a single report's INSERT (a task row in the same statement);
-        returns the combined (sql, params), or None where it cannot.
+    in_insert(report, sql, params): fold follow-on work into a single report's INSERT (a task row in the same
+        statement; the report as prioritised, not yet saved); returns the combined (sql, params), or None.
     files(report, attachments, actor, written): inside the transaction, once the report's files are joined;
         appends the names of anything it stores to `written`.
     discard(written): after a failure, remove what `files` stored.
@@ -78,7 +78,7 @@ class IntakeStage:
     name: str
     order: int  # lower first: evidence 10, triage 30
     prioritise: Callable[[list[Report]], None] | None = None
-    in_insert: Callable[[str, list], tuple[str, list] | None] | None = None
+    in_insert: Callable[[Report, str, list], tuple[str, list] | None] | None = None
     files: Callable[[Report, list[Attachment], Actor, list[str]], None] | None = None
     discard: Callable[[list[str]], None] | None = None
     accepted: Callable[[list[Report], bool], None] | None = None
@@ -195,7 +195,7 @@ def _insert_one(report: Report, *, follow_on_in_insert: bool) -> str:
     combined = None
     if follow_on_in_insert:
         for stage in _STAGES:
-            if stage.in_insert and (combined := stage.in_insert(sql, params)) is not None:
+            if stage.in_insert and (combined := stage.in_insert(report, sql, params)) is not None:
                 sql, params = combined
                 break
     # Prepared on PostgreSQL: the same text every time, ~80 parameters (core/prepared.py, ADR 0018 round 4).

@@ -20,6 +20,8 @@ from safeguard.core.internals.tasks import (
     task_row_template,
 )
 
+from .task_priority import triage_priority
+
 __all__ = ["DATABASE_BACKEND", "insert_with_triage"]
 
 
@@ -36,13 +38,15 @@ def _task():
 
 
 @cache
-def _row_template(alias: str) -> tuple[str, tuple]:
-    """Column list and the per-column value or marker, made once per backend (same for every report)."""
-    return task_row_template(_backend(), _task())
+def _row_template(alias: str, priority: int) -> tuple[str, tuple]:
+    """Column list and the per-column value or marker, made once per backend and task priority (the same for
+    every report of a band: the priority is one of the constants)."""
+    return task_row_template(_backend(), _task().using(priority=priority))
 
 
-def insert_with_triage(insert_sql: str, params: list) -> tuple[str, list] | None:
-    """`insert_sql` (an INSERT .. RETURNING id of one report) extended to queue triage_report(id) too.
+def insert_with_triage(report, insert_sql: str, params: list) -> tuple[str, list] | None:
+    """`insert_sql` (an INSERT .. RETURNING id of `report`) extended to queue triage_report(id) too, at the
+    priority `enqueue_triage` gives it (its first band's, set before the INSERT: task_priority.py).
 
     Returns the statement and its parameters, or None where the task must be enqueued the usual way.
     A report that is not inserted (ON CONFLICT DO NOTHING) queues nothing: the row comes from its RETURNING.
@@ -50,15 +54,17 @@ def insert_with_triage(insert_sql: str, params: list) -> tuple[str, list] | None
     backend = _backend()
     if not can_write_task_rows(backend):
         return None
-    sql = _statement(insert_sql, backend.alias)
-    _, template = _row_template(backend.alias)
+    priority = triage_priority(report.priority)
+    sql = _statement(insert_sql, backend.alias, priority)
+    _, template = _row_template(backend.alias, priority)
     return sql, [*params, *task_row_params(backend, template)]
 
 
 @lru_cache(maxsize=32)
-def _statement(insert_sql: str, alias: str) -> str:
+def _statement(insert_sql: str, alias: str, priority: int) -> str:
     """The combined statement for this report INSERT. Made once: the report INSERT's text is the same
     for every report (core/bulk.insert_sql), and the task row's columns are the model's (its values,
-    which the backend's settings decide, are parameters taken from `_row_template` on each call)."""
-    columns, template = _row_template(alias)
+    which the backend's settings and the band decide, are parameters taken from `_row_template` on each call:
+    the text is the same whatever the priority)."""
+    columns, template = _row_template(alias, priority)
     return insert_task_row_sql(insert_sql, columns, template)

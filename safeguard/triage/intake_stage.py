@@ -2,12 +2,22 @@
 
 - before the INSERT, the first priority from the active scoring model (a child in danger now is P1 at once);
 - a single report's triage task folded into its INSERT where the backend allows it (enqueue.py, ADR 0019);
-- once accepted, triage queued on commit: one `triage_report` task per report, one `triage_batch` for a batch;
+- once accepted, triage queued on commit: one `triage_report` task per report at its band's priority, a batch's
+  `triage_batch` tasks of at most SAFEGUARD_TRIAGE_BATCH_TASK_SIZE reports each at batch priority (issue 20);
 - on the set path (the referral import scores its lines as it goes), the reports' stored scores and search index.
 """
 
+from functools import partial
+
+from django.db import transaction
+from django_tasks.backends.dummy import DummyBackend
+from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks_db.backend import DatabaseBackend
+
 from safeguard.core.bulk import write_rows
+from safeguard.core.task_priority import batch_triage_task_size
 from safeguard.reporting.intake import IntakeStage
+from safeguard.reporting.models import Priority
 
 from .enqueue import insert_with_triage
 from .features import STORED_FEATURES, ActiveModel
@@ -15,7 +25,11 @@ from .models import ReportTriage
 from .priority import initial_priorities, initial_priority
 from .scoring import Scored
 from .search import index_new_rows
-from .tasks import triage_batch, triage_report
+from .task_priority import triage_report_task
+from .tasks import triage_batch
+
+# Backends whose queue is this database (or that run the task in place): enqueued inside the transaction.
+_QUEUES_IN_TRANSACTION = (DatabaseBackend, ImmediateBackend, DummyBackend)
 
 
 def prioritise(reports: list) -> None:
@@ -25,13 +39,28 @@ def prioritise(reports: list) -> None:
         report.priority_reasons = list(decision.reasons)  # a batch shares decisions between equal reports
 
 
+def _enqueue(task, *args) -> None:
+    """The database queue's row goes in the report's own transaction: queued if and only if the report commits, in
+    the same write (on SQLite, one wait for the write lock, not two). A queue elsewhere (Redis) is told once the
+    transaction has committed, so no worker can take the task before its report exists: django-tasks 0.12 has no
+    ENQUEUE_ON_COMMIT (the setting is ignored), and an idle worker on the urgent queue would take a P1's at once."""
+    if isinstance(task.get_backend(), _QUEUES_IN_TRANSACTION):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(partial(task.enqueue, *args))
+
+
 def enqueue_triage(report) -> None:
-    # ENQUEUE_ON_COMMIT: the task is queued only if the report is committed.
-    triage_report.enqueue(report.pk)
+    """Queue the report's triage at its first band's priority (task_priority.py)."""
+    _enqueue(triage_report_task(report.priority), report.pk)
 
 
 def enqueue_batch_triage(report_ids: list[int]) -> None:
-    triage_batch.enqueue(report_ids)
+    """A batch's triage as tasks of at most SAFEGUARD_TRIAGE_BATCH_TASK_SIZE reports, at batch priority: a worker
+    holds none for long, and takes any waiting P1 report's task before the next (issue 20)."""
+    size = batch_triage_task_size()
+    for start in range(0, len(report_ids), size):
+        _enqueue(triage_batch, report_ids[start : start + size])
 
 
 def queue(reports: list, batch: bool) -> None:
@@ -43,9 +72,10 @@ def queue(reports: list, batch: bool) -> None:
 
 
 def amended(report, cause: str, detail: dict) -> None:
-    """New information on an accepted report (the reporter's follow-up): triage it again, on commit, recording
-    what changed for staff."""
-    triage_report.enqueue(report.pk, cause, detail)
+    """New information on an accepted report (the reporter's follow-up): triage it again, recording what changed
+    for staff. Queued as a P1's triage whatever the report's band: a child who comes back may be writing that
+    they are in danger now, and follow-ups are few."""
+    _enqueue(triage_report_task(Priority.P1), report.pk, cause, detail)
 
 
 def triage_row(*, report_id: int, features: dict, scored: Scored, prior: int, model: ActiveModel, at) -> dict:

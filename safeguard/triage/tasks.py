@@ -6,6 +6,7 @@ from django_tasks import task
 
 from safeguard.audit.services import Action, Actor, PendingEntry, appended_at_end, record_many
 from safeguard.core.bulk import column_of
+from safeguard.core.task_priority import BATCH_TRIAGE, BULK
 from safeguard.reporting.models import Priority, Report, Status, StatusChange
 from safeguard.subjects.models import ReportSubject
 from safeguard.subjects.services import link_report
@@ -31,6 +32,8 @@ CHUNK = 50
 def triage_report(report_id: int, cause: str = "", detail: dict | None = None) -> None:
     """Link, score, deconflict and index a newly accepted report in the background.
 
+    Queued at its report's band's priority (task_priority.triage_report_task: a P1 first, ahead of batch work).
+
     Submission already sets a first priority synchronously, so the queue is right even if the worker
     is behind. Idempotent: running it twice leaves the same identifiers, subject, score and notices.
     `cause`: why a report already triaged is triaged again (a `TriageChange.Cause`, e.g. the reporter's
@@ -39,11 +42,14 @@ def triage_report(report_id: int, cause: str = "", detail: dict | None = None) -
     triage_reports(report_ids=[report_id], cause=cause, detail=detail or {})
 
 
-@task()
+@task(priority=BATCH_TRIAGE)
 def triage_batch(report_ids: list[int]) -> None:
-    """Triage a batch's reports in one background task rather than queueing thousands of tasks.
+    """Triage these reports of a partner batch in one background task rather than a task per report.
 
-    Each report is triaged as `triage_report` triages it, a chunk of reports per transaction (ADR 0031).
+    Each report is triaged as `triage_report` triages it, a chunk of reports per transaction (ADR 0031). Intake
+    queues a batch as tasks of at most SAFEGUARD_TRIAGE_BATCH_TASK_SIZE reports at batch priority
+    (`enqueue_batch_triage`), so a worker is back at the queue between them and a P1 report's task goes first
+    (issue 20); called with more, it still triages them all. Idempotent, as `triage_report` is.
     """
     triage_reports(report_ids=report_ids)
 
@@ -199,7 +205,7 @@ def _refresh_prior_reports(subject, *, prior: int, model, new_report: Report) ->
     )
 
 
-@task()
+@task(priority=BULK)  # every open report: behind single reports' triage and what people wait on
 def rescore_open_reports(run_id: int) -> None:
 
     rescore_all_open(run_id=run_id)

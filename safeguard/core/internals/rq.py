@@ -7,7 +7,8 @@ so a retry is safe. Configured by its domain-facing path, TASKS_BACKEND=safeguar
 
 Private or undocumented names relied on (django-tasks-rq 0.12.0, django-tasks 0.12.0):
 
-- `RQBackend.enqueue`'s body, copied here with `retry=` added: upstream has no hook for job options.
+- `RQBackend.enqueue`'s body, copied here with `retry=` added and the Redis queue chosen by priority
+  (`rq_queue_name`): upstream has no hook for job options, and ignores priority but for the maximum (at_front).
 - `django_tasks_rq.backend.Job`, `failed_callback`, `success_callback` (undocumented module names): the
   job class and callbacks upstream's enqueue uses, so results are recorded as upstream records them.
 - `object.__setattr__` on the frozen `TaskResult` for `enqueued_at`, as upstream does.
@@ -16,14 +17,27 @@ Tests: `safeguard/core/tests/test_internals.py` (`test_rq_*`).
 """
 
 import django_rq
-from django_tasks.base import TASK_MAX_PRIORITY, TaskResult, TaskResultStatus
+from django_tasks.base import DEFAULT_TASK_QUEUE_NAME, TASK_MAX_PRIORITY, TaskResult, TaskResultStatus
 from django_tasks.signals import task_enqueued
 from django_tasks.utils import get_random_id
 from django_tasks_rq.backend import Job, RQBackend, failed_callback, success_callback
 from rq.job import Callback, JobStatus, Retry
 
+from safeguard.core.task_priority import rq_queue_for
+
 MAX_RETRIES = 3
 RETRY_INTERVALS = [10, 60, 300]  # seconds: soon, then after a restart has had time to finish
+
+
+def rq_queue_name(task) -> str:
+    """The Redis queue for this task: one named explicitly as it is; one on the default queue, the queue of its
+    priority's range (core/task_priority.py) among those configured, since RQ runs each queue in arrival order
+    and workers listen to `urgent default bulk` in that order (issue 20)."""
+    from django_rq.settings import QUEUES
+
+    if task.queue_name != DEFAULT_TASK_QUEUE_NAME:
+        return task.queue_name
+    return rq_queue_for(task.priority, QUEUES)
 
 
 class RetryingRQBackend(RQBackend):
@@ -43,7 +57,7 @@ class RetryingRQBackend(RQBackend):
             errors=[],
             worker_ids=[],
         )
-        queue = django_rq.get_queue(task.queue_name, job_class=Job)
+        queue = django_rq.get_queue(rq_queue_name(task), job_class=Job)
         job = queue.create_job(
             task.module_path,
             args=args,

@@ -16,6 +16,7 @@ from safeguard.partners.models import PartnerReport, PartnerReportState
 from safeguard.partners.schemas import ReportOut
 from safeguard.reporting.models import Report
 from safeguard.triage import enqueue
+from safeguard.triage.task_priority import triage_report_task
 from safeguard.triage.tasks import triage_report
 
 from .conftest import valid_report
@@ -42,8 +43,9 @@ def test_a_submission_queues_triage_in_its_report_insert_as_django_tasks_would(a
     [fast] = DBTaskResult.objects.all()
     assert fast.args_kwargs == {"args": [report.pk], "kwargs": {}}
 
-    # The same task enqueued the library's way, for comparison column by column.
-    slow = database_backend.enqueue(triage_report, (report.pk,), {}).db_result
+    # The same task enqueued the library's way (at the report's band's priority, as enqueue_triage queues it),
+    # for comparison column by column.
+    slow = database_backend.enqueue(triage_report_task(report.priority), (report.pk,), {}).db_result
     slow.refresh_from_db()
     for field in DBTaskResult._meta.concrete_fields:
         if field.attname not in ("id", "enqueued_at"):
