@@ -114,11 +114,21 @@ def _changes(request, report) -> list[dict]:
     return shown
 
 
+# What the public journey itself keeps in details (shown above in words) and demo bookkeeping: not source data.
+_OWN_DETAILS = ("public_web", "demo_seed")
+
+
+def _source_data(report) -> str:
+    """Everything a partner, referral or button sent, as it came; "" when the report holds only our own answers."""
+    sent = {k: v for k, v in (report.details or {}).items() if k not in _OWN_DETAILS}
+    return json.dumps(sent, indent=2, ensure_ascii=False, default=str) if sent else ""
+
+
 def _render_detail(request, report, *, status_form=None, assign_error="", http_status=200) -> HttpResponse:
     may_assign_others = has_capability(request.user, Capability.ASSIGN_REPORT)
     context = {
         "report": report,
-        "details_json": json.dumps(report.details, indent=2, ensure_ascii=False, default=str) if report.details else "",
+        "details_json": _source_data(report),
         "status_form": status_form or StatusChangeForm(),
         "assign_error": assign_error,
         "may_change": has_capability(request.user, Capability.CHANGE_REPORT),

@@ -65,7 +65,7 @@ def _sealed_upload(data: bytes, name: str) -> StoredUpload:
 
 
 def _fields() -> dict:
-    return {"account": "They asked to keep the chat secret.", "platform_name": "Fictional Chat"}
+    return {"account": "They sent messages in a chat.", "platform_name": "Fictional Chat"}
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES))
