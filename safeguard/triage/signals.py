@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy
 import spacy
 import srsly
 from django.conf import settings
@@ -30,7 +31,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Sentencizer
-from spacy.attrs import LIKE_NUM, LOWER, NORM, SHAPE
+from spacy.attrs import IS_PUNCT, LIKE_NUM, LOWER, NORM, ORTH, SENT_START, SHAPE
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -155,11 +156,33 @@ def load_termset(path: Path = NEGATION_FILE) -> dict[str, list[str]]:
     return {key: list(value) for key, value in data.items() if not key.startswith("_")}
 
 
+class _Sentences:
+    """spaCy's Sentencizer rule (a sentence starts after '.', '!', '?'... once punctuation ends), on arrays."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.punct = frozenset(nlp.vocab.strings.add(c) for c in Sentencizer.default_punct_chars)
+
+    def __call__(self, doc: Doc) -> Doc:
+        punct = self.punct
+        starts = [-1] * len(doc)
+        starts[0] = 1
+        seen_period = False
+        for i, (orth, is_punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
+            in_punct = orth in punct
+            if seen_period and not is_punct and not in_punct:
+                starts[i] = 1
+                seen_period = False
+            elif in_punct:
+                seen_period = True
+        doc.from_array([SENT_START], numpy.array(starts, dtype="int64").reshape(-1, 1).astype("uint64"))
+        return doc
+
+
 class _LazyNegation:
     """Sentences and NegEx, only for a text where the ruler found something."""
 
     def __init__(self, nlp: Language, neg_termset: dict[str, list[str]]) -> None:
-        self.sentencizer = Sentencizer()
+        self.sentencizer = _Sentences(nlp)
         self.negex = Negex(
             nlp,
             "negex",
@@ -201,7 +224,7 @@ def _build(*, reference: bool = False) -> _Reader:
 # an anchor that occurs, as wide as the pattern can reach. Phrase (string) patterns go to one PhraseMatcher
 # on NORM, as the EntityRuler does. Overlaps are resolved as the EntityRuler does: longest, then earliest.
 
-_STAR_REACH = 8  # tokens a "*" or "+" position is allowed to cover around an anchor
+_STAR_REACH = 6  # tokens a "*" or "+" position may cover around an anchor (fillers are short in practice)
 _TEXT_ATTRS = {"LOWER": "LOWER", "NORM": "NORM", "ORTH": "LOWER", "TEXT": "LOWER"}
 _SPEAK = {"u", "ur", "im", "m", "s", "'s", "nt", "n't", "na", "2", "4", "ya", "r", "n", "d", "'d", "ll", "'ll"}
 _NUM_ANCHOR = ("#", "num")  # a token like a number or holding a digit
