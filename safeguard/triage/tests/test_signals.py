@@ -290,5 +290,5 @@ def test_a_pattern_file_with_an_unknown_label_is_refused(settings, tmp_path, fre
     extra = tmp_path / "bad.jsonl"
     extra.write_text(json.dumps({"label": "SCARY", "pattern": "boo"}) + "\n")
     settings.SAFEGUARD_TRIAGE_SIGNAL_PATTERNS = [str(extra)]
-    with pytest.raises(ValueError, match="bad.jsonl:1"):
+    with pytest.raises(ValueError, match=r"bad\.jsonl:1"):
         read_signals("boo")
