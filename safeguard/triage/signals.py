@@ -374,6 +374,8 @@ class SignalRuler:
             if like_num or digit_shape(shape):
                 numbers.append(i)
         has_number = bool(numbers)
+        lowers = [row[0] for row in rows]
+        norms = [row[1] for row in rows]
         anchored: dict[int, list[int]] = {}
         by_lower, by_norm = self.by_lower, self.by_norm
         for i, (lower, norm, _, _) in enumerate(rows):
@@ -393,6 +395,11 @@ class SignalRuler:
                 continue
             ranges = [(max(0, i - rule.before), min(length, i + rule.after + 1)) for i in positions] or [(0, length)]
             for start, end in _merged(ranges):
+                # the same check on the window alone: most anchors in routine text stand far from the rest
+                window_words = set(lowers[start:end]).union(norms[start:end])
+                window_number = any(start <= i < end for i in numbers)
+                if not rule.possible(window_words, window_number):
+                    continue
                 for match_id, match_start, match_end in rule.matcher(doc[start:end]):
                     spans.append(Span(doc, start + match_start, start + match_end, label=match_id))
         doc.ents = filter_spans(spans) if spans else []

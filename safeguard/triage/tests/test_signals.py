@@ -143,6 +143,8 @@ ROUTINE = [
     "he keeps cutting me out of the group",
     "thanks for the photos of the trip",
     "he told me 20 times",
+    "mum says i can't go on the game anymore",
+    "my brother is 19 and he is helping me write this",
 ]
 
 
@@ -205,6 +207,8 @@ def test_a_negation_reaches_only_its_own_clause():
         ("he said he was 15 but he's 30", ()),
         ("he told me 20 times", ()),
         ("in the year 2020", ()),
+        ("he plays with me on a game and says he is 12", ()),  # the other person's claim, not the child's
+        ("my brother is 19", ()),
         ("", ()),
     ],
 )
