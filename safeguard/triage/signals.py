@@ -296,10 +296,15 @@ class _Rule:
     needs_number: list[bool] = field(default_factory=list)
 
     def possible(self, words: set[int], has_number: bool) -> bool:
-        return any(
-            (has_number or not number) and all(not need.isdisjoint(words) for need in needs)
-            for needs, number in zip(self.needs, self.needs_number, strict=True)
-        )
+        for needs, number in zip(self.needs, self.needs_number, strict=True):
+            if number and not has_number:
+                continue
+            for need in needs:
+                if need.isdisjoint(words):
+                    break
+            else:
+                return True
+        return False
 
 
 class SignalRuler:
@@ -315,6 +320,8 @@ class SignalRuler:
         self.everywhere: list[int] = []
         self._rule_of: dict[frozenset[tuple[str, str]], int] = {}
         self._shapes: dict[int, bool] = {}  # a token shape's hash -> whether it holds a digit ("dd", "ddxx")
+        self._lower_keys: frozenset[int] | None = None
+        self._norm_keys: frozenset[int] | None = None
         for row in patterns:
             pattern = row["pattern"]
             if isinstance(pattern, str):
@@ -352,9 +359,21 @@ class SignalRuler:
         rule = self.rules[index]
         rule.matcher.add(label, [pattern])
         rule.before, rule.after = max(rule.before, before), max(rule.after, after)
-        option_keys = [keys for _, _, keys in options]
+        option_keys = [k for _, _, k in sorted(options, key=lambda option: option[0])]  # most telling first
         rule.needs.append(tuple(frozenset(strings.add(w) for _, w in k) for k in option_keys if _NUM_ANCHOR not in k))
         rule.needs_number.append(any(_NUM_ANCHOR in k for k in option_keys))
+
+    @property
+    def lower_keys(self) -> frozenset[int]:
+        if self._lower_keys is None:
+            self._lower_keys = frozenset(self.by_lower)
+        return self._lower_keys
+
+    @property
+    def norm_keys(self) -> frozenset[int]:
+        if self._norm_keys is None:
+            self._norm_keys = frozenset(self.by_norm)
+        return self._norm_keys
 
     def _digit_shape(self, shape: int) -> bool:
         known = self._shapes.get(shape)
@@ -364,27 +383,29 @@ class SignalRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         length = len(doc)
-        rows = doc.to_array([LOWER, NORM, LIKE_NUM, SHAPE]).tolist()
-        words: set[int] = set()
+        columns = doc.to_array([LOWER, NORM, LIKE_NUM, SHAPE]).T.tolist() if length else [[], [], [], []]
+        lowers, norms, like_nums, shapes = columns
+        words = set(lowers)
+        words.update(norms)
         numbers: list[int] = []
-        digit_shape = self._digit_shape
-        for i, (lower, norm, like_num, shape) in enumerate(rows):
-            words.add(lower)
-            words.add(norm)
-            if like_num or digit_shape(shape):
-                numbers.append(i)
+        if self.by_number:
+            digit_shapes = {shape for shape in set(shapes) if self._digit_shape(shape)}
+            if digit_shapes or any(like_nums):
+                numbers = [i for i, shape in enumerate(shapes) if like_nums[i] or shape in digit_shapes]
         has_number = bool(numbers)
-        lowers = [row[0] for row in rows]
-        norms = [row[1] for row in rows]
         anchored: dict[int, list[int]] = {}
-        by_lower, by_norm = self.by_lower, self.by_norm
-        for i, (lower, norm, _, _) in enumerate(rows):
-            for hits in (by_lower.get(lower), by_norm.get(norm)):
-                if hits:
-                    for index in hits:
-                        anchored.setdefault(index, []).append(i)
-        for index in self.by_number:
-            if numbers:
+        for keys, index_of, values in (
+            (self.lower_keys, self.by_lower, lowers),
+            (self.norm_keys, self.by_norm, norms),
+        ):
+            found = keys.intersection(words)
+            if found:
+                for i, value in enumerate(values):
+                    if value in found:
+                        for index in index_of[value]:
+                            anchored.setdefault(index, []).append(i)
+        if numbers:
+            for index in self.by_number:
                 anchored.setdefault(index, []).extend(numbers)
         spans = [Span(doc, start, end, label=match_id) for match_id, start, end in self.phrases(doc)]
         for index in self.everywhere:
