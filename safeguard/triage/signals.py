@@ -72,7 +72,7 @@ _UNITS = frozenset(
         "seconds", "secs",
     }
 )  # fmt: skip
-_RELATION_STARTS = frozenset({"my", "our", "her", "his"})
+_RELATION_STARTS = frozenset({"my", "ma", "mi", "our", "her", "his"})
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ POSITIVE = [
     ("meeting", "he asked where i live"),
     ("meeting", "he keeps asking what school i go to"),
     ("meeting", "he wanted to link up after school"),
+    ("meeting", "he said he can come to my school"),
     # gifts
     ("gifts", "he sent me robux"),
     ("gifts", "he gave me vbucks"),
@@ -97,6 +98,7 @@ POSITIVE = [
     ("danger_now", "hes outside rn"),
     ("danger_now", "she has gone missing"),
     ("danger_now", "im meeting him tonite at the station"),
+    ("danger_now", "hes picking me up in an hour"),
 ]
 
 NEGATED_OR_ADVICE = [
@@ -140,6 +142,7 @@ ROUTINE = [
     "i will show it to my mum",
     "he hung up the phone",
     "my mum will pick you up from school",
+    "my mum is picking me up in an hour",
     "he keeps cutting me out of the group",
     "thanks for the photos of the trip",
     "he told me 20 times",
@@ -202,6 +205,7 @@ def test_a_negation_reaches_only_its_own_clause():
         ("he is in year 10", (14,)),
         ("im twelve", (12,)),
         ("my son is 11", (11,)),
+        ("ma daughter is 14", (14,)),
         ("I'm 40 and my son is 12", (12,)),
         ("he said he was 25 and im 14", (14,)),
         ("he said he was 15 but he's 30", ()),
