@@ -283,6 +283,7 @@ def test_a_centres_own_pattern_file(settings, tmp_path, fresh_reader):
     rows = [
         {"label": "gifts", "pattern": [{"LOWER": "glitter"}, {"LOWER": {"IN": ["tokens", "tokenz"]}}]},
         {"label": "MEETING", "pattern": "come to the den"},
+        {"label": "secrecy", "pattern": [{"LOWER": {"FUZZY1": "hushhush"}}]},  # no anchor: tried everywhere
     ]
     extra.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
     assert not read_signals("he offered me glitter tokens").has("gifts")
@@ -292,6 +293,7 @@ def test_a_centres_own_pattern_file(settings, tmp_path, fresh_reader):
     assert read_signals("he offered me glitter tokenz").found["gifts"] == ("glitter tokenz",)
     assert read_signals("he said come to the den").has("meeting")
     assert not read_signals("he said never come to the den").has("meeting")
+    assert read_signals("he said its all hushush ok").found["secrecy"] == ("hushush",)
 
 
 def test_a_pattern_file_with_an_unknown_label_is_refused(settings, tmp_path, fresh_reader):
