@@ -56,6 +56,7 @@ AGE_LABELS = frozenset({AGE_SELF, AGE_CHILD, AGE_CLAIM, SCHOOL_YEAR})
 SIGNAL_LABELS = frozenset(name.upper() for name in SIGNAL_NAMES)
 KNOWN_LABELS = SIGNAL_LABELS | AGE_LABELS | {GUARD}
 _NEGATED = "signal_negated"  # the Span extension NegEx sets
+_NEGEX_CHUNK = 250  # tokens: longer texts are negated a run of whole sentences at a time
 
 _NUMBER_WORDS = {
     "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
@@ -199,8 +200,29 @@ class _LazyNegation:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc.ents:
-            self.negex(self.sentencizer(doc))
+        if not doc.ents:
+            return doc
+        self.sentencizer(doc)
+        if len(doc) <= _NEGEX_CHUNK:
+            self.negex(doc)
+            return doc
+        # NegEx reads doc[a:b].ents for every stretch, which is quadratic on a long text with many signals.
+        # A negation never reaches past its sentence, so NegEx runs on runs of whole sentences, copied out.
+        ents = list(doc.ents)
+        chunks: list[tuple[int, int]] = []
+        start = 0
+        for sent in doc.sents:
+            if sent.end - start > _NEGEX_CHUNK and sent.start > start:
+                chunks.append((start, sent.start))
+                start = sent.start
+        chunks.append((start, len(doc)))
+        for start, end in chunks:
+            inside = [ent for ent in ents if start <= ent.start and ent.end <= end]
+            if inside:
+                part = doc[start:end].as_doc()
+                self.negex(part)
+                for original, copy in zip(inside, part.ents, strict=True):
+                    original._.set(_NEGATED, copy._.get(_NEGATED))
         return doc
 
 

@@ -247,6 +247,11 @@ def test_empty_blank_and_huge_text():
     assert time.perf_counter() - started < 2
     assert early.has("secrecy")
     assert not read_signals(filler + " he said keep it secret").has("secrecy")  # beyond 20,000 characters
+    crowded = "he never asked me for pics. he said keep it secret. " * 400  # a signal in every sentence
+    started = time.perf_counter()
+    result = read_signals(crowded)
+    assert time.perf_counter() - started < 2
+    assert result.found == {"secrecy": ("keep it secret",)}  # NegEx still per sentence on a long text
 
 
 def test_read_many_matches_read_signals_one_by_one():
