@@ -187,6 +187,9 @@ def test_a_negation_reaches_only_its_own_clause():
     assert read_signals("i dont know him but he asked for pics").has("image_request")
     assert read_signals("i dont know who he is he keeps asking me to send nudes").has("image_request")
     assert read_signals("he didnt ask for pics he asked for a video").has("image_request")
+    assert read_signals("he wont stop asking me for pics").has("image_request")  # a pseudo-negation
+    assert read_signals("im not ok he keeps asking for pics").has("image_request")
+    assert not read_signals("i never wanted to send nudes").has("image_request")
 
 
 @pytest.mark.parametrize(
