@@ -305,6 +305,10 @@ SAFEGUARD_PUBLIC_BASE_URL = env.str("SAFEGUARD_PUBLIC_BASE_URL", default="http:/
 # Where "Exit this page" finally sends a person: a neutral site, as GOV.UK's pattern advises.
 SAFEGUARD_EXIT_URL = env.str("SAFEGUARD_EXIT_URL", default="https://www.bbc.co.uk/weather")
 
+# Extra JSONL files of spaCy EntityRuler patterns a centre adds to triage's text signals (ADR 0098), read after
+# safeguard/triage/signal_patterns/en.jsonl; comma-separated paths in the environment.
+SAFEGUARD_TRIAGE_SIGNAL_PATTERNS = env.list("SAFEGUARD_TRIAGE_SIGNAL_PATTERNS", default=[])
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
