@@ -12,7 +12,7 @@ from safeguard.triage.scoring import DEFAULT_WEIGHTS, FACTOR_NAMES, FACTORS_BY_N
 
 
 def unsaved(**fields):
-    base = {
+    base: dict[str, object] = {
         "pk": None,
         "source": Source.PUBLIC_WEB,
         "child_in_danger_now": False,
