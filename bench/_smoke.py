@@ -36,6 +36,7 @@ SMOKE: dict[str, tuple[list[str], dict[str, str], bool]] = {
     "bench_referrals.py": (["--lines", "300"], {}, True),
     "bench_routing.py": (["2000", "1000"], {}, False),
     "bench_staff_queue.py": ([], {"BENCH_REPORTS": "200"}, False),
+    "bench_text_signals.py": ([], {}, False),  # BENCH_SMOKE=1: 200 texts
     "bench_triage.py": ([], {"BENCH_LINK_SIZES": "500,1000", "BENCH_RESCORE": "1000"}, False),
     "bench_triage_quality.py": ([], {}, False),  # BENCH_SMOKE=1: every 12th item
     "bench_triage_worker.py": (["20"], {}, True),

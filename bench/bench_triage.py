@@ -189,10 +189,11 @@ def bench_rescore() -> None:
     _sql(
         f"INSERT INTO {table} (report_id, danger_now, partner_escalation, offline_meeting, images, threats, "  # noqa: S608
         "victim_age, "
-        "victims, prior_reports, hash_match, role_access, wanted_sighting, occurred_day, prior_report_count, score, "
-        "model_version) "
+        "victims, prior_reports, hash_match, role_access, wanted_sighting, danger_words, self_harm, secrecy, gifts, "
+        "adult_age, words, occurred_day, prior_report_count, score, model_version) "
         "SELECT id, (id % 97 = 0), 0, (id % 7 = 0), (id % 3 = 0), (id % 11 = 0), (id % 18) / 18.0, (id % 5) / 5.0, "
-        "(id % 6) / 5.0, (id % 113 = 0), (id % 17 = 0), 0, 739000 + (id % 60), 0, 0, 0 "
+        "(id % 6) / 5.0, (id % 113 = 0), (id % 17 = 0), 0, (id % 89 = 0), (id % 101 = 0), (id % 13 = 0), "
+        "(id % 19 = 0), (id % 23 = 0), '{}', 739000 + (id % 60), 0, 0, 0 "
         f"FROM {Report._meta.db_table} WHERE id >= %s",
         [first],
     )
