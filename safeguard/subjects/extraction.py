@@ -203,6 +203,10 @@ _SELF = frozenset({"himself", "herself", "themselves", "themself"})
 _ADDED = frozenset({"added"})
 _CALLED = frozenset({"called", "named"})
 _GOES = frozenset({"goes"})
+_ME = frozenset({"my", "me"})
+_CONTACT_GATE = re.compile(r"@|[0-9][0-9\s().-]{6}")
+_PHONE_GATE = re.compile(r"[0-9][0-9\s().-]{6}")
+_IP_GATE = re.compile(r"[0-9]\.[0-9]")
 _LABEL_WORDS = _LABELS | _ADDED_ME | _SELF | _CALLED | _GOES
 _VICTIM_IN_TEXT: tuple[tuple[re.Pattern, frozenset[str]], ...] = (
     (
@@ -321,13 +325,20 @@ class _Scan:
         return self.text[match.start(group) : match.end(group)]
 
     def take(
-        self, pattern: re.Pattern, handle, gate: tuple[str, ...] = (), words: frozenset[str] = frozenset()
+        self,
+        pattern: re.Pattern,
+        handle,
+        gate: tuple[str, ...] = (),
+        words: frozenset[str] = frozenset(),
+        pre: re.Pattern | None = None,
     ) -> None:
         """Each match `handle` accepts is taken out of the text (so no later pattern reads it again). A pattern
         runs only where the text has one of its `gate` strings and one of its `words`: most texts have neither."""
         if gate and not any(part in self.low for part in gate):
             return
         if words and self.words.isdisjoint(words):
+            return
+        if pre is not None and pre.search(self.low) is None:  # a quick look for what the pattern needs
             return
         low = self.low
         # The patterns do not start with \b (it would stop the engine skipping ahead): a match must start a word.
@@ -392,7 +403,7 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _scan_contacts(scan: _Scan, *, victims_first: bool) -> None:
     if victims_first:
-        scan.take(_VICTIM_CONTACT, scan.contact_of_reporter, words=frozenset({"my", "me"}))
+        scan.take(_VICTIM_CONTACT, scan.contact_of_reporter, words=_ME, pre=_CONTACT_GATE)
     scan.take(_EMAIL_IN_TEXT, scan.simple(Role.SUBJECT, Kind.EMAIL, keep_invalid=True), ("@",))
     scan.take(_URL_IN_TEXT, scan.simple(Role.SUBJECT, Kind.URL, keep_invalid=True), ("http", "www."))
 
@@ -414,9 +425,9 @@ def from_free_text(text: str, *, platform: str) -> list[Found]:
             scan.take(pattern, subject, words=words)
     handle = scan.simple(Role.SUBJECT, Kind.USERNAME, keep_invalid=True, platform=platform)
     scan.take(_HANDLE_IN_TEXT, handle, ("@",))
-    scan.take(_IP_IN_TEXT, scan.simple(Role.SUBJECT, Kind.IP, keep_invalid=True))
+    scan.take(_IP_IN_TEXT, scan.simple(Role.SUBJECT, Kind.IP, keep_invalid=True), pre=_IP_GATE)
     # Numbers in a narrative are mostly dates, times and amounts: only a real phone number is taken.
-    scan.take(_PHONE_IN_TEXT, scan.simple(Role.SUBJECT, Kind.PHONE, keep_invalid=False))
+    scan.take(_PHONE_IN_TEXT, scan.simple(Role.SUBJECT, Kind.PHONE, keep_invalid=False), pre=_PHONE_GATE)
     for token in _DISTINCTIVE.findall(scan.text):
         token = token.rstrip(".")
         if _STOP_TOKEN.fullmatch(token.lower()) is None:
@@ -432,7 +443,7 @@ def contacts_in_text(text: str) -> list[Found]:
     if text:
         scan = _Scan(text, "", found, set())
         _scan_contacts(scan, victims_first=False)
-        scan.take(_PHONE_IN_TEXT, scan.simple(Role.SUBJECT, Kind.PHONE, keep_invalid=False))
+        scan.take(_PHONE_IN_TEXT, scan.simple(Role.SUBJECT, Kind.PHONE, keep_invalid=False), pre=_PHONE_GATE)
     return found
 
 
