@@ -204,15 +204,21 @@ _ADDED = frozenset({"added"})
 _CALLED = frozenset({"called", "named"})
 _GOES = frozenset({"goes"})
 _ME = frozenset({"my", "me"})
+# "my daughter's snap is x": the account of the child the report is about (or of another child), never the subject's.
+_MY_WHOSE = (
+    r"(?:own|new|old|other|second)\s+|(?:daughter|son|child|kid|sister|brother|friend|pupil|student|niece|nephew|"
+    r"cousin|grandson|granddaughter|stepson|stepdaughter)(?:'?s)?\s+(?:(?:own|new|old|other)\s+)?"
+)
 _CONTACT_GATE = re.compile(r"@|[0-9][0-9\s().-]{6}")
 _PHONE_GATE = re.compile(r"[0-9][0-9\s().-]{6}")
 _IP_GATE = re.compile(r"[0-9]\.[0-9]")
 _LABEL_WORDS = _LABELS | _ADDED_ME | _SELF | _CALLED | _GOES
 _VICTIM_IN_TEXT: tuple[tuple[re.Pattern, frozenset[str]], ...] = (
     (
-        re.compile(rf"my\s+(?:own\s+|new\s+|old\s+|other\s+)?(?:{_LABEL})(?P<sep>{_SEP}){_TOKEN}", _FREE_FLAGS),
+        re.compile(rf"my\s+(?:{_MY_WHOSE})?(?:{_LABEL})(?P<sep>{_SEP}){_TOKEN}", _FREE_FLAGS),
         _MY_LABEL,
     ),
+    (re.compile(rf"{_TOKEN}\s+(?:is|was|=)\s+my\s+(?:{_MY_WHOSE})?(?:{_LABEL})\b", _FREE_FLAGS), _MY_LABEL),
     (re.compile(rf"(?:i'?m|i\s+am|i\s+was)\s+{_TOKEN}\s+on\s+(?P<pl>{_PL})\b", _FREE_FLAGS), _ON_PL),
     (
         re.compile(
@@ -541,7 +547,10 @@ def _item(item: str, platform: str) -> list[Found]:
         return []
     role, text = Role.SUBJECT, item
     mine = _MINE.match(item)
-    if mine:  # "my snap is x": the child's own account
+    if mine:  # "my snap is x", "my son's snap: x": the child's own account
+        found = [f for f in from_free_text(item, platform=platform) if f.role == Role.VICTIM]
+        if found:
+            return found
         role, text = Role.VICTIM, item[mine.end() :]
     labelled = _labelled_item(role, text, platform)
     if labelled is not None:

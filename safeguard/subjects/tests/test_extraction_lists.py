@@ -161,6 +161,10 @@ def test_a_sentence_in_the_box_is_read_for_its_names():
         ("I'm Kid_Gamer12 on roblox", (V, USER, "roblox", "kid_gamer12")),
         ("email me at mum@example.com", (V, EMAIL, "", "mum@example.com")),
         ("call me on 07911 123456", (V, PHONE, "", "+447911123456")),
+        ("my daughter's username is lily_b", (V, USER, "roblox", "lily_b")),
+        ("my son's snap: tom_b12", (V, USER, "snapchat", "tom_b12")),
+        ("my friends insta is amy.k22", (V, USER, "instagram", "amy.k22")),
+        ("Kid_12 is my account", (V, USER, "roblox", "kid_12")),
     ],
 )
 def test_the_childs_own_account_is_a_victim_never_the_subject(text, expected):
