@@ -194,7 +194,7 @@ _ITEM_SUFFIX = re.compile(rf"^(?P<rest>\S+)\s*(?:\(|\bon\s+|\bfrom\s+|-\s*)(?P<p
 # The narrative: labelled forms, the child's own account first.
 _FREE_FLAGS = 0  # run on the lower-cased text (see _Scan)
 # Words a narrative must have for a labelled pattern to be tried (`_Scan.take`): most narratives name no account.
-_WORD = re.compile(r"[a-z]+")
+_WORD_BREAKS = str.maketrans({ch: " " for ch in "0123456789.,;:!?()[]{}<>\"'`/\\|_@#&*+=~^$%-"})
 _PL_FIRST = frozenset(word.split()[0] for word in _PLATFORM_OF)
 _LABELS = _PL_FIRST | frozenset(word.split()[0] for word in ACCOUNT_WORDS) | {"name"}
 _MY_LABEL, _ON_PL, _AS_PL = _LABELS, _PL_FIRST, _PL_FIRST
@@ -269,6 +269,18 @@ _SUBJECT_IN_TEXT: tuple[tuple[re.Pattern, frozenset[str]], ...] = (
     ),
     (re.compile(rf"(?<![\w@]){_TOKEN}\s+(?:on|from)\s+(?P<pl>{_PL})\b(?P<loose>)", _FREE_FLAGS), _ON_PL),
 )
+# Patterns that start with one of these words are tried only where the word is (a few places, not every character).
+_ANCHORS: dict[re.Pattern, frozenset[str]] = {
+    _VICTIM_IN_TEXT[0][0]: frozenset({"my"}),
+    _SUBJECT_IN_TEXT[0][0]: frozenset({"his", "her", "their", "the"}),
+    _SUBJECT_IN_TEXT[1][0]: _LABELS,
+    _SUBJECT_IN_TEXT[2][0]: frozenset({"called", "calls", "calling", "named", "names"}),
+    _SUBJECT_IN_TEXT[3][0]: _ADDED,
+    _SUBJECT_IN_TEXT[4][0]: frozenset({"account", "profile", "page", "user", "username"}),
+    _SUBJECT_IN_TEXT[6][0]: _GOES,
+    _SUBJECT_IN_TEXT[7][0]: frozenset({"on"}),
+}
+_GATES: dict[re.Pattern, tuple[str, ...]] = {_VICTIM_IN_TEXT[1][0]: (" is my ", " was my ", "= my ")}
 _DISTINCTIVE = re.compile(r"(?<![\w@#/:.'&=+-])(?=[\w.]*[\d_])(?=[\w.]*[^\W\d_])\w[\w.]{4,31}(?![\w@#/&=+'-])")
 # Kept from the earlier free-text reader: a whole line "username: x" (and the other labels it knew).
 _EMAIL_IN_TEXT = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+")
@@ -325,7 +337,7 @@ class _Scan:
         # Lower-casing a few non-ASCII letters changes the length: then the raw text comes from the lower-cased copy.
         self.text = text if len(self.low) == len(text) else self.low
         self.platform, self.found, self.victims = platform, found, victims
-        self.words = frozenset(_WORD.findall(self.low))
+        self.words = frozenset(self.low.translate(_WORD_BREAKS).split())
 
     def cut(self, match: re.Match, group: int | str = 0) -> str:
         return self.text[match.start(group) : match.end(group)]
@@ -337,6 +349,7 @@ class _Scan:
         gate: tuple[str, ...] = (),
         words: frozenset[str] = frozenset(),
         pre: re.Pattern | None = None,
+        anchors: frozenset[str] | None = None,
     ) -> None:
         """Each match `handle` accepts is taken out of the text (so no later pattern reads it again). A pattern
         runs only where the text has one of its `gate` strings and one of its `words`: most texts have neither."""
@@ -348,13 +361,28 @@ class _Scan:
             return
         low = self.low
         # The patterns do not start with \b (it would stop the engine skipping ahead): a match must start a word.
+        matches = pattern.finditer(low) if anchors is None else self._at(pattern, anchors)
         spans = [
             match.span()
-            for match in pattern.finditer(low)
+            for match in matches
             if (match.start() == 0 or not low[match.start() - 1].isalnum()) and handle(match)
         ]
+        if anchors is not None:  # matches at each anchor word: in order, overlapping ones dropped
+            spans.sort()
+            spans = [span for n, span in enumerate(spans) if n == 0 or span[0] >= spans[n - 1][1]]
         if spans:
             self.text, self.low = _blank(self.text, spans), _blank(self.low, spans)
+
+    def _at(self, pattern: re.Pattern, anchors: frozenset[str]):
+        """The pattern's matches starting at each of its anchor words in the text."""
+        low = self.low
+        for word in self.words & anchors:
+            at = low.find(word)
+            while at >= 0:
+                match = pattern.match(low, at)
+                if match is not None:
+                    yield match
+                at = low.find(word, at + 1)
 
     def labelled(self, role: str):
         def handle(match: re.Match) -> bool:
@@ -426,9 +454,9 @@ def from_free_text(text: str, *, platform: str) -> list[Found]:
     victim, subject = scan.labelled(Role.VICTIM), scan.labelled(Role.SUBJECT)
     if not scan.words.isdisjoint(_LABEL_WORDS):
         for pattern, words in _VICTIM_IN_TEXT:
-            scan.take(pattern, victim, words=words)
+            scan.take(pattern, victim, _GATES.get(pattern, ()), words, anchors=_ANCHORS.get(pattern))
         for pattern, words in _SUBJECT_IN_TEXT:
-            scan.take(pattern, subject, words=words)
+            scan.take(pattern, subject, _GATES.get(pattern, ()), words, anchors=_ANCHORS.get(pattern))
     handle = scan.simple(Role.SUBJECT, Kind.USERNAME, keep_invalid=True, platform=platform)
     scan.take(_HANDLE_IN_TEXT, handle, ("@",))
     scan.take(_IP_IN_TEXT, scan.simple(Role.SUBJECT, Kind.IP, keep_invalid=True), pre=_IP_GATE)
