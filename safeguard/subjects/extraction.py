@@ -11,6 +11,7 @@ networks, never merge them: two offenders in one room are two people).
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 
 from safeguard.reporting import partner_payload
 from safeguard.reporting.models import Attachment
@@ -337,7 +338,11 @@ class _Scan:
         # Lower-casing a few non-ASCII letters changes the length: then the raw text comes from the lower-cased copy.
         self.text = text if len(self.low) == len(text) else self.low
         self.platform, self.found, self.victims = platform, found, victims
-        self.words = frozenset(self.low.translate(_WORD_BREAKS).split())
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The words of the text (as first read): which labelled patterns are worth trying."""
+        return frozenset(self.low.translate(_WORD_BREAKS).split())
 
     def cut(self, match: re.Match, group: int | str = 0) -> str:
         return self.text[match.start(group) : match.end(group)]
