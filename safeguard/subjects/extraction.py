@@ -647,7 +647,10 @@ def from_partner_payload(payload: dict, *, platform: str) -> list[Found]:
         )
     found.extend(_partner_victims_and_places(payload, service))
     for text in _partner_narrative(payload):
-        found.extend(contacts_in_text(text))
+        # A link in a partner's narrative may be the partner's own help page or policy: a place the person was,
+        # connecting networks, never merging subjects (as the structured web page URLs above).
+        for item in contacts_in_text(text):
+            found.append(replace(item, role=Role.ROOM) if item.kind == Kind.URL else item)
     return found
 
 

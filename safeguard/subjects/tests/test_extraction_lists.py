@@ -294,3 +294,14 @@ def test_contacts_in_text_takes_only_emails_links_and_phones():
         (S, EMAIL, "", "a@example.com"),
         (S, PHONE, "", "+447911123456"),
     }
+
+
+def test_a_link_in_a_partners_narrative_is_a_place_not_the_person():
+    from safeguard.subjects.extraction import Role, from_partner_payload
+    from safeguard.subjects.normalise import Kind
+
+    found = from_partner_payload(
+        {"additionalInfo": "See our policy at https://help.example.com/safety for why we sent this."}, platform="x"
+    )
+    links = [item for item in found if item.kind == Kind.URL]
+    assert links and all(item.role == Role.ROOM for item in links)
