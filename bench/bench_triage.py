@@ -111,7 +111,7 @@ def _measure_link(seeds: list[str]) -> tuple[float, float, float]:
     from django.db import transaction
 
     from safeguard.audit.services import record_many
-    from safeguard.subjects.extraction import from_free_text
+    from safeguard.subjects.extraction import from_identifier_box
     from safeguard.subjects.services import link_report, subjects_for_keys
 
     link_times, link_cpu, lookup_times = [], [], []
@@ -119,7 +119,7 @@ def _measure_link(seeds: list[str]) -> tuple[float, float, float]:
         # Half the probes are about a person already known (a hit), half are new people.
         known = random.choice(seeds) if n % 2 else f"new{random.randrange(10**12)}@example.org"
         report = _new_report(f"{known} @probe_{n} 07911 {100000 + n}")
-        keys = [f.key for f in from_free_text(report.subject_identifiers, platform="chatterbox") if f.mergeable]
+        keys = [f.key for f in from_identifier_box(report.subject_identifiers, platform="chatterbox") if f.mergeable]
         start = time.perf_counter()
         subjects_for_keys(keys)
         lookup_times.append((time.perf_counter() - start) * 1000)
