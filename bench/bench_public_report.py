@@ -31,7 +31,9 @@ def synthetic_fields(i: int) -> dict:
         "platform_name": random.choice(["ChatterBox", "PixelQuest", "SnapNest", "TalkTown"]),
         "environment": random.choice(list(Environment.values)),
         "subject_identifiers": f"user_{i % 5000}",
-        "account": "They asked me to keep our chat secret and proposed meeting offline.",
+        # Every narrative its own text, as people's are (triage reads each one: a repeated text would be read
+        # once and remembered, features.read_text, and measure nothing).
+        "account": f"They asked me to keep our chat secret and proposed meeting offline. It started on day {i}.",
     }
 
 

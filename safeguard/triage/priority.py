@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from safeguard.reporting.models import Priority
 
-from . import signals as text_signals
-from .features import active_model, report_features, report_text
+from .features import active_model, read_text, report_features, report_text
 from .scoring import FACTOR_NAMES, score
 
 
@@ -33,9 +32,9 @@ def initial_priorities(reports: list) -> list[PriorityDecision]:
     model = active_model()
     decisions: dict[tuple, PriorityDecision] = {}
     out = []
-    found = text_signals.read_many([report_text(report) for report in reports])
-    for report, signals in zip(reports, found, strict=True):
-        features = report_features(report, signals=signals)
+    for report in reports:
+        # Each text read once per process (features.read_text): a partner's batch often repeats its template.
+        features = report_features(report, signals=read_text(report_text(report)))
         key = tuple(features.get(name, 0) for name in FACTOR_NAMES)
         decision = decisions.get(key)
         if decision is None:
