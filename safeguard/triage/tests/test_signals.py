@@ -28,6 +28,20 @@ POSITIVE = [
     ("image_request", "this guy keeps begging me to send him nudes"),
     ("image_request", "he said turn ur camera on"),
     ("image_request", "an adult paying a 13-year-old in game currency for photos"),
+    ("image_request", "she kept telling me to send photos of myself"),
+    ("image_request", "he said prove ur real by sending a selfie"),
+    ("image_request", "he asked if i wanna see his pics"),
+    ("image_request", "a man sent my son rude videos"),
+    ("image_request", "he sent her inappropriate pictures on snap"),
+    ("image_request", "theres a pic swap group chat at school"),
+    ("image_request", "he says all girlfriends send pics"),
+    ("image_request", "a viewer told her to do a spin for the camera"),
+    ("image_request", "he asked my daughter to pose for him"),
+    ("image_request", "he wanted her to put on a different outfit on cam"),
+    ("image_request", "he keeps asking for a vid in another outfit"),
+    ("image_request", "he told her to move the camera down"),
+    ("image_request", "a viewer asked her to show him her bedroom"),
+    ("image_request", "asked me for some 'bikini modelling' pics"),
     # sextortion
     ("sextortion", "he would tell everyone if I don't send one"),
     ("sextortion", "said he'll post my pics"),
@@ -38,6 +52,9 @@ POSITIVE = [
     ("sextortion", "he threatened to send my pics to my school"),
     ("sextortion", "he said hed post them everywhere"),
     ("sextortion", "he said pay up or else"),
+    ("sextortion", "he wants £50 cash or he will share the video"),
+    ("sextortion", "they said send more or else"),
+    ("sextortion", "she said to do what she says or she'll leak them"),
     # secrecy
     ("secrecy", "he said to keep it secret"),
     ("secrecy", "its our little secret"),
@@ -48,6 +65,12 @@ POSITIVE = [
     ("secrecy", "its our lil secrit"),
     ("secrecy", "he told me to hide the chat from my mum"),
     ("secrecy", "nobody can know about us"),
+    ("secrecy", "dont show anyone our chat"),
+    ("secrecy", "he said never to tell my parents"),
+    ("secrecy", "he messaged me and said dont tell"),
+    ("secrecy", "she told me not to tell"),
+    ("secrecy", "he said if u tell ur mum ur in trouble"),
+    ("secrecy", "he said call me when ur parents are asleep"),
     # meeting
     ("meeting", "he wants to meet up"),
     ("meeting", "lets meet irl"),
@@ -58,6 +81,11 @@ POSITIVE = [
     ("meeting", "he keeps asking what school i go to"),
     ("meeting", "he wanted to link up after school"),
     ("meeting", "he said he can come to my school"),
+    ("meeting", "the tutor offered her free lessons at his flat"),
+    ("meeting", "he said come to the trial alone, no parents"),
+    ("meeting", "he said come alone"),
+    ("meeting", "he told her to come on her own"),
+    ("meeting", "he wants to meet her at the shopping centre"),
     # gifts
     ("gifts", "he sent me robux"),
     ("gifts", "he gave me vbucks"),
@@ -69,6 +97,11 @@ POSITIVE = [
     ("gifts", "he buys me skins"),
     ("gifts", "he topped up my phone"),
     ("gifts", "he offered game currency"),
+    ("gifts", "he said he'll pay me"),
+    ("gifts", "she offered to buy her a new phone"),
+    ("gifts", "he wanted selfies 4 robux"),
+    ("gifts", "he wants pictures in exchange for gift cards"),
+    ("gifts", "she keeps getting virtual gifts on her stream"),
     # adult_age
     ("adult_age", "he's 30"),
     ("adult_age", "it was a grown man"),
@@ -79,6 +112,9 @@ POSITIVE = [
     ("adult_age", "he is much older"),
     ("adult_age", "a 30 year old man messaged my daughter"),
     ("adult_age", "hes like 40"),
+    ("adult_age", "an adult user added her"),
+    ("adult_age", "adult male messaged my son"),
+    ("adult_age", "it was a man of 35"),
     # self_harm
     ("self_harm", "i want to kill myself"),
     ("self_harm", "i hurt myself"),
@@ -99,6 +135,7 @@ POSITIVE = [
     ("danger_now", "she has gone missing"),
     ("danger_now", "im meeting him tonite at the station"),
     ("danger_now", "hes picking me up in an hour"),
+    ("danger_now", "she is bunking off today to meet him"),
 ]
 
 NEGATED_OR_ADVICE = [
@@ -120,6 +157,10 @@ NEGATED_OR_ADVICE = [
     ("self_harm", "she has never self harmed"),
     ("self_harm", "i would never hurt myself"),
     ("danger_now", "he is not outside my house"),
+    ("secrecy", "if someone asks you to keep a secret tell a teacher"),
+    ("image_request", "if anybody asks you for pics, block them"),
+    ("image_request", "he never sent me rude pics"),
+    ("gifts", "he didnt offer to pay me"),
 ]
 
 ROUTINE = [
@@ -148,6 +189,14 @@ ROUTINE = [
     "he told me 20 times",
     "mum says i can't go on the game anymore",
     "my brother is 19 and he is helping me write this",
+    "he wants to video call me",
+    "please dont show anyone this",
+    "we keep secrets about our crushes",
+    "keeping the surprise party secret",
+    "a text said i won an ipad if i send my address",
+    "send your details to claim your prize",
+    "other adult players in the lobby",
+    "my friends swap stickers",
 ]
 
 
