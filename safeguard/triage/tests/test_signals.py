@@ -42,6 +42,11 @@ POSITIVE = [
     ("image_request", "he told her to move the camera down"),
     ("image_request", "a viewer asked her to show him her bedroom"),
     ("image_request", "asked me for some 'bikini modelling' pics"),
+    ("image_request", "he sent her a photo of himself undressed"),
+    ("image_request", "he keeps asking her sexualised questions"),
+    ("image_request", "he sent my son sexual messages"),
+    ("image_request", "he wanted to know what she was wearing"),
+    ("image_request", "he kept commenting about her body"),
     # sextortion
     ("sextortion", "he would tell everyone if I don't send one"),
     ("sextortion", "said he'll post my pics"),
@@ -55,6 +60,10 @@ POSITIVE = [
     ("sextortion", "he wants £50 cash or he will share the video"),
     ("sextortion", "they said send more or else"),
     ("sextortion", "she said to do what she says or she'll leak them"),
+    ("sextortion", "pay me or i share them"),
+    ("sextortion", "send robux or all ur followers will see"),
+    ("sextortion", "he screenshotted my pics and is demanding money"),
+    ("sextortion", "they are demanding steam vouchers"),
     # secrecy
     ("secrecy", "he said to keep it secret"),
     ("secrecy", "its our little secret"),
@@ -86,6 +95,8 @@ POSITIVE = [
     ("meeting", "he said come alone"),
     ("meeting", "he told her to come on her own"),
     ("meeting", "he wants to meet her at the shopping centre"),
+    ("meeting", "he got us a hotel room for us"),
+    ("meeting", "she can sleep in his caravan he said"),
     # gifts
     ("gifts", "he sent me robux"),
     ("gifts", "he gave me vbucks"),
@@ -102,6 +113,8 @@ POSITIVE = [
     ("gifts", "he wanted selfies 4 robux"),
     ("gifts", "he wants pictures in exchange for gift cards"),
     ("gifts", "she keeps getting virtual gifts on her stream"),
+    ("gifts", "now he says she owes him"),
+    ("gifts", "a man bought my daughter a brand new iphone"),
     # adult_age
     ("adult_age", "he's 30"),
     ("adult_age", "it was a grown man"),
@@ -115,6 +128,8 @@ POSITIVE = [
     ("adult_age", "an adult user added her"),
     ("adult_age", "adult male messaged my son"),
     ("adult_age", "it was a man of 35"),
+    ("adult_age", "he told me age is only a number"),
+    ("adult_age", "she said im so mature for my age"),
     # self_harm
     ("self_harm", "i want to kill myself"),
     ("self_harm", "i hurt myself"),
@@ -125,6 +140,11 @@ POSITIVE = [
     ("self_harm", "i wanna kms"),
     ("self_harm", "i want to unalive myself"),
     ("self_harm", "i cant cope anymore"),
+    ("self_harm", "ive got loads of pills saved"),
+    ("self_harm", "i'd rather just be dead"),
+    ("self_harm", "its goodbye i guess"),
+    ("self_harm", "bye forever everyone"),
+    ("self_harm", "i cant live like this anymore"),
     # danger_now
     ("danger_now", "he's outside my house"),
     ("danger_now", "he is on his way to pick her up now"),
@@ -136,6 +156,9 @@ POSITIVE = [
     ("danger_now", "im meeting him tonite at the station"),
     ("danger_now", "hes picking me up in an hour"),
     ("danger_now", "she is bunking off today to meet him"),
+    ("danger_now", "the man is sat outside her school in a car"),
+    ("danger_now", "she says hes waiting for her outside"),
+    ("danger_now", "he told her to sneak out of the house tonight"),
 ]
 
 NEGATED_OR_ADVICE = [
@@ -197,6 +220,11 @@ ROUTINE = [
     "send your details to claim your prize",
     "other adult players in the lobby",
     "my friends swap stickers",
+    "the school gave us new tablets",
+    "i share a room with my brother",
+    "mum is waiting for me at the gate",
+    "we booked a hotel for the holiday",
+    "my last message to him was about homework",
 ]
 
 
