@@ -47,6 +47,13 @@ POSITIVE = [
     ("image_request", "he sent my son sexual messages"),
     ("image_request", "he wanted to know what she was wearing"),
     ("image_request", "he kept commenting about her body"),
+    ("image_request", "he messaged 'send a selfie' over and over"),
+    ("image_request", "an account was pressuring young girls to share pictures"),
+    ("image_request", "he keeps asking to see her body"),
+    ("image_request", "he said take ur top off"),
+    ("image_request", "he asked her to get naked on video"),
+    ("image_request", "he kept begging for n00dz"),
+    ("image_request", "someone keeps asking for foot pics"),
     # sextortion
     ("sextortion", "he would tell everyone if I don't send one"),
     ("sextortion", "said he'll post my pics"),
@@ -80,6 +87,10 @@ POSITIVE = [
     ("secrecy", "she told me not to tell"),
     ("secrecy", "he said if u tell ur mum ur in trouble"),
     ("secrecy", "he said call me when ur parents are asleep"),
+    ("secrecy", "he said dont say nothing"),
+    ("secrecy", "he put the chat on vanish mode"),
+    ("secrecy", "he said keep it lowkey"),
+    ("secrecy", "she made me swear never to tell"),
     # meeting
     ("meeting", "he wants to meet up"),
     ("meeting", "lets meet irl"),
@@ -225,6 +236,9 @@ ROUTINE = [
     "mum is waiting for me at the gate",
     "we booked a hotel for the holiday",
     "my last message to him was about homework",
+    "i want to see my body get stronger",
+    "the teacher asked the class to send photos of their art",
+    "take off your shoes at the door",
 ]
 
 
