@@ -71,6 +71,7 @@ POSITIVE = [
     ("sextortion", "send robux or all ur followers will see"),
     ("sextortion", "he screenshotted my pics and is demanding money"),
     ("sextortion", "they are demanding steam vouchers"),
+    ("sextortion", "someone is blackmailin my son"),
     # secrecy
     ("secrecy", "he said to keep it secret"),
     ("secrecy", "its our little secret"),
@@ -108,6 +109,14 @@ POSITIVE = [
     ("meeting", "he wants to meet her at the shopping centre"),
     ("meeting", "he got us a hotel room for us"),
     ("meeting", "she can sleep in his caravan he said"),
+    ("meeting", "he says she should get the bus to meet him"),
+    ("meeting", "he offered to buy her a train ticket"),
+    ("meeting", "he said u should meet up sometime"),
+    ("meeting", "she keeps wanting to chill out with him"),
+    ("meeting", "he invited my son back to his flat"),
+    ("meeting", "he said hed drive and collect her"),
+    ("meeting", "he wants to take her out on a date"),
+    ("meeting", "they have arranged to meet"),
     # gifts
     ("gifts", "he sent me robux"),
     ("gifts", "he gave me vbucks"),
@@ -141,6 +150,7 @@ POSITIVE = [
     ("adult_age", "it was a man of 35"),
     ("adult_age", "he told me age is only a number"),
     ("adult_age", "she said im so mature for my age"),
+    ("adult_age", "the guy looked about 45"),
     # self_harm
     ("self_harm", "i want to kill myself"),
     ("self_harm", "i hurt myself"),
@@ -239,6 +249,8 @@ ROUTINE = [
     "i want to see my body get stronger",
     "the teacher asked the class to send photos of their art",
     "take off your shoes at the door",
+    "my mum will come and get me after",
+    "grandad is taking us to the beach",
 ]
 
 
