@@ -135,6 +135,7 @@ POSITIVE = [
     ("gifts", "she keeps getting virtual gifts on her stream"),
     ("gifts", "now he says she owes him"),
     ("gifts", "a man bought my daughter a brand new iphone"),
+    ("gifts", "hes been giving her free skins"),
     # adult_age
     ("adult_age", "he's 30"),
     ("adult_age", "it was a grown man"),
@@ -205,6 +206,7 @@ NEGATED_OR_ADVICE = [
     ("image_request", "if anybody asks you for pics, block them"),
     ("image_request", "he never sent me rude pics"),
     ("gifts", "he didnt offer to pay me"),
+    ("sextortion", "police said if anyone threatens to post your pics, report it"),
 ]
 
 ROUTINE = [
@@ -251,6 +253,10 @@ ROUTINE = [
     "take off your shoes at the door",
     "my mum will come and get me after",
     "grandad is taking us to the beach",
+    "an advert for free robux",
+    "i think a robux generator hacked me",
+    "he asked for a photo of my cat",
+    "my nan sent me money for my birthday",
 ]
 
 
