@@ -54,6 +54,8 @@ POSITIVE = [
     ("image_request", "he asked her to get naked on video"),
     ("image_request", "he kept begging for n00dz"),
     ("image_request", "someone keeps asking for foot pics"),
+    ("image_request", "the account was soliciting explicit imagery"),
+    ("image_request", "user requested intimate photos from the child"),
     # sextortion
     ("sextortion", "he would tell everyone if I don't send one"),
     ("sextortion", "said he'll post my pics"),
@@ -72,6 +74,7 @@ POSITIVE = [
     ("sextortion", "he screenshotted my pics and is demanding money"),
     ("sextortion", "they are demanding steam vouchers"),
     ("sextortion", "someone is blackmailin my son"),
+    ("sextortion", "the user made threats to circulate the video"),
     # secrecy
     ("secrecy", "he said to keep it secret"),
     ("secrecy", "its our little secret"),
@@ -92,6 +95,7 @@ POSITIVE = [
     ("secrecy", "he put the chat on vanish mode"),
     ("secrecy", "he said keep it lowkey"),
     ("secrecy", "she made me swear never to tell"),
+    ("secrecy", "he told her to keep their chats private"),
     # meeting
     ("meeting", "he wants to meet up"),
     ("meeting", "lets meet irl"),
@@ -117,6 +121,7 @@ POSITIVE = [
     ("meeting", "he said hed drive and collect her"),
     ("meeting", "he wants to take her out on a date"),
     ("meeting", "they have arranged to meet"),
+    ("meeting", "the account suggested a meetup"),
     # gifts
     ("gifts", "he sent me robux"),
     ("gifts", "he gave me vbucks"),
@@ -136,6 +141,7 @@ POSITIVE = [
     ("gifts", "now he says she owes him"),
     ("gifts", "a man bought my daughter a brand new iphone"),
     ("gifts", "hes been giving her free skins"),
+    ("gifts", "he promised her a reward"),
     # adult_age
     ("adult_age", "he's 30"),
     ("adult_age", "it was a grown man"),
@@ -152,6 +158,7 @@ POSITIVE = [
     ("adult_age", "he told me age is only a number"),
     ("adult_age", "she said im so mature for my age"),
     ("adult_age", "the guy looked about 45"),
+    ("adult_age", "the suspect, 52, messaged her"),
     # self_harm
     ("self_harm", "i want to kill myself"),
     ("self_harm", "i hurt myself"),
@@ -167,6 +174,7 @@ POSITIVE = [
     ("self_harm", "its goodbye i guess"),
     ("self_harm", "bye forever everyone"),
     ("self_harm", "i cant live like this anymore"),
+    ("self_harm", "her mum thinks she might end her own life"),
     # danger_now
     ("danger_now", "he's outside my house"),
     ("danger_now", "he is on his way to pick her up now"),
@@ -181,6 +189,7 @@ POSITIVE = [
     ("danger_now", "the man is sat outside her school in a car"),
     ("danger_now", "she says hes waiting for her outside"),
     ("danger_now", "he told her to sneak out of the house tonight"),
+    ("danger_now", "we believe the child is in imminent danger"),
 ]
 
 NEGATED_OR_ADVICE = [
@@ -207,6 +216,7 @@ NEGATED_OR_ADVICE = [
     ("image_request", "he never sent me rude pics"),
     ("gifts", "he didnt offer to pay me"),
     ("sextortion", "police said if anyone threatens to post your pics, report it"),
+    ("danger_now", "there is no immediate risk"),
 ]
 
 ROUTINE = [
@@ -257,6 +267,8 @@ ROUTINE = [
     "i think a robux generator hacked me",
     "he asked for a photo of my cat",
     "my nan sent me money for my birthday",
+    "we arranged a meeting with the school",
+    "he wants private lessons for maths",
 ]
 
 
