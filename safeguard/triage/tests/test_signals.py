@@ -95,7 +95,8 @@ POSITIVE = [
     ("secrecy", "he put the chat on vanish mode"),
     ("secrecy", "he said keep it lowkey"),
     ("secrecy", "she made me swear never to tell"),
-    ("secrecy", "he told her to keep their chats private"),
+    ("secrecy", "he told her to keep your chats private"),
+    ("secrecy", "the adult asked them to keep their friendship secret"),
     # meeting
     ("meeting", "he wants to meet up"),
     ("meeting", "lets meet irl"),
