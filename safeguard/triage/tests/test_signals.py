@@ -176,6 +176,13 @@ POSITIVE = [
     ("self_harm", "bye forever everyone"),
     ("self_harm", "i cant live like this anymore"),
     ("self_harm", "her mum thinks she might end her own life"),
+    ("self_harm", "i just wanna disapear"),
+    ("self_harm", "i wish it would all end"),
+    ("self_harm", "ive been thinking about ending it"),
+    ("self_harm", "im scared ill do something stupid"),
+    ("self_harm", "they would all be happier without me"),
+    ("self_harm", "whats the point in living"),
+    ("self_harm", "i want to go to sleep and never wake up"),
     # danger_now
     ("danger_now", "he's outside my house"),
     ("danger_now", "he is on his way to pick her up now"),
@@ -191,6 +198,11 @@ POSITIVE = [
     ("danger_now", "she says hes waiting for her outside"),
     ("danger_now", "he told her to sneak out of the house tonight"),
     ("danger_now", "we believe the child is in imminent danger"),
+    ("danger_now", "shes by the back gate"),
+    ("danger_now", "he is at the station now waiting"),
+    ("danger_now", "my daughter hasnt come home"),
+    ("danger_now", "she said shes seeing him in half an hour"),
+    ("danger_now", "she is meeting him at 7 tonight"),
 ]
 
 NEGATED_OR_ADVICE = [
@@ -270,6 +282,10 @@ ROUTINE = [
     "my nan sent me money for my birthday",
     "we arranged a meeting with the school",
     "he wants private lessons for maths",
+    "the delivery man is at the front door",
+    "dad didnt come home till late",
+    "i want the bullying to end",
+    "i dont see the point of this homework",
 ]
 
 
