@@ -286,6 +286,7 @@ ROUTINE = [
     "dad didnt come home till late",
     "i want the bullying to end",
     "i dont see the point of this homework",
+    "a guy keeps telling me im rubbish at the game",
 ]
 
 
