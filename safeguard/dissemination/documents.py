@@ -31,7 +31,7 @@ def _when(value) -> str:
     return f"{format_date(timezone.localtime(value), 'j F Y, H:i')} (UK time)" if value else ""
 
 
-def _kind_label(kind: str) -> str:
+def kind_label(kind: str) -> str:
     try:
         return KIND_LABELS[Kind(kind)]
     except ValueError:
@@ -188,7 +188,7 @@ def package_pdf(package: Dissemination) -> bytes:
     pdf.para(", ".join(s["label"] for s in doc["subjects"]) or "No linked subjects.")
     for ident in doc["identifiers"]:
         where = f" ({ident['platform']})" if ident["platform"] else ""
-        pdf.pair(_kind_label(ident["kind"]), f"{ident['value']}{where}")
+        pdf.pair(kind_label(ident["kind"]), f"{ident['value']}{where}")
     pdf.heading("Reports")
     pdf.para(", ".join(r["reference"] for r in doc["reports"]) or "No reports attached.")
     pdf.heading("Evidence references")

@@ -146,21 +146,24 @@ FACTOR_NAMES = tuple(f.name for f in FACTORS)
 FACTORS_BY_NAME = {f.name: f for f in FACTORS}
 WORD_FACTORS = tuple(f.name for f in FACTORS if f.from_words)
 
+# Version 0, the built-in default. The text factors' and their neighbours' weights were fitted on the labelled
+# set's tune half (bench/tune_triage_weights.py --penalty 8 --slack 0, danger in words kept at 100 as policy;
+# bench/notes/triage-quality.md); the form's flags, known material and sightings are policy.
 DEFAULT_WEIGHTS = {
     "danger_now": 100,
     "danger_words": 100,
     "partner_escalation": 100,
     "self_harm": 60,
     "threats": 50,
-    "offline_meeting": 50,
+    "offline_meeting": 40,
     "hash_match": 50,
     "role_access": 35,
     "wanted_sighting": 50,
-    "images": 25,
-    "adult_age": 20,
-    "secrecy": 20,
-    "gifts": 20,
-    "victim_age": 20,
+    "images": 35,
+    "adult_age": 5,
+    "secrecy": 40,
+    "gifts": 40,
+    "victim_age": 25,
     "victims": 20,
     "prior_reports": 30,
     "recency": 10,

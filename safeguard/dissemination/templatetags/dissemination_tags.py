@@ -1,5 +1,7 @@
 from django import template
 
+from safeguard.dissemination.documents import kind_label
+
 register = template.Library()
 
 
@@ -9,3 +11,9 @@ def get_item(mapping, key):
     if not mapping:
         return ""
     return mapping.get(key, "")
+
+
+@register.filter
+def identifier_kind(kind: str) -> str:
+    """An identifier's kind in words ("display_name" -> "Display name"), as the package PDF names it."""
+    return kind_label(kind)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 # The factors this migration adds, at their default weights (triage.scoring.DEFAULT_WEIGHTS when written).
-NEW_FACTORS = {"danger_words": 100, "self_harm": 60, "adult_age": 20, "secrecy": 20, "gifts": 20}
+NEW_FACTORS = {"danger_words": 100, "self_harm": 60, "adult_age": 5, "secrecy": 40, "gifts": 40}
 
 
 def publish_with_new_factors(apps, schema_editor):

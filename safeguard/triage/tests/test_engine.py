@@ -17,10 +17,11 @@ from safeguard.triage.services import publish_scoring_model
 def test_factors_add_up_and_are_explained():
     features = {"threats": 1.0, "images": 1.0, "victim_age": 0.5}
     result = score(features, DEFAULT_WEIGHTS, DEFAULT_THRESHOLDS)
-    assert result.score == 50 + 25 + 10
+    weights = DEFAULT_WEIGHTS
+    assert result.score == weights["threats"] + weights["images"] + weights["victim_age"] * 0.5
     assert result.band == Priority.P2
     assert result.reasons[0].startswith("Threats to share pictures")
-    assert len(result.reasons) == 3 and result.points["threats"] == 50
+    assert len(result.reasons) == 3 and result.points["threats"] == weights["threats"]
 
 
 def test_nothing_found_is_p4_routine():

@@ -104,3 +104,32 @@ def test_the_issues_reports_are_seen_as_urgent(make_report):
     assert teacher.priority <= Priority.P2
     words = ReportTriage.objects.get(report=teacher).words
     assert {"images", "gifts"} <= set(words)
+
+
+def test_the_migration_adds_the_new_factors_at_their_default_weights():
+    from importlib import import_module
+
+    migration = import_module("safeguard.triage.migrations.0004_text_signals_and_changes")
+    assert all(DEFAULT_WEIGHTS[name] == weight for name, weight in migration.NEW_FACTORS.items())
+    assert set(migration.NEW_FACTORS) == {"danger_words", "self_harm", "adult_age", "secrecy", "gifts"}
+
+
+@pytest.mark.django_db
+def test_a_centres_own_model_gets_a_new_version_with_the_new_factors():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from safeguard.triage.models import ScoringModelVersion
+
+    migration = import_module("safeguard.triage.migrations.0004_text_signals_and_changes")
+    old = {k: v for k, v in DEFAULT_WEIGHTS.items() if k not in migration.NEW_FACTORS}
+    ScoringModelVersion.objects.create(
+        number=3, weights={**old, "images": 30}, thresholds={"1": 100, "2": 50, "3": 20}, active=True
+    )
+    migration.publish_with_new_factors(apps, None)
+    active = ScoringModelVersion.objects.get(active=True)
+    assert active.number == 4 and active.weights["images"] == 30 and active.weights["secrecy"] == 40
+    assert "v3" in active.note
+    migration.publish_with_new_factors(apps, None)  # once only
+    assert ScoringModelVersion.objects.count() == 2
