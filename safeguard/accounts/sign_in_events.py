@@ -14,6 +14,7 @@ head every audited write in the service waits for (ADR 0014).
 """
 
 import ipaddress
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,8 +27,8 @@ from safeguard.audit.services import Actor, record
 
 # The events, as stored in an entry's detail ("event"). The audit log page shows them in words
 # ("sign in password refused"), as it does every detail value made of lowercase words and underscores.
-PASSWORD_ACCEPTED = "sign_in_password_accepted"
-PASSWORD_REFUSED = "sign_in_password_refused"
+PASSWORD_ACCEPTED = "sign_in_password_accepted"  # noqa: S105 (an event name)
+PASSWORD_REFUSED = "sign_in_password_refused"  # noqa: S105 (an event name)
 LOCKED_OUT = "sign_in_locked_out"  # five wrong passwords for one username from one address
 ADDRESS_THROTTLED = "sign_in_address_throttled"  # too many wrong passwords from one address, any usernames
 UNLOCKED = "sign_in_unlocked"
@@ -46,6 +47,8 @@ UNKNOWN_USER = ("accounts.user", "unknown")
 # Who refused passwords and lockouts are by: the person typing has not proved who they are.
 UNVERIFIED = Actor(label="unverified sign-in attempt")
 THROTTLE = Actor.system("sign-in throttle")
+
+logger = logging.getLogger(__name__)
 
 _current_request: ContextVar[HttpRequest | None] = ContextVar("sign_in_request", default=None)
 
@@ -138,6 +141,9 @@ def password_refused(
     typed = attempted_username(username)
     user = _account(typed)
     obj = user if user is not None else UNKNOWN_USER
+    address = client_address(request)
+    known = "a known" if user else "an unknown"
+    logger.info("Sign-in password refused for %s username %r from %s", known, typed, address)
     record_event(
         PASSWORD_REFUSED,
         request=request,
@@ -148,6 +154,7 @@ def password_refused(
         failures_from_this_address=failures,
     )
     if locked_out:
+        logger.warning("Sign-in locked for username %r at %s after %d wrong passwords", typed, address, failures)
         record_event(
             LOCKED_OUT,
             request=request,
@@ -159,10 +166,11 @@ def password_refused(
             locked_minutes=_cooloff_minutes(),
         )
     if address_throttled:
+        logger.warning("Sign-in throttled for address %s after %d wrong passwords", address, address_failures)
         record_event(
             ADDRESS_THROTTLED,
             request=request,
-            obj=("axes.accessattempt", client_address(request) or "unknown"),
+            obj=("axes.accessattempt", address or "unknown"),
             actor=THROTTLE,
             action=Action.ALTERATION,
             failures_from_this_address=address_failures,

@@ -24,7 +24,7 @@ UNLOCK = reverse("accounts:unlock")
 ATTACKER = "203.0.113.66"
 
 
-def attempt(address, username, password="wrong-password-guess"):
+def attempt(address, username, password="wrong-password-guess"):  # noqa: S107 (test-only)
     return Client(REMOTE_ADDR=address).post(LOGIN, {"username": username, "password": password})
 
 

@@ -25,7 +25,7 @@ ATTACKER = "203.0.113.66"
 OFFICE = "198.51.100.10"
 
 
-def attempt(address, username, password="wrong-password-guess"):
+def attempt(address, username, password="wrong-password-guess"):  # noqa: S107 (test-only)
     return Client(REMOTE_ADDR=address).post(LOGIN, {"username": username, "password": password})
 
 
