@@ -179,3 +179,14 @@ def test_the_audit_log_page_shows_sign_in_events_in_words(supervisor_client, mak
     assert f"Address: {ADDRESS}" in body and "Username: guess-1" in body
     assert "User unknown" in body
     assert "sign_in_password_refused" not in body
+
+
+def test_refused_passwords_and_locks_leave_a_log_line(make_staff, settings, caplog):
+    user = make_staff("analyst")
+    with caplog.at_level("INFO", logger="safeguard.accounts.sign_in_events"):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            client().post(LOGIN, {"username": user.username, "password": "not-it"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "safeguard.accounts.sign_in_events"]
+    assert sum("password refused" in line for line in lines) == settings.AXES_FAILURE_LIMIT
+    assert any("locked" in line and ADDRESS in line for line in lines)
+    assert not any("not-it" in line for line in lines)
