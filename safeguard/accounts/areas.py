@@ -33,6 +33,7 @@ STAFF_AREAS: tuple[Area, ...] = (
     Area("wanted", "Most Wanted", "wanted_staff:list", Capability.MANAGE_WANTED),
     Area("audit", "Audit log", "staff:audit_log", Capability.VIEW_AUDIT_LOG),
     Area("users", "Staff accounts", "accounts:users", Capability.MANAGE_USERS),
+    Area("locked", "Locked sign-ins", "accounts:locked", Capability.UNLOCK_ACCOUNTS),
     Area("education", "Education", "education:dashboard", Capability.VIEW_EDUCATION),
 )
 
@@ -51,6 +52,7 @@ CAPABILITY_WORDS: dict[Capability, str] = {
     Capability.ASSIGN_REPORT_TO_SELF: "taking reports to work on",
     Capability.ASSIGN_REPORT: "assigning reports to other people",
     Capability.MANAGE_USERS: "managing staff accounts",
+    Capability.UNLOCK_ACCOUNTS: "unlocking sign-in lockouts",
     Capability.VIEW_AUDIT_LOG: "the audit log",
     Capability.SEARCH: "searching reports, subjects and identifiers",
     Capability.MERGE_SUBJECTS: "merging subjects",

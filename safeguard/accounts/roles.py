@@ -19,6 +19,7 @@ class Capability(StrEnum):
     ASSIGN_REPORT_TO_SELF = "assign_report_to_self"
     ASSIGN_REPORT = "assign_report"  # to anyone: a supervisor's job
     MANAGE_USERS = "manage_users"
+    UNLOCK_ACCOUNTS = "unlock_accounts"  # see sign-in lockouts and clear them (ADR 0103)
     VIEW_AUDIT_LOG = "view_audit_log"
     SEARCH = "search"  # staff search of reports, subjects and identifiers (every search is audited)
     MERGE_SUBJECTS = "merge_subjects"  # merge subjects on a suggestion, or undo a merge
@@ -75,8 +76,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     | {Capability.ASSIGN_REPORT, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_WANTED, Capability.APPROVE_WANTED}
     | {Capability.MERGE_SUBJECTS, Capability.EDIT_SCORING_MODEL}
     | {Capability.APPROVE_DISSEMINATION, Capability.MANAGE_RECIPIENTS, Capability.ALLOCATE_REFERRALS}
-    | {Capability.PUBLISH_REVIEW, Capability.REVIEW_RETENTION, Capability.VIEW_STAFF_EXPOSURE},
-    Role.ADMINISTRATOR: frozenset({Capability.MANAGE_USERS, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_RECIPIENTS}),
+    | {Capability.PUBLISH_REVIEW, Capability.REVIEW_RETENTION, Capability.VIEW_STAFF_EXPOSURE}
+    | {Capability.UNLOCK_ACCOUNTS},
+    Role.ADMINISTRATOR: frozenset(
+        {Capability.MANAGE_USERS, Capability.UNLOCK_ACCOUNTS, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_RECIPIENTS}
+    ),
     # Outside the centre: nothing of the centre's own data, only their force's packages (scoped in selectors).
     Role.FORCE_OFFICER: frozenset({Capability.FORCE_PORTAL}),
     # Education staff run the prevention programme and nothing else: no reports, cases, audit log or accounts.

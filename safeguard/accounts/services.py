@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.audit.services import Action, Actor, record
 
+from . import sign_in_events
 from .models import Role, User
 from .roles import Capability, check_capability
 
@@ -113,6 +114,7 @@ def check_code(*, user, device: TOTPDevice, code: str) -> CodeOutcome:
         if not allowed:
             return CodeOutcome.TOO_SOON
         if device.verify_token(code):
+            sign_in_events.code_accepted(user, enrolling=not device.confirmed)
             return CodeOutcome.ACCEPTED
         logger.warning("Wrong two-factor code for %s (%d in a row)", user.username, device.throttling_failure_count)
         if is_two_factor_locked(device):
@@ -120,10 +122,17 @@ def check_code(*, user, device: TOTPDevice, code: str) -> CodeOutcome:
                 action=Action.ALTERATION,
                 actor=Actor.of(user),
                 obj=user,
-                detail={"event": "two_factor_locked", "wrong_codes_in_a_row": device.throttling_failure_count},
+                detail={
+                    "event": "two_factor_locked",
+                    "wrong_codes_in_a_row": device.throttling_failure_count,
+                    **sign_in_events.client_detail(),
+                },
             )
             logger.warning("Account %s locked after repeated wrong two-factor codes", user.username)
             return CodeOutcome.LOCKED
+        sign_in_events.code_refused(
+            user, enrolling=not device.confirmed, wrong_codes_in_a_row=device.throttling_failure_count
+        )
     return CodeOutcome.WRONG
 
 
@@ -138,7 +147,8 @@ def confirm_enrolment(*, user, device: TOTPDevice, code: str) -> CodeOutcome:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
-            record(action=Action.ALTERATION, actor=Actor.of(user), obj=user, detail={"event": "two_factor_enrolled"})
+            detail = {"event": "two_factor_enrolled", **sign_in_events.client_detail()}
+            record(action=Action.ALTERATION, actor=Actor.of(user), obj=user, detail=detail)
     return outcome
 
 
@@ -158,5 +168,5 @@ def reset_sign_in(*, actor: Actor, user) -> None:
             action=Action.ALTERATION,
             actor=actor,
             obj=user,
-            detail={"event": "sign_in_reset", "authenticators_removed": removed},
+            detail={"event": "sign_in_reset", "authenticators_removed": removed, **sign_in_events.client_detail()},
         )

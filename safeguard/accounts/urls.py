@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lockout_views, views
 
 app_name = "accounts"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("users/new/", views.new_user, name="new_user"),
     path("users/<int:user_id>/reset-sign-in/", views.reset_sign_in, name="reset_sign_in"),
+    path("locked/", lockout_views.locked, name="locked"),
+    path("locked/unlock/", lockout_views.unlock, name="unlock"),
 ]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguard.audit.services import Actor
 
-from . import services, totp
+from . import services, sign_in_events, totp
 from .forms import CodeForm, NewStaffUserForm, SignInForm
 from .middleware import STAFF_PREFIX, needs_two_factor_redirect
 from .models import User
@@ -67,6 +67,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     form = SignInForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        sign_in_events.password_accepted(request, form.user)
         auth_login(request, form.user)  # a new session key: nothing from before sign-in carries over
         step = needs_two_factor_redirect(request.user)
         return redirect(_with_next(step or staff_home_url_name(request.user), next_url))
@@ -137,6 +138,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    sign_in_events.signed_out(request)
     auth_logout(request)
     messages.success(request, "You have signed out.")
     return redirect("accounts:login")
