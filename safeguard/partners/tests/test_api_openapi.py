@@ -113,3 +113,21 @@ def test_error_answers_fit_the_documented_shape(client, api, document, change, s
     _validator(document, "ErrorOut").validate(response.json())
     if status == 401:
         assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_too_large_and_rate_limited_answers_fit_the_documented_shape(
+    api, partner, document, settings, fresh_process_state
+):
+    from safeguard.partners.models import Partner
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    too_large = api.post("/api/v1/reports", valid_report(additionalInfo="x" * 2000))
+    assert too_large.status_code == 413
+    _validator(document, "ErrorOut").validate(too_large.json())
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000_000
+    Partner.objects.filter(pk=partner.pk).update(requests_per_minute=1)
+    api.post("/api/v1/reports", valid_report())
+    limited = api.post("/api/v1/reports", valid_report())
+    assert limited.status_code == 429
+    _validator(document, "ErrorOut").validate(limited.json())
+    assert int(limited["Retry-After"]) >= 1
