@@ -13,11 +13,12 @@ PORT ?= 8000
 DEV_ENV := SAFEGUARD_ENV=development
 
 .PHONY: help run test test-suite lint typecheck bench bench-smoke system-deps browser-deps assets demo-data totp migrate clean \
-	run-production-like production-deps verify-audit backup restore test-faults
+	run-production-like production-deps verify-audit backup restore test-faults test-api-fuzz
 
 help:
 	@echo "make run    - set up and run Safeguard with demo data on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the whole test suite (lint, unit and browser tests)"
+	@echo "make test-api-fuzz - schemathesis against the partner API: 0 5xx, 0 schema violations (CI runs it)"
 	@echo "make bench  - run the benchmarks in bench/ (make bench-smoke: each once with tiny sizes)"
 	@echo "make lint   - ruff (lint, complexity, format) and mypy (make typecheck)"
 	@echo "make totp   - print the demo analyst's current two-factor code"
@@ -98,6 +99,11 @@ restore: $(STAMP_PY)
 # Fault tests start real processes (gunicorn, workers, PostgreSQL); CI runs them in its PostgreSQL phase.
 test-faults: production-deps $(STAMP_PY)
 	SAFEGUARD_FAULT_TESTS=1 $(VENV)/bin/pytest tests/faults -v $(PYTEST_ARGS)
+
+# Schemathesis against the partner API (tests/api_fuzz/run, ADR 0104): a fresh database and server, bounded
+# examples per operation (API_FUZZ_EXAMPLES, default 30); fails on any 5xx or schema violation. CI runs it after `make test`.
+test-api-fuzz: $(STAMP_PY)
+	$(PY) tests/api_fuzz/run
 
 totp: $(STAMP_PY)
 	@$(DEV_ENV) $(PY) manage.py demo_login --code-only

@@ -29,7 +29,7 @@ from .errors import ApiError, error_body, error_response, not_found, pydantic_er
 from .models import ApiKey, Partner, PartnerReport, Scope
 from .schemas import (
     BatchIn,
-    BatchItemOut,
+    BatchItemRejected,
     BatchOut,
     ErrorOut,
     FileDetailsIn,
@@ -97,6 +97,53 @@ def _batch_schema() -> dict:
 
 
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 413, 422, 429)}
+
+# What each error status means, for the OpenAPI document (every operation answers all of them in the
+# ErrorOut shape), with the headers that always come with 401 and 429.
+ERROR_DESCRIPTIONS = {
+    400: "A header could not be read (e.g. Content-Length is not a number).",
+    401: "No API key, or an unknown, wrong, expired or revoked one.",
+    403: "The partner is suspended, or the key lacks this operation's scope.",
+    404: "No such report for this partner (or no such endpoint).",
+    409: "Not allowed in the report's state, or the Idempotency-Key was used for a different request.",
+    413: "The body is larger than allowed (refused from Content-Length, before it is read).",
+    422: "Validation failed: each bad or unknown field with its path (types are strict: see ADR 0104).",
+    429: "Rate limit or daily quota reached.",
+}
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
+    "description": "Makes a retry safe: the same key and request get the first answer again (see docs).",
+    # Printable ASCII, no leading or trailing space (HTTP would strip it), at most MAX_KEY_LENGTH.
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": idempotency.MAX_KEY_LENGTH,
+        "pattern": r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$",
+    },
+}
+
+
+def _documented(*, idempotent: bool = True, **extra) -> dict:
+    """openapi_extra for an operation: the error statuses described, their headers, Idempotency-Key."""
+    responses: dict = {status: {"description": text} for status, text in ERROR_DESCRIPTIONS.items()}
+    responses[401]["headers"] = {
+        "WWW-Authenticate": {"description": "Bearer", "required": True, "schema": {"type": "string"}}
+    }
+    responses[429]["headers"] = {
+        "Retry-After": {
+            "description": "Seconds until the limit resets.",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    }
+    for status, detail in extra.pop("responses", {}).items():
+        responses.setdefault(status, {}).update(detail)
+    doc = {"responses": responses, **extra}
+    if idempotent:
+        doc["parameters"] = [dict(IDEMPOTENCY_KEY_PARAMETER)]
+    return doc
 
 
 # --- one error shape for everything ------------------------------------------------------------
@@ -189,7 +236,12 @@ def _document(payload: ReportIn) -> dict:
 # --- endpoints ----------------------------------------------------------------------------------
 
 
-@api.post("/reports", response={201: ReportOut, **ERRORS}, summary="Open a report (or submit it, with finish: true)")
+@api.post(
+    "/reports",
+    response={201: ReportOut, **ERRORS},
+    summary="Open a report (or submit it, with finish: true)",
+    openapi_extra=_documented(responses={201: {"description": "The report, open (or finished with finish: true)."}}),
+)
 def open_report(request: HttpRequest, payload: OpenReportIn):
     partner = _partner(request, Scope.SUBMIT, reports=1)
 
@@ -204,12 +256,18 @@ def open_report(request: HttpRequest, payload: OpenReportIn):
     "/reports/batch",
     response={200: BatchOut, **ERRORS},
     summary="Submit many complete reports; each item is accepted or rejected on its own",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": _batch_schema()}},
-        }
-    },
+    openapi_extra=_documented(
+        requestBody={"required": True, "content": {"application/json": {"schema": _batch_schema()}}},
+        responses={
+            200: {
+                "description": (
+                    "The batch was read: each item is accepted (ok: true, with its id and reference) or "
+                    "rejected (ok: false, with its errors) on its own, so 200 even when some or all are "
+                    "rejected. A body that is not a batch at all is a 422."
+                )
+            }
+        },
+    ),
 )
 def submit_batch(request: HttpRequest) -> HttpResponse:
     documents = _all_valid_documents(request.body)
@@ -288,8 +346,12 @@ def _batch_documents(items: list[dict]) -> tuple[list[tuple[int, dict]], list[di
         try:
             valid.append((index, _document(ReportIn.model_validate(item))))
         except ValidationError as exc:
-            results[index] = BatchItemOut(
-                index=index, ok=False, errors=pydantic_errors(exc.errors(), prefix=("body", "reports", index))
+            results[index] = BatchItemRejected(
+                index=index,
+                ok=False,
+                id=None,
+                reference=None,
+                errors=pydantic_errors(exc.errors(), prefix=("body", "reports", index)),
             ).model_dump(mode="json")
     return valid, results
 
@@ -299,7 +361,12 @@ def _batch_shape_error(exc: ValidationError) -> ApiError:
     return ApiError(422, first["message"], type=first["type"], loc=first["loc"])
 
 
-@api.get("/reports/{report_id}", response={200: ReportOut, **ERRORS}, summary="What became of one of your reports")
+@api.get(
+    "/reports/{report_id}",
+    response={200: ReportOut, **ERRORS},
+    summary="What became of one of your reports",
+    openapi_extra=_documented(idempotent=False, responses={200: {"description": "The report's state and status."}}),
+)
 def report_status(request: HttpRequest, report_id: UUID):
     partner = _partner(request, Scope.STATUS)
     partner_report = _own_report(partner, report_id)
@@ -324,8 +391,8 @@ def _upload_schema() -> dict:
     "/reports/{report_id}/files",
     response={201: FileOut, **ERRORS},
     summary="Attach an evidence file",
-    openapi_extra={
-        "requestBody": {
+    openapi_extra=_documented(
+        requestBody={
             "required": True,
             "content": {
                 "multipart/form-data": {
@@ -333,8 +400,9 @@ def _upload_schema() -> dict:
                     "encoding": {"details": {"contentType": "application/json"}},
                 }
             },
-        }
-    },
+        },
+        responses={201: {"description": "The stored file (its type as read from the bytes)."}},
+    ),
 )
 def attach_file(request: HttpRequest, report_id: UUID):
     partner = _partner(request, Scope.EVIDENCE)
@@ -395,7 +463,12 @@ def _form_errors(request, exc: _FormErrors):
     return error_response(422, {"errors": exc.errors})
 
 
-@api.post("/reports/{report_id}/finish", response={200: ReportOut, **ERRORS}, summary="Finish an open report")
+@api.post(
+    "/reports/{report_id}/finish",
+    response={200: ReportOut, **ERRORS},
+    summary="Finish an open report",
+    openapi_extra=_documented(responses={200: {"description": "The finished report, with the centre's reference."}}),
+)
 def finish_report(request: HttpRequest, report_id: UUID):
     partner = _partner(request, Scope.SUBMIT)
     partner_report = _own_report(partner, report_id)
@@ -407,7 +480,12 @@ def finish_report(request: HttpRequest, report_id: UUID):
     return idempotency.run_once(request, partner, lambda: idempotency.fingerprint(request), work)
 
 
-@api.post("/reports/{report_id}/retract", response={200: ReportOut, **ERRORS}, summary="Withdraw an open report")
+@api.post(
+    "/reports/{report_id}/retract",
+    response={200: ReportOut, **ERRORS},
+    summary="Withdraw an open report",
+    openapi_extra=_documented(responses={200: {"description": "The retracted report."}}),
+)
 def retract_report(request: HttpRequest, report_id: UUID):
     partner = _partner(request, Scope.SUBMIT)
     partner_report = _own_report(partner, report_id)

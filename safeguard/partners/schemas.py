@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetPydanticSchema, StrictBool, WithJsonSchema, model_validator
+from pydantic_core import core_schema
 
 # No NUL anywhere: PostgreSQL cannot store it (text or jsonb), so it must be refused as bad input
 # (422), not fail as a 500 at the database. (Unpaired surrogates, which PostgreSQL refuses too, are
@@ -20,12 +21,70 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 # must mean exactly what is enforced.
 _PLAIN = r"^[^\x00]*$"
 _NO_SPACE = r"[^@\x00-\x20\x7f]"
-Text = Annotated[str, Field(min_length=1, max_length=500, pattern=_PLAIN)]
-LongText = Annotated[str, Field(max_length=10_000, pattern=_PLAIN)]
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=rf"^{_NO_SPACE}+@{_NO_SPACE}+$")]
-Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9+()\-. ]+$")]
-Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=rf"^https?://{_NO_SPACE}+$")]
-Short = Annotated[str, Field(min_length=1, max_length=200, pattern=_PLAIN)]
+
+# --- strict scalar types (ADR 0104) ------------------------------------------------------------------
+# Every input field is exactly the JSON type its schema declares: a boolean is true or false (not 0,
+# "true", "yes"), a string is a string, an integer is a JSON number with no fractional part (not "5",
+# not true, not 5.5). Pydantic's lax mode would coerce all of those. The models stay in lax mode and
+# each scalar is strict on its own, because strict *models* refuse ISO-8601 strings for dates in Python
+# mode (how django-ninja validates a body), and JSON has no date type. Dates and date-times are strings,
+# checked for their ISO-8601 shape first, so neither a number nor a string of digits (which lax mode
+# reads as a Unix time) is taken for one.
+# One deliberate exception to "exactly": 5.0 is the integer 5. The document is OpenAPI 3.1, whose JSON
+# Schema (2020-12) defines an integer as any number with a zero fractional part, so 5.0 *is* valid
+# against `type: integer`, and schemathesis sends it to check that the server agrees with its own
+# document. Refusing it would make the API break its published contract (ADR 0104).
+# All of this is pydantic-core (Rust): no Python validator on the hot path. A test walks every input
+# model's core schema and fails on any scalar that is not strict.
+# StrictBool is pydantic's; constrained strings say Field(strict=True).
+
+_ISO_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _iso_string(shape: str, error_type: str, message: str) -> GetPydanticSchema:
+    """A date/datetime that must arrive as a string of ISO-8601 shape, then parsed as pydantic does."""
+
+    def schema(source, handler):
+        parse = core_schema.chain_schema([core_schema.str_schema(strict=True, pattern=shape), handler(source)])
+        return core_schema.custom_error_schema(parse, custom_error_type=error_type, custom_error_message=message)
+
+    return GetPydanticSchema(schema)
+
+
+IsoDateTime = Annotated[
+    datetime,
+    _iso_string(
+        _ISO_DATETIME, "iso_datetime", "Input should be an ISO-8601 date-time string, e.g. 2026-11-20T18:30:00Z"
+    ),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+IsoDate = Annotated[
+    date,
+    _iso_string(_ISO_DATE, "iso_date", "Input should be an ISO-8601 date string, e.g. 2013-05-01"),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+
+
+def whole_number(*, ge: int, le: int):
+    """An integer between ge and le: a JSON number with no fractional part (5 or 5.0), never "5" or true."""
+
+    def schema(source, handler):
+        number = core_schema.union_schema(
+            [core_schema.int_schema(strict=True), core_schema.float_schema(strict=True)],
+            custom_error_type="int_type",  # pydantic's own: "Input should be a valid integer"
+        )
+        return core_schema.chain_schema([number, core_schema.int_schema(ge=ge, le=le)])
+
+    return Annotated[int, GetPydanticSchema(schema), WithJsonSchema({"type": "integer", "minimum": ge, "maximum": le})]
+
+
+Text = Annotated[str, Field(strict=True, min_length=1, max_length=500, pattern=_PLAIN)]
+LongText = Annotated[str, Field(strict=True, max_length=10_000, pattern=_PLAIN)]
+Email = Annotated[str, Field(strict=True, min_length=3, max_length=254, pattern=rf"^{_NO_SPACE}+@{_NO_SPACE}+$")]
+Phone = Annotated[str, Field(strict=True, min_length=3, max_length=40, pattern=r"^[0-9+()\-. ]+$")]
+Url = Annotated[str, Field(strict=True, min_length=8, max_length=2000, pattern=rf"^https?://{_NO_SPACE}+$")]
+Short = Annotated[str, Field(strict=True, min_length=1, max_length=200, pattern=_PLAIN)]
 
 
 class Strict(BaseModel):
@@ -66,10 +125,10 @@ class IncidentSummary(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra=ESCALATION_NEEDS_REASON)
 
     incidentType: IncidentType
-    incidentDateTime: datetime
+    incidentDateTime: IsoDateTime
     incidentDateTimeDescription: LongText | None = None
     platform: Short | None = None
-    escalateToHighPriority: bool = False
+    escalateToHighPriority: StrictBool = False
     escalationReason: LongText | None = None
     reportAnnotations: list[Annotation] = Field(default_factory=list, max_length=20)
 
@@ -118,15 +177,15 @@ class InternetDetails(Strict):
 
 
 class IpCaptureEvent(Strict):
-    ipAddress: Annotated[str, Field(min_length=2, max_length=45, pattern=r"^[0-9A-Fa-f:.]+$")]
+    ipAddress: Annotated[str, Field(strict=True, min_length=2, max_length=45, pattern=r"^[0-9A-Fa-f:.]+$")]
     eventName: Literal["Login", "Registration", "Purchase", "Upload", "Other", "Unknown"]
-    dateTime: datetime
-    port: Annotated[int, Field(ge=0, le=65535)] | None = None
-    possibleProxy: bool | None = None
+    dateTime: IsoDateTime
+    port: whole_number(ge=0, le=65535) | None = None
+    possibleProxy: StrictBool | None = None
 
 
 class EstimatedLocation(Strict):
-    countryCode: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    countryCode: Annotated[str, Field(strict=True, pattern=r"^[A-Z]{2}$")] | None = None
     region: Short | None = None
     city: Short | None = None
 
@@ -146,8 +205,8 @@ class PersonOrUserReported(Strict):
 
 
 class Victim(Strict):
-    age: Annotated[int, Field(ge=0, le=25)] | None = None
-    dateOfBirth: date | None = None
+    age: whole_number(ge=0, le=25) | None = None
+    dateOfBirth: IsoDate | None = None
     espIdentifier: Short | None = None
     screenName: Short | None = None
     displayNames: list[Short] = Field(default_factory=list, max_length=20)
@@ -173,7 +232,9 @@ class ReportIn(Strict):
 
 
 class OpenReportIn(ReportIn):
-    finish: bool = Field(False, description="Finish at once (a report with no files): one request instead of two.")
+    finish: StrictBool = Field(
+        False, description="Finish at once (a report with no files): one request instead of two."
+    )
 
 
 class BatchIn(Strict):
@@ -184,11 +245,11 @@ class FileDetailsIn(Strict):
     """The tipline's per-file details, sent as a JSON string in the `details` form field."""
 
     originalFileName: Short | None = None
-    fileViewedByEsp: bool | None = None
-    publiclyAvailable: bool | None = None
+    fileViewedByEsp: StrictBool | None = None
+    publiclyAvailable: StrictBool | None = None
     fileRelevance: Literal["reported", "supplemental_reported", "supplemental"] | None = None
     industryClassification: Literal["A1", "A2", "B1", "B2"] | None = None
-    originalFileHash: Annotated[str, Field(pattern=r"^[0-9a-fA-F]{32,128}$")] | None = None
+    originalFileHash: Annotated[str, Field(strict=True, pattern=r"^[0-9a-fA-F]{32,128}$")] | None = None
     originalFileHashType: Literal["MD5", "SHA1", "SHA256", "PDQ", "PhotoDNA"] | None = None
     ipCaptureEvent: IpCaptureEvent | None = None
     details: LongText | None = None
@@ -225,15 +286,34 @@ class ReportOut(Schema):
     files: int = 0
 
 
-class BatchItemOut(Schema):
-    index: int
-    ok: bool
-    id: UUID | None = None
-    reference: str | None = None
-    errors: list[ErrorItem] = Field(default_factory=list)
+class BatchItemAccepted(Schema):
+    """An item that became a finished report: its id and the centre's reference, no errors."""
+
+    index: int = Field(description="The item's position in `reports`, from 0.")
+    ok: Literal[True]
+    id: UUID
+    reference: str
+    errors: list[ErrorItem] = Field(max_length=0)
+
+
+class BatchItemRejected(Schema):
+    """An item that was refused, with every problem found in it (each `loc` starts body, reports, index)."""
+
+    index: int = Field(description="The item's position in `reports`, from 0.")
+    ok: Literal[False]
+    id: None
+    reference: None
+    errors: list[ErrorItem] = Field(min_length=1)
+
+
+# A plain union (anyOf in the document): `ok` tells the two apart, but OpenAPI's discriminator is for
+# string properties only.
+BatchItemOut = BatchItemAccepted | BatchItemRejected
 
 
 class BatchOut(Schema):
-    accepted: int
-    rejected: int
-    results: list[BatchItemOut]
+    """The answer to a batch (200 whenever the body was a batch: each item is accepted or rejected on its own)."""
+
+    accepted: int = Field(description="How many items became reports.")
+    rejected: int = Field(description="How many items were refused (see their errors).")
+    results: list[BatchItemOut] = Field(description="One result per item, in the order sent.")
