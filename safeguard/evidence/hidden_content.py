@@ -1,0 +1,161 @@
+"""Files that hide other content: data after an image's end marker, PDFs that act when opened (ADR 0101).
+
+The choice (ADR 0101): such a file is quarantined, never stripped in place. The bytes as received stay
+sealed and are the record (their hashes are the chain of custody); nothing of the file is shown or
+offered for opening. The picture before the end marker is still hashed (MD5, SHA-1, SHA-256 and, under
+the usual decoding guards, PDQ) and matched against the hash lists, so appending bytes to known material
+does not hide it from matching. The report the file came with is never lost: only the file is held back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from safeguard.core.file_structure import (
+    DEFAULT_PDF_MAX_INFLATED,
+    describe_data,
+    describe_pdf,
+    image_extent,
+    pdf_active_content,
+    trailing_bytes,
+)
+
+from .hashing import IMAGE_TYPES, RejectedFile, analyse_image
+
+KEPT = "It is kept sealed as received and is never opened or shown"
+
+
+def pdf_max_inflated() -> int:
+    return int(getattr(settings, "SAFEGUARD_EVIDENCE_PDF_MAX_INFLATED", DEFAULT_PDF_MAX_INFLATED))
+
+
+@dataclass
+class HiddenContent:
+    """What was found. `reason`: quarantine reason ("" when nothing was). `deferred`: the structure could not
+    be followed to its end; quarantine with this only if the image otherwise decodes (a truncated file
+    is rejected by the decoder in its own words). `image_part`: the picture alone, when data followed it."""
+
+    reason: str = ""
+    deferred: str = ""
+    details: dict = field(default_factory=dict)
+    image_part: bytes = b""
+    kind: str = ""  # trailing_data | pdf_active_content, for API warning items
+
+
+def _words(kinds: list[str]) -> str:
+    if not kinds:
+        return "not a kind of file recognised here"
+    return "it looks like " + (" and ".join([", ".join(kinds[:-1]), kinds[-1]]) if len(kinds) > 1 else kinds[0])
+
+
+def find_hidden_content(data: bytes, mime: str) -> HiddenContent:
+    """Trailing data after an image (PNG, JPEG, GIF, WebP, BMP) or active content in a PDF."""
+    if mime in IMAGE_TYPES:
+        extent = image_extent(data, mime)
+        extra = trailing_bytes(data, extent)
+        if extra and extent is not None and extent.end is not None:
+            end = extent.end
+            kinds = describe_data(data[end:])
+            image = data[:end]
+            return HiddenContent(
+                reason=(
+                    f"The file has {extra:,} bytes of other data after the end of the image ({_words(kinds)}): "
+                    f"a polyglot file. {KEPT}; the picture before the end marker was hashed and matched alone."
+                ),
+                details={
+                    "trailing_data": {
+                        "image_bytes": end,
+                        "trailing_bytes": len(data) - end,
+                        "looks_like": kinds,
+                        "trailing_sha256": hashlib.sha256(data[end:]).hexdigest(),
+                        "image_sha256": hashlib.sha256(image).hexdigest(),
+                        "image_sha1": hashlib.sha1(image, usedforsecurity=False).hexdigest(),
+                        "image_md5": hashlib.md5(image, usedforsecurity=False).hexdigest(),
+                    }
+                },
+                image_part=image,
+                kind="trailing_data",
+            )
+        if extent is not None and extent.problem:
+            return HiddenContent(
+                deferred=(
+                    f"{extent.problem} The picture decodes, but where it ends cannot be found, so hidden data "
+                    f"cannot be ruled out. {KEPT}."
+                )
+            )
+        return HiddenContent()
+    if mime == "application/pdf":
+        findings = pdf_active_content(data, max_inflated=pdf_max_inflated())
+        if not findings.flagged:
+            return HiddenContent()
+        return HiddenContent(
+            reason=f"{describe_pdf(findings)} {KEPT} in a browser; handle it by hand, offline.",
+            details={
+                "pdf_active_content": {
+                    "names": findings.names,
+                    "does": findings.active,
+                    "disguised_names": findings.obfuscated,
+                    "in_compressed_streams": findings.in_compressed_streams,
+                    "not_checked": findings.problem or None,
+                }
+            },
+            kind="pdf_active_content",
+        )
+    return HiddenContent()
+
+
+def picture_hashes(found: HiddenContent) -> dict:
+    """PDQ of the picture part (decoded under analyse_image's guards; nothing kept but the hash)."""
+    if not found.image_part:
+        return {}
+    try:
+        image = analyse_image(found.image_part)
+    except RejectedFile as rejected:
+        return {"image_pdq_error": rejected.reason}
+    return {"image_pdq": image.pdq, "image_pdq_quality": image.pdq_quality}
+
+
+def picture_part(details: dict | None) -> dict:
+    """The picture-part hashes recorded at ingest, for matching: {md5, sha1, sha256, pdq, pdq_quality}."""
+    trailing = (details or {}).get("trailing_data") or {}
+    if not trailing.get("image_sha256"):
+        return {}
+    return {
+        "md5": trailing["image_md5"],
+        "sha1": trailing["image_sha1"],
+        "sha256": trailing["image_sha256"],
+        "pdq": trailing.get("image_pdq", ""),
+        "pdq_quality": trailing.get("image_pdq_quality") or 0,
+    }
+
+
+def sender_warning(found: HiddenContent) -> dict | None:
+    """An item for the sender (the partner API's `warnings`), in the API's error-item shape."""
+    if not found.reason and not found.deferred:
+        return None
+    if found.kind == "trailing_data":
+        extra = found.details["trailing_data"]["trailing_bytes"]
+        message = (
+            f"The file has {extra:,} bytes of other data after the end of the image. It was kept as received "
+            "and will be quarantined: staff will not see it, only its picture part is matched. The report itself "
+            "is unaffected. Send the image without anything appended if you can."
+        )
+    elif found.kind == "pdf_active_content":
+        message = (
+            f"{describe_pdf_words(found)} It was kept as received and will be quarantined (never opened in a "
+            "browser). The report itself is unaffected. Send a flattened or printed-to-PDF copy if you can."
+        )
+    else:
+        message = f"{found.deferred.split(' The picture')[0]} The file will be quarantined; the report is unaffected."
+    return {"loc": ["body", "file"], "message": message, "type": f"evidence_{found.kind or 'structure'}"}
+
+
+def describe_pdf_words(found: HiddenContent) -> str:
+    info = found.details.get("pdf_active_content", {})
+    does = info.get("does") or []
+    if does:
+        return "The PDF contains content that acts when opened (" + ", ".join(does) + ")."
+    return info.get("not_checked") or "The PDF could not be checked."
