@@ -22,6 +22,7 @@ from safeguard.core.file_structure import (
     pdf_active_content,
     trailing_bytes,
 )
+from safeguard.core.vault.storage import Vault
 
 from .hashing import IMAGE_TYPES, RejectedFile, analyse_image
 
@@ -159,3 +160,51 @@ def describe_pdf_words(found: HiddenContent) -> str:
     if does:
         return "The PDF contains content that acts when opened (" + ", ".join(does) + ")."
     return info.get("not_checked") or "The PDF could not be checked."
+
+
+def warnings_for_stored(*, stored_name: str, content_type: str, size: int) -> list[dict]:
+    """Warning items for a sender about a file just sealed in the vault (the partner API's upload answer).
+
+    Reads the stored bytes back (what is checked is what was kept), only for images and PDFs within the
+    inspection limit; what ingest will quarantine for hidden content is said here first, in words.
+    """
+    from .services import max_inspect_bytes  # services imports this module
+
+    if content_type not in IMAGE_TYPES and content_type != "application/pdf":
+        return []
+    if size > max_inspect_bytes():
+        return []  # too large to check automatically: ingest quarantines it and says so on the staff page
+    data = Vault().read_plaintext(stored_name, max_bytes=max_inspect_bytes())
+    warning = sender_warning(find_hidden_content(data, content_type))
+    return [warning] if warning else []
+
+
+def staff_notes(details: dict | None) -> list[tuple[str, str]]:
+    """(label, text) rows for the staff evidence page: what was hidden and what was matched instead."""
+    rows = []
+    trailing = (details or {}).get("trailing_data")
+    if trailing:
+        looks = ", ".join(trailing.get("looks_like") or []) or "not a kind of file recognised here"
+        rows.append(
+            (
+                "Hidden content",
+                f"{trailing['trailing_bytes']:,} bytes after the end of the image (from byte "
+                f"{trailing['image_bytes']:,}); it looks like: {looks}. Not opened.",
+            )
+        )
+        rows.append(("Picture part SHA-256", trailing["image_sha256"]))
+        if trailing.get("image_pdq"):
+            rows.append(("Picture part PDQ", f"{trailing['image_pdq']} (quality {trailing['image_pdq_quality']})"))
+    pdf = (details or {}).get("pdf_active_content")
+    if pdf:
+        text = "Acts when opened: " + (", ".join(pdf.get("does") or []) or "not determined")
+        if pdf.get("names"):
+            text += "; names found: " + ", ".join(f"/{name}" for name in pdf["names"])
+        if pdf.get("disguised_names"):
+            text += "; written disguised with #xx escapes"
+        if pdf.get("in_compressed_streams"):
+            text += "; hidden inside compressed streams"
+        if pdf.get("not_checked"):
+            text += f". {pdf['not_checked']}"
+        rows.append(("Active content", text + "."))
+    return rows
