@@ -12,6 +12,7 @@ import base64
 import binascii
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # Bytes allowed after an image's end without comment: padding some encoders and transfers add.
@@ -261,56 +262,77 @@ def _filters(header: bytes) -> list[str]:
     return filters if listed is not after else filters[:1]
 
 
-def _inflate(data: bytes, budget: int) -> bytes | None:
-    """Inflate at most `budget` bytes; None when it is not deflate data. Raises OverflowError past the budget."""
-    if budget <= 0:
-        raise OverflowError
+class _Undecodable(Exception):
+    """A stream in an encoding not read here (LZW, run-length, a broken Flate stream)."""
+
+
+_CHUNK = 1024 * 1024
+_OVERLAP = 64  # the longest watched name, escaped, is 39 bytes: one cut across a chunk boundary is seen whole
+
+
+def _inflate_chunks(data: bytes) -> Iterator[bytes]:
+    """Inflate a Flate stream a chunk at a time (memory stays flat whatever it unpacks to)."""
     for window in (15, -15):  # some writers leave out the zlib header
         inflater = zlib.decompressobj(window)
+        pending, produced = data, False
         try:
-            out = inflater.decompress(data, budget + 1)
+            while not inflater.eof:  # until the stream's end, or no progress (input used up, nothing more out)
+                chunk = inflater.decompress(pending, _CHUNK)
+                pending = inflater.unconsumed_tail
+                if chunk:
+                    produced = True
+                    yield chunk
+                elif not pending:
+                    break
+            return
         except zlib.error:
-            continue
-        if len(out) > budget:
-            raise OverflowError
-        return out
-    return None
+            if produced:
+                return  # damaged part-way: a viewer stops there too
+    raise _Undecodable
 
 
-def _decode_stream(raw: bytes, filters: list[str], budget: int) -> bytes | None:
-    """The stream through its filters (Flate, ASCIIHex, ASCII85), or None when a filter is not one of those."""
+def _decode_whole(data: bytes, name: str, budget: int) -> bytes:
+    if name in {"FlateDecode", "Fl"}:
+        out, total = [], 0
+        for chunk in _inflate_chunks(data):
+            total += len(chunk)
+            if total > budget:
+                raise OverflowError
+            out.append(chunk)
+        return b"".join(out)
+    if name in {"ASCIIHexDecode", "AHx"}:
+        hex_text = re.sub(rb"\s", b"", data.split(b">", 1)[0])
+        try:
+            return binascii.unhexlify(hex_text + (b"0" if len(hex_text) % 2 else b""))
+        except binascii.Error:
+            raise _Undecodable from None
+    if name in {"ASCII85Decode", "A85"}:
+        text = re.sub(rb"\s", b"", data.split(b"~>", 1)[0]).removeprefix(b"<~")
+        try:
+            return base64.a85decode(text)
+        except ValueError:
+            raise _Undecodable from None
+    raise _Undecodable
+
+
+def _decoded_chunks(raw: bytes, filters: list[str], budget: int) -> Iterator[bytes]:
+    """The stream through its filters (Flate, ASCIIHex, ASCII85), the last one a chunk at a time when Flate."""
     data = raw
-    for name in filters:
-        if name in {"FlateDecode", "Fl"}:
-            decoded = _inflate(data, budget)
-            if decoded is None:
-                return None
-            data = decoded
-        elif name in {"ASCIIHexDecode", "AHx"}:
-            hex_text = re.sub(rb"\s", b"", data.split(b">", 1)[0])
-            try:
-                data = binascii.unhexlify(hex_text + (b"0" if len(hex_text) % 2 else b""))
-            except binascii.Error:
-                return None
-        elif name in {"ASCII85Decode", "A85"}:
-            text = re.sub(rb"\s", b"", data.split(b"~>", 1)[0]).removeprefix(b"<~")
-            try:
-                data = base64.a85decode(text)
-            except ValueError:
-                return None
-        else:
-            return None
-        if len(data) > budget:
-            raise OverflowError
-    return data
+    for name in filters[:-1]:
+        data = _decode_whole(data, name, budget)
+    if filters[-1] in {"FlateDecode", "Fl"}:
+        yield from _inflate_chunks(data)
+    else:
+        yield _decode_whole(data, filters[-1], budget)
 
 
 def pdf_active_content(data: bytes, *, max_inflated: int = DEFAULT_PDF_MAX_INFLATED) -> PdfFindings:
     """Names in a PDF that make it act when opened, found through #xx escapes and inside compressed streams.
 
     Reads the bytes as written and every Flate/ASCIIHex/ASCII85 stream once decoded (object streams hide
-    dictionaries there), inflating no more than `max_inflated` bytes in all: past that the PDF is reported
-    as not fully checkable, as are encrypted PDFs and object streams in an encoding not read here.
+    dictionaries there), inflating no more than `max_inflated` bytes in all, a megabyte at a time: past
+    that the PDF is reported as not fully checkable, as are encrypted PDFs and object streams in an
+    encoding not read here.
     """
     findings = PdfFindings()
     names, escaped = _names(data)
@@ -322,29 +344,38 @@ def pdf_active_content(data: bytes, *, max_inflated: int = DEFAULT_PDF_MAX_INFLA
         if not filters or any(f in _IMAGE_FILTERS for f in filters):
             continue  # not encoded, or image data (no dictionaries inside)
         header_names, _ = _names(header)
+        if "ObjStm" in header_names and "Predictor" in header_names:
+            findings.problem = "The PDF hides objects in a stream whose encoding cannot be checked."
+            continue
         start = match.end()
         length = _LENGTH.search(header)
         end = start + int(length.group(1)) if length else -1
         if not start <= end <= len(data):
             end = data.find(b"endstream", start)
         raw = data[start : end if end >= start else len(data)]
+        inner: set[str] = set()
+        carry = b""
         try:
-            decoded = _decode_stream(raw, filters, budget)
+            for chunk in _decoded_chunks(raw, filters, budget):
+                budget -= len(chunk)
+                if budget < 0:
+                    raise OverflowError
+                found, found_escaped = _names(carry + chunk)
+                inner |= found
+                escaped = escaped or found_escaped
+                carry = chunk[-_OVERLAP:]
         except OverflowError:
             findings.problem = (
                 f"The PDF's compressed content unpacks to more than {max_inflated:,} bytes, too much to check."
             )
             break
-        if decoded is None or ("ObjStm" in header_names and "Predictor" in header_names):
+        except _Undecodable:
             if "ObjStm" in header_names:
                 findings.problem = "The PDF hides objects in a stream whose encoding cannot be checked."
             continue
-        budget -= len(decoded)
-        inner, inner_escaped = _names(decoded)
         if (inner - names) & set(PDF_ACTIVE_NAMES):
             findings.in_compressed_streams = True
         names |= inner
-        escaped = escaped or inner_escaped
     if "Encrypt" in names:
         findings.problem = findings.problem or "The PDF is encrypted, so its content cannot be checked."
     active = [name for name in PDF_ACTIVE_NAMES if name in names]

@@ -5,6 +5,7 @@ the staff page's note. The entry points (partner API, public form) are in test_h
 """
 
 import io
+import tracemalloc
 import zlib
 
 import pytest
@@ -136,6 +137,25 @@ def test_clean_pdfs_are_not_flagged(make):
 def test_inflation_is_capped():
     found = pdf_active_content(samples.compressed_bomb_pdf(), max_inflated=8 * 1024 * 1024)
     assert found.flagged and not found.active and "too much to check" in found.problem
+
+
+def test_inflation_runs_a_chunk_at_a_time_with_flat_memory():
+    data = samples.compressed_bomb_pdf(200 * 1024 * 1024)  # about 200 KB that unpacks to 200 MB
+    tracemalloc.start()
+    try:
+        found = pdf_active_content(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "too much to check" in found.problem and peak < 16 * 1024 * 1024
+
+
+def test_a_name_cut_across_an_inflated_chunk_boundary_is_found():
+    inner = b" " * (1024 * 1024 - 10) + b"<< /S /JavaScript >>"  # /Jav | aScript, cut at 1 MB
+    packed = zlib.compress(inner)
+    stream = b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(packed)
+    data = samples._pdf([b"<< /Type /Catalog /Pages 2 0 R >>", samples.PAGES, stream + packed + b"\nendstream"])
+    assert "JavaScript" in pdf_active_content(data).active
 
 
 def test_encrypted_pdfs_cannot_be_checked_and_are_flagged():
