@@ -43,7 +43,8 @@ class HiddenContent:
     deferred: str = ""
     details: dict = field(default_factory=dict)
     image_part: bytes = b""
-    kind: str = ""  # trailing_data | pdf_active_content, for API warning items
+    kind: str = ""  # trailing_data | pdf_active_content | structure, for API warning items
+    problem: str = ""  # the structure's own problem, in words (with `deferred`)
 
 
 def _words(kinds: list[str]) -> str:
@@ -85,7 +86,9 @@ def find_hidden_content(data: bytes, mime: str) -> HiddenContent:
                 deferred=(
                     f"{extent.problem} The picture decodes, but where it ends cannot be found, so hidden data "
                     f"cannot be ruled out. {KEPT}."
-                )
+                ),
+                kind="structure",
+                problem=extent.problem,
             )
         return HiddenContent()
     if mime == "application/pdf":
@@ -141,7 +144,7 @@ def sender_warning(found: HiddenContent) -> dict | None:
         extra = found.details["trailing_data"]["trailing_bytes"]
         message = (
             f"The file has {extra:,} bytes of other data after the end of the image. It was kept as received "
-            "and will be quarantined: staff will not see it, only its picture part is matched. The report itself "
+            "and will be quarantined: staff are not shown it, only its picture part is matched. The report itself "
             "is unaffected. Send the image without anything appended if you can."
         )
     elif found.kind == "pdf_active_content":
@@ -150,8 +153,11 @@ def sender_warning(found: HiddenContent) -> dict | None:
             "browser). The report itself is unaffected. Send a flattened or printed-to-PDF copy if you can."
         )
     else:
-        message = f"{found.deferred.split(' The picture')[0]} The file will be quarantined; the report is unaffected."
-    return {"loc": ["body", "file"], "message": message, "type": f"evidence_{found.kind or 'structure'}"}
+        message = (
+            f"{found.problem} It was kept as received and will be quarantined (staff are not shown it). "
+            "The report itself is unaffected."
+        )
+    return {"loc": ["body", "file"], "message": message, "type": f"evidence_{found.kind}"}
 
 
 def describe_pdf_words(found: HiddenContent) -> str:

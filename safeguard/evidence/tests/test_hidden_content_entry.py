@@ -78,6 +78,13 @@ def test_partner_api_clean_pdf_and_jpeg_have_no_warnings(api):
     assert {e.status for e in report.evidence_files.all()} == {FileStatus.OK}
 
 
+def test_partner_api_warns_about_an_image_whose_end_cannot_be_found(api):
+    data = png(46)
+    answer = _attach(api, _open(api), "cut.png", data[: len(data) // 2])
+    (warning,) = answer["warnings"]
+    assert warning["type"] == "evidence_structure" and "truncated" in warning["message"]
+
+
 def test_upload_answer_documents_warnings_in_openapi(api):
     schema = api.get("/api/v1/openapi.json").json()
     file_out = schema["components"]["schemas"]["FileOut"]
