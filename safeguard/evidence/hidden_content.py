@@ -91,7 +91,8 @@ def find_hidden_content(data: bytes, mime: str) -> HiddenContent:
                 problem=extent.problem,
             )
         return HiddenContent()
-    if mime == "application/pdf":
+    # PDF readers accept a header anywhere in the first 1,024 bytes: text before it does not make it safe.
+    if mime == "application/pdf" or b"%PDF-" in data[:1024]:
         findings = pdf_active_content(data, max_inflated=pdf_max_inflated())
         if not findings.flagged:
             return HiddenContent()

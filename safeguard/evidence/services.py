@@ -58,6 +58,7 @@ def _inspect(vault: Vault, sealed: SealedFile, mime: str) -> _Findings:
     if reason := inspection.check_empty(sealed.size) or inspection.check_executable(mime):
         return _Findings(reason)
     needs_content = mime in IMAGE_TYPES or mime in inspection.ARCHIVE_TYPES or mime in {"text/plain", "application/pdf"}
+    needs_content = needs_content or b"%PDF-" in sealed.head[:1024]  # a PDF behind other bytes (ADR 0101)
     if not needs_content:
         return _Findings()
     if sealed.size > max_inspect_bytes():

@@ -249,6 +249,13 @@ def test_pdfs_with_active_content_are_quarantined_with_the_reason(report, make, 
     assert evidence.details["pdf_active_content"]["does"]
 
 
+def test_a_pdf_behind_a_line_of_text_is_still_checked(report):
+    """Readers find %PDF- anywhere in the first 1,024 bytes; the type detector then says text/plain."""
+    evidence = _ingest(b"Chat export follows\n" + samples.open_action_javascript_pdf(), report, name="chat.txt")
+    assert evidence.detected_type != "application/pdf"
+    assert evidence.status == FileStatus.QUARANTINED and "JavaScript" in evidence.quarantine_reason
+
+
 def test_a_pdf_too_big_to_inflate_is_quarantined(report, settings):
     settings.SAFEGUARD_EVIDENCE_PDF_MAX_INFLATED = 4 * 1024 * 1024
     evidence = _ingest(samples.compressed_bomb_pdf(20 * 1024 * 1024), report, name="big.pdf")
