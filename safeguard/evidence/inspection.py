@@ -12,6 +12,8 @@ import zipfile
 
 from django.conf import settings
 
+from safeguard.core.file_structure import describe_data, image_extent, trailing_bytes
+
 from .hashing import IMAGE_TYPES
 
 ARCHIVE_TYPES = {
@@ -58,22 +60,13 @@ def check_empty(size: int) -> str | None:
 
 
 def _image_trailer_end(data: bytes, mime: str) -> int | None:
-    """Where the image format says the file ends, when that can be found cheaply."""
-    if mime == "image/png":
-        position = 8
-        while position + 12 <= len(data):
-            length = int.from_bytes(data[position : position + 4], "big")
-            chunk_type = data[position + 4 : position + 8]
-            position += 12 + length
-            if chunk_type == b"IEND":
-                return position
-        return None
-    if mime == "image/jpeg":
-        end = data.rfind(b"\xff\xd9")
-        return end + 2 if end >= 0 else None
-    if mime == "image/gif":
-        return len(data.rstrip(b"\0")) if data.rstrip(b"\0").endswith(b";") else None
-    return None
+    """Where the image format says the file ends, by its own framing (core.file_structure), or None.
+
+    PNG: chunks to IEND, each CRC checked; JPEG: segments to the scan, entropy data to EOI (never the last
+    FF D9 in the file, which appended data can hold); GIF: blocks to the 3B trailer; WebP: the RIFF size.
+    """
+    extent = image_extent(data, mime)
+    return extent.end if extent is not None else None
 
 
 def check_polyglot(data: bytes, mime: str) -> str | None:
@@ -81,15 +74,17 @@ def check_polyglot(data: bytes, mime: str) -> str | None:
     # Office documents, e-books and the like are ZIPs by design; only formats that must not be ZIPs are checked.
     if mime not in IMAGE_TYPES and mime not in {"text/plain", "application/pdf"}:
         return None
-    tail = data[-(65536 + 22) :]
-    if _ZIP_END_OF_DIRECTORY in tail and _ZIP_LOCAL_HEADER in data:
-        return f"The file is a {mime} that also contains a ZIP archive (a polyglot file)."
     if mime in IMAGE_TYPES:
         if _ACTIVE_CONTENT.search(data[:1024]):
             return f"The file is a {mime} whose first bytes also read as a web page, script or PDF (a polyglot file)."
-        end = _image_trailer_end(data, mime)
-        if end is not None and len(data) - end > 16 and data[end:].strip(b"\0\r\n \t"):
-            return f"The file has {len(data) - end:,} bytes of other data after the end of the image (a polyglot file)."
+        extent = image_extent(data, mime)
+        if extra := trailing_bytes(data, extent):
+            kinds = describe_data(data[-extra:])
+            looks = f" ({', '.join(kinds)})" if kinds else ""
+            return f"The file has {extra:,} bytes of other data after the end of the image{looks} (a polyglot file)."
+    tail = data[-(65536 + 22) :]
+    if _ZIP_END_OF_DIRECTORY in tail and _ZIP_LOCAL_HEADER in data:
+        return f"The file is a {mime} that also contains a ZIP archive (a polyglot file)."
     return None
 
 

@@ -21,7 +21,7 @@ from safeguard.core.vault.storage import SealedFile, Vault
 from safeguard.core.vault.streams import HEAD_BYTES, HashingReader, MultiHasher
 from safeguard.reporting.models import Attachment, Priority, Report
 
-from . import inspection, welfare
+from . import hidden_content, inspection, welfare
 from .hashing import IMAGE_TYPES, RejectedFile, analyse_image, detect_type
 from .matching import Match, exact_matches, known_hashes_for, pdq_matches, pdq_min_quality
 from .models import EvidenceFile, EvidenceMatch, FileStatus
@@ -58,6 +58,7 @@ def _inspect(vault: Vault, sealed: SealedFile, mime: str) -> _Findings:
     if reason := inspection.check_empty(sealed.size) or inspection.check_executable(mime):
         return _Findings(reason)
     needs_content = mime in IMAGE_TYPES or mime in inspection.ARCHIVE_TYPES or mime in {"text/plain", "application/pdf"}
+    needs_content = needs_content or b"%PDF-" in sealed.head[:1024]  # a PDF behind other bytes (ADR 0101)
     if not needs_content:
         return _Findings()
     if sealed.size > max_inspect_bytes():
@@ -66,6 +67,13 @@ def _inspect(vault: Vault, sealed: SealedFile, mime: str) -> _Findings:
         )
     # Read back from the vault, not the caller's stream: what is checked is exactly what was stored.
     data = vault.read_plaintext(sealed.stored_name, max_bytes=max_inspect_bytes())
+    # Data after an image's end, a PDF that acts when opened (ADR 0101): quarantined, the picture part matched.
+    hidden = hidden_content.find_hidden_content(data, mime)
+    if hidden.reason:
+        details = hidden.details
+        if "trailing_data" in details:
+            details["trailing_data"].update(hidden_content.picture_hashes(hidden))
+        return _Findings(hidden.reason, details=details)
     if reason := inspection.check_polyglot(data, mime):
         return _Findings(reason)
     if mime in inspection.ARCHIVE_TYPES:
@@ -76,6 +84,8 @@ def _inspect(vault: Vault, sealed: SealedFile, mime: str) -> _Findings:
             image = analyse_image(data)
         except RejectedFile as rejected:
             return _Findings(rejected.reason)
+        if hidden.deferred:  # it decodes, yet its end marker cannot be found: hidden data not ruled out
+            return _Findings(hidden.deferred)
         details = {} if image.pdq_quality >= pdq_min_quality() else {"pdq_not_matched": "quality below threshold"}
         return _Findings(
             width=image.width,
@@ -305,6 +315,10 @@ def match_evidence(*, evidence: EvidenceFile) -> list[EvidenceMatch]:
     found: list[Match] = exact_matches({"md5": evidence.md5, "sha1": evidence.sha1, "sha256": evidence.sha256})
     if evidence.pdq and evidence.status == FileStatus.OK:
         found += pdq_matches(evidence.pdq, quality=evidence.pdq_quality or 0)
+    # A picture with data appended (quarantined, ADR 0101) is matched on the picture part too.
+    if picture := hidden_content.picture_part(evidence.details):
+        found += exact_matches(picture)
+        found += pdq_matches(picture["pdq"], quality=picture["pdq_quality"])
     if not found:
         return []
     known = known_hashes_for(found)

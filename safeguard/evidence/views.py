@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from safeguard.accounts.roles import Capability, require_capability
 from safeguard.reporting.selectors import find_report
 
-from . import selectors, services, welfare
+from . import hidden_content, selectors, services, welfare
 from .models import EvidenceFile
 
 NO_STORE = "no-store, max-age=0"
@@ -29,6 +29,20 @@ def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = NO_STORE
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# Every response that carries a file's content (a rendering or the original): never opened as a page.
+FILE_CSP = "default-src 'none'; sandbox"
+
+
+def _evidence_file_response(response: HttpResponseBase, filename: str) -> HttpResponseBase:
+    """Headers for any evidence file response: saved not opened (attachment, a neutral name made here, never the
+    sender's), its type never sniffed, and sandboxed with no sources should a browser render it anyway."""
+    safe = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "-._")) or "evidence.bin"
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["Content-Security-Policy"] = FILE_CSP
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return _private(response)
 
 
 def _evidence(request: HttpRequest, pk: int) -> EvidenceFile:
@@ -55,6 +69,7 @@ def report_evidence(request: HttpRequest, reference: str) -> HttpResponse:
                 "reveal": reveal,
                 "next": following,
                 "exif": _exif_summary(evidence.exif),
+                "hidden": hidden_content.staff_notes(evidence.details),
             }
         )
     context = {
@@ -96,9 +111,10 @@ def image(request: HttpRequest, pk: int) -> HttpResponse:
         data = services.image_for_staff(evidence=evidence, user=request.user, reveal_step=reveal.number)
     except (services.NotViewable, ValueError):
         raise Http404("This file is not shown") from None
+    # A PNG rebuilt from pixels, shown only through <img> (which ignores the disposition); opened on its
+    # own it is saved, not rendered as a page.
     response = HttpResponse(data, content_type="image/png")
-    response["Content-Disposition"] = "inline"
-    return _private(response)
+    return _evidence_file_response(response, f"evidence-{evidence.pk}-step-{reveal.number}.png")
 
 
 @require_capability(Capability.VIEW_REPORT)
@@ -129,11 +145,9 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     except services.NotViewable:
         raise Http404("Nothing was stored for this file") from None
     response = StreamingHttpResponse(stream, content_type="application/octet-stream")
-    # A neutral name: the reporter's file name could carry anything, the type must not be guessed from it.
-    response["Content-Disposition"] = f'attachment; filename="evidence-{evidence.pk}-{evidence.sha256[:12]}.bin"'
     response["Content-Length"] = str(evidence.size)
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return _private(response)
+    # A neutral name: the reporter's file name could carry anything, the type must not be guessed from it.
+    return _evidence_file_response(response, f"evidence-{evidence.pk}-{evidence.sha256[:12]}.bin")
 
 
 @require_capability(Capability.VIEW_STAFF_EXPOSURE)

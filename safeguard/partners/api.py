@@ -24,6 +24,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from safeguard.evidence.hidden_content import warnings_for_stored
+
 from . import idempotency, keys, limits, selectors, services
 from .errors import ApiError, error_body, error_response, not_found, pydantic_errors
 from .models import ApiKey, Partner, PartnerReport, Scope
@@ -411,7 +413,16 @@ def attach_file(request: HttpRequest, report_id: UUID):
 
     def work():
         stored = services.attach_file(partner_report=partner_report, upload=upload, details=details_doc)
-        body = FileOut(id=stored.public_id, sha256=stored.sha256, size=stored.size, contentType=stored.content_type)
+        warnings = warnings_for_stored(
+            stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size
+        )
+        body = FileOut(
+            id=stored.public_id,
+            sha256=stored.sha256,
+            size=stored.size,
+            contentType=stored.content_type,
+            warnings=warnings,
+        )
         return 201, body.model_dump(mode="json")
 
     def fp():

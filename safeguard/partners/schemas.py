@@ -273,6 +273,8 @@ class FileOut(Schema):
     sha256: str
     size: int
     contentType: str
+    # Kept, but the centre will quarantine it (data after an image's end, a PDF that acts when opened).
+    warnings: list[ErrorItem] = Field(default_factory=list)
 
 
 class ReportOut(Schema):

@@ -44,6 +44,7 @@ class StoredUpload:
     content_type: str
     size: int
     sha256: str
+    note: str = ""  # said to the person who sent it (e.g. hidden content found: staff will check it by hand)
 
 
 @dataclass(frozen=True)

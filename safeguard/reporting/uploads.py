@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from PIL import Image
 
+from safeguard.core.file_structure import image_extent, pdf_active_content, trailing_bytes
 from safeguard.core.vault.storage import Vault
 
 from .forms import strip_control_chars
@@ -178,6 +179,7 @@ def store_pending_upload(upload, *, already_added: int) -> StoredUpload:
     if pillow_formats:
         _check_image(upload, pillow_formats)
 
+    note = hidden_content_note(upload, kind.mime)
     upload.seek(0)
     sealed = Vault().put(upload, kind=PENDING_DIR, max_bytes=settings.SAFEGUARD_MAX_UPLOAD_BYTES)
     return StoredUpload(
@@ -186,7 +188,28 @@ def store_pending_upload(upload, *, already_added: int) -> StoredUpload:
         content_type=kind.mime,
         size=sealed.size,
         sha256=sealed.hashes["sha256"],
+        note=note,
     )
+
+
+HIDDEN_DATA_NOTE = (
+    "This file has something extra attached after the picture. We will still send it with your report, "
+    "but our team will check it carefully by hand before anyone opens it."
+)
+ACTIVE_PDF_NOTE = (
+    "This PDF has parts that can run by themselves when it is opened. We will still send it with your report, "
+    "but our team will check it carefully by hand before anyone opens it."
+)
+
+
+def hidden_content_note(upload, mime: str) -> str:
+    """What to tell the person when a file hides other content (ADR 0101). The file is still taken: evidence
+    quarantines it on submission, and the report goes ahead whatever the file holds."""
+    upload.seek(0)
+    data = upload.read(settings.SAFEGUARD_MAX_UPLOAD_BYTES + 1)
+    if mime == "application/pdf":
+        return ACTIVE_PDF_NOTE if pdf_active_content(data).flagged else ""
+    return HIDDEN_DATA_NOTE if trailing_bytes(data, image_extent(data, mime)) else ""
 
 
 def to_session(upload: StoredUpload) -> dict:
