@@ -17,14 +17,15 @@ HERE = Path(__file__).resolve().parent
 DJANGO_LIST = Path(django.__file__).parent / "contrib" / "auth" / "common-passwords.txt.gz"
 
 
-def lines(path: Path) -> set[str]:
+def lines(path: Path, *, comments: bool = False) -> set[str]:
+    """The passwords in a file; with `comments`, lines starting with # are notes (Django's list has "#1..." ones)."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as f:
-        return {s for line in f if (s := line.strip().lower()) and not s.startswith("#")}
+        return {s for line in f if (s := line.strip().lower()) and not (comments and s.startswith("#"))}
 
 
 def main() -> None:
-    passwords = lines(DJANGO_LIST) | lines(HERE / "centre-specific-passwords.txt")
+    passwords = lines(DJANGO_LIST) | lines(HERE / "centre-specific-passwords.txt", comments=True)
     body = "".join(f"{p}\n" for p in sorted(passwords)).encode()
     with open(HERE / "breached-passwords.txt.gz", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
         out.write(body)
