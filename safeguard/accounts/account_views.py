@@ -4,6 +4,7 @@ All under /staff/, so StaffTwoFactorMiddleware has made sure both sign-in factor
 """
 
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,8 @@ from .account_forms import ChangePasswordForm, ChangeRoleForm
 from .middleware import STAFF_PREFIX
 from .models import AccountRequest, User
 from .roles import Capability, has_capability, require_capability, role_change_needs_second_person, staff_home_url_name
+
+WRONG_CURRENT_KEY = "wrong_current_passwords"
 
 
 def _next_or_home(request: HttpRequest) -> str:
@@ -56,7 +59,11 @@ def change_password(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             _add_errors(form, error)
+            if "current_password" in error.message_dict and _too_many_wrong_current_passwords(request):
+                messages.success(request, "You have been signed out: your current password was wrong too often.")
+                return redirect("accounts:login")
         else:
+            request.session.pop(WRONG_CURRENT_KEY, None)
             messages.success(request, "Your password has been changed. You have been signed out everywhere else.")
             return redirect(_next_or_home(request))
     context = {
@@ -68,6 +75,17 @@ def change_password(request: HttpRequest) -> HttpResponse:
         "nav": "account",
     }
     return render(request, "accounts/change_password.html", context)
+
+
+def _too_many_wrong_current_passwords(request: HttpRequest) -> bool:
+    """Count a wrong current password in this session; at the limit, sign the session out (audited)."""
+    wrong = request.session.get(WRONG_CURRENT_KEY, 0) + 1
+    request.session[WRONG_CURRENT_KEY] = wrong
+    if wrong < passwords.WRONG_CURRENT_PASSWORD_LIMIT:
+        return False
+    passwords.record_change_page_sign_out(user=request.user, wrong_in_a_row=wrong)
+    auth_logout(request)
+    return True
 
 
 # --- the two-person rule ----------------------------------------------------------------------------------

@@ -112,6 +112,22 @@ def change_password(*, user: User, current_password: str, new_password: str, req
     logger.info("Staff password changed for %s", user.username)
 
 
+# Wrong current passwords on the change page, in one session, before that session is signed out: the page
+# must not be a way round the sign-in lockout for someone at an unlocked screen.
+WRONG_CURRENT_PASSWORD_LIMIT = 5
+
+
+def record_change_page_sign_out(*, user: User, wrong_in_a_row: int) -> None:
+    with transaction.atomic():
+        record(
+            action=Action.ALTERATION,
+            actor=Actor.of(user),
+            obj=user,
+            detail={"event": "signed_out_after_wrong_current_passwords", "wrong_in_a_row": wrong_in_a_row},
+        )
+    logger.warning("Signed %s out after %d wrong current passwords", user.username, wrong_in_a_row)
+
+
 # --- one-time passwords -------------------------------------------------------------------------------
 
 

@@ -262,3 +262,16 @@ def test_reset_issues_a_new_one_time_password_removes_the_authenticator_and_ends
     client = Client()
     first_sign_in(client, person.username, password)
     assert client.get(reverse("education:dashboard"))["Location"].startswith(CHANGE)
+
+
+def test_guessing_the_current_password_on_the_change_page_signs_the_session_out(analyst_client):
+    """Not a way round the sign-in lockout for someone at an unlocked screen."""
+    for attempt in range(1, passwords.WRONG_CURRENT_PASSWORD_LIMIT):
+        response = change(analyst_client, current=f"guess-number-{attempt}")
+        assert response.status_code == 200 and "Your current password is not right" in response.content.decode()
+    response = change(analyst_client, current="guess-number-last")
+    assert response.status_code == 302 and response["Location"] == LOGIN
+    assert analyst_client.get(QUEUE)["Location"].startswith(LOGIN)
+    assert events(analyst_client.user, "signed_out_after_wrong_current_passwords").exists()
+    analyst_client.user.refresh_from_db()
+    assert analyst_client.user.check_password(STAFF_PASSWORD)
