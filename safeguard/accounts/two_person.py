@@ -183,7 +183,9 @@ def pending_requests() -> list[AccountRequest]:
 
 def _decide(actor: Actor, account_request: AccountRequest, outcome: str) -> AccountRequest:
     locked = (
-        AccountRequest.objects.select_for_update().select_related("target", "requested_by").get(pk=account_request.pk)
+        AccountRequest.objects.select_for_update(of=("self",))
+        .select_related("target", "requested_by")
+        .get(pk=account_request.pk)
     )
     if actor.user is None or not can_decide(actor.user, locked):
         raise PermissionDenied("You cannot decide this request")
