@@ -43,7 +43,7 @@ def _check_account_change(
     if actor.user is None:
         return  # management commands and demo data (Actor.system)
     if approval is not None:
-        if not approval.authorises(user=actor.user, kinds=kinds, target=target):
+        if not approval.authorises(user=actor.user, kinds=kinds, target=target) or approval.role != role:
             raise SecondPersonRequired("That request has not been approved by you")
         return
     check_capability(actor.user, Capability.MANAGE_USERS)

@@ -262,3 +262,20 @@ def test_the_system_actor_still_creates_any_account_for_commands_and_demo_data(c
     call_command("load_demo_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
     demo = User.objects.get(username="supervisor")
     assert demo.role == "supervisor" and not demo.password_is_one_time
+
+
+def test_an_approval_is_good_only_for_what_was_approved(admin_client, staff_client, make_staff):
+    approver = staff_client("supervisor")
+    asked = two_person.request_account(actor=Actor.of(admin_client.user), username="only.analyst", role="analyst")
+    decide(approver, asked)
+    asked.refresh_from_db()
+    actor = Actor.of(approver.user)
+    with pytest.raises(SecondPersonRequired):  # not a supervisor account on an analyst's approval
+        create_staff_user(actor=actor, username="sneaky.sup", role="supervisor", approval=asked)
+    with pytest.raises(SecondPersonRequired):  # not by someone other than the approver
+        create_staff_user(
+            actor=Actor.of(make_staff("supervisor")), username="other.analyst", role="analyst", approval=asked
+        )
+    with pytest.raises(SecondPersonRequired):  # not a reset of someone else
+        reset_sign_in(actor=actor, user=make_staff("analyst"), approval=asked)
+    assert not User.objects.filter(username__in=["sneaky.sup", "other.analyst"]).exists()
