@@ -275,3 +275,18 @@ def test_guessing_the_current_password_on_the_change_page_signs_the_session_out(
     assert events(analyst_client.user, "signed_out_after_wrong_current_passwords").exists()
     analyst_client.user.refresh_from_db()
     assert analyst_client.user.check_password(STAFF_PASSWORD)
+
+
+def test_existing_accounts_must_choose_their_own_password_after_the_upgrade(make_staff):
+    """Before issue 21 every password was one an administrator had been shown."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("safeguard.accounts.migrations.0005_existing_passwords_must_be_changed")
+    person, no_password = make_staff("analyst"), make_staff("analyst", password=None)
+    migration.existing_passwords_are_one_time(apps, None)
+    person.refresh_from_db()
+    no_password.refresh_from_db()
+    assert person.password_is_one_time and person.one_time_password_expires_at > timezone.now() + timedelta(days=29)
+    assert not no_password.password_is_one_time
