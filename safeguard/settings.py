@@ -182,14 +182,26 @@ SAFEGUARD_TRIAGE_BATCH_TASK_SIZE = env.int("SAFEGUARD_TRIAGE_BATCH_TASK_SIZE", d
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, plus: a one-time password works for one sign-in, before it expires (accounts/backends.py).
+    "safeguard.accounts.backends.StaffPasswordBackend",
 ]
+# NCSC / NIST SP 800-63B: a minimum length, long passphrases allowed, no composition rules, and a breached-password
+# list shipped as data (safeguard/accounts/data/README.md says where it comes from and how to use a bigger one).
+SAFEGUARD_BREACHED_PASSWORDS = env.str(
+    "SAFEGUARD_BREACHED_PASSWORDS", default=str(BASE_DIR / "safeguard/accounts/data/breached-passwords.txt.gz")
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "safeguard.accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
+    {
+        "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+        "OPTIONS": {"password_list_path": SAFEGUARD_BREACHED_PASSWORDS},
+    },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A one-time password (new account, reset) works for one sign-in, within this time (ADR 0102).
+SAFEGUARD_ONE_TIME_PASSWORD_LIFETIME = timedelta(hours=env.int("SAFEGUARD_ONE_TIME_PASSWORD_HOURS", default=72))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff:queue"
 

@@ -56,7 +56,7 @@ class StaffTwoFactorMiddleware:
             return None
         step = needs_two_factor_redirect(request.user)
         if step is None:
-            return None
+            return _forced_password_change(request, match)
         url = reverse(step)
         if request.method == "GET":
             url = f"{url}?{urlencode({'next': request.get_full_path()})}"
@@ -68,6 +68,22 @@ class StaffTwoFactorMiddleware:
                 query["next"] = came_from
             url = f"{url}?{urlencode(query)}"
         return HttpResponseRedirect(url)
+
+
+# Where a fully signed-in person who still holds a one-time password must go first (accounts/passwords.py).
+FORCED_CHANGE_PAGE = "accounts:change_password"
+
+
+def _forced_password_change(request, match):
+    """Send someone still on a one-time password to choose their own, before any other staff page."""
+    from .passwords import must_choose_password
+
+    if not must_choose_password(request.user) or (match is not None and match.view_name == FORCED_CHANGE_PAGE):
+        return None
+    url = reverse(FORCED_CHANGE_PAGE)
+    if request.method == "GET":
+        url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+    return HttpResponseRedirect(url)
 
 
 def _staff_referer_path(request) -> str:

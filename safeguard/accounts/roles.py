@@ -99,6 +99,32 @@ ROLE_CAPABILITIES = {
 } | {Role.FORCE_OFFICER: ROLE_CAPABILITIES[Role.FORCE_OFFICER]}
 
 
+# The two-person rule (ADR 0102): an account that can read reports is made, raised or reset only when a
+# second person who already holds that role (or a supervisor) approves. Computed, so a role given report
+# access later falls under the rule without anyone remembering to list it.
+REPORT_READING_ROLES: frozenset[str] = frozenset(
+    role for role, capabilities in ROLE_CAPABILITIES.items() if Capability.VIEW_REPORT in capabilities
+)
+
+
+def needs_second_person(role: str) -> bool:
+    """True if giving an account this role (or a new secret for it) needs a second person's approval."""
+    return role in REPORT_READING_ROLES
+
+
+def role_change_needs_second_person(old_role: str, new_role: str) -> bool:
+    """Raising an account to a role that reads reports needs a second person; taking access away does not."""
+    gained = ROLE_CAPABILITIES.get(new_role, frozenset()) - ROLE_CAPABILITIES.get(old_role, frozenset())
+    return needs_second_person(new_role) and bool(gained)
+
+
+def may_vouch_for(user, role: str) -> bool:
+    """Whether this person may be the second person for an account of `role`: they hold it, or supervise."""
+    if not needs_second_person(role) or not has_capability(user, Capability.VIEW_REPORT):
+        return False
+    return user.role == role or user.role == Role.SUPERVISOR
+
+
 def capabilities_of(user) -> frozenset[Capability]:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -14,8 +14,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safeguard.audit.services import Action, Actor, record
 
 from . import sign_in_events
-from .models import Role, User
-from .roles import Capability, check_capability
+from .models import AccountRequest, Role, User
+from .passwords import ONE_TIME_FIELDS, one_time_fields, set_one_time_password
+from .roles import Capability, check_capability, needs_second_person
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,25 @@ class CodeOutcome(enum.Enum):
     WRONG = "wrong"
     TOO_SOON = "too_soon"  # django-otp's back-off: the code was not even checked
     LOCKED = "locked"
+
+
+class SecondPersonRequired(PermissionDenied):
+    """The two-person rule (ADR 0102): this change to an account that reads reports needs an approved request."""
+
+
+def _check_account_change(
+    *, actor: Actor, role: str, kinds: tuple[str, ...], approval: AccountRequest | None, target=None
+) -> None:
+    """Who may make this change: the system; an administrator, for roles that read no reports; else an approval."""
+    if actor.user is None:
+        return  # management commands and demo data (Actor.system)
+    if approval is not None:
+        if not approval.authorises(user=actor.user, kinds=kinds, target=target) or approval.role != role:
+            raise SecondPersonRequired("That request has not been approved by you")
+        return
+    check_capability(actor.user, Capability.MANAGE_USERS)
+    if needs_second_person(role):
+        raise SecondPersonRequired(f"An account that reads reports ({role}) needs a second person to approve it")
 
 
 @dataclass(frozen=True)
@@ -53,10 +73,14 @@ def create_staff_user(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
+    approval: AccountRequest | None = None,
 ) -> NewStaffUser:
-    """Create an account with a one-time password. The person enrols their authenticator at first sign-in."""
-    if actor.user is not None:
-        check_capability(actor.user, Capability.MANAGE_USERS)
+    """Create an account with a one-time password. The person enrols their authenticator at first sign-in.
+
+    For a role that reads reports a person (not the system) needs `approval`: the approved AccountRequest they
+    decided (accounts/two_person.py). The password works for one sign-in, before it expires.
+    """
+    _check_account_change(actor=actor, role=role, kinds=(AccountRequest.Kind.CREATE,), approval=approval)
     username = username.strip()
     if not username:
         raise ValidationError({"username": "Enter a username"})
@@ -73,8 +97,12 @@ def create_staff_user(
             first_name=first_name,
             last_name=last_name,
             role=role,
+            **one_time_fields(),
         )
-        record(action=Action.COLLECTION, actor=actor, obj=user, detail={"event": "staff_account_created", "role": role})
+        detail = {"event": "staff_account_created", "role": role}
+        if approval is not None:
+            detail |= {"account_request": approval.pk, "requested_by": approval.requested_by.username}
+        record(action=Action.COLLECTION, actor=actor, obj=user, detail=detail)
     return NewStaffUser(user=user, temporary_password=password)
 
 
@@ -152,21 +180,32 @@ def confirm_enrolment(*, user, device: TOTPDevice, code: str) -> CodeOutcome:
     return outcome
 
 
-def reset_sign_in(*, actor: Actor, user) -> None:
-    """For a lost phone or a lockout: remove the user's authenticator and clear password lockouts.
+def reset_sign_in(*, actor: Actor, user, approval: AccountRequest | None = None) -> str:
+    """For a lost phone, a forgotten password or a lockout: start the person's sign-in again. Returns the password.
 
-    They then sign in with their password and enrol a new authenticator before seeing anything.
+    Issues a new one-time password (returned, shown once), removes their authenticator, clears password
+    lockouts and ends their sessions (the password changes). At the next sign-in they enrol a new authenticator
+    and choose their own password before seeing anything. For an account that reads reports a person needs
+    `approval` (accounts/two_person.py), so the secret goes to the approver, never the administrator.
     """
     from axes.utils import reset as reset_password_lockouts
 
-    if actor.user is not None:
-        check_capability(actor.user, Capability.MANAGE_USERS)
+    # A raise to a role that reads reports starts the person's sign-in again too (ADR 0102).
+    kinds = (AccountRequest.Kind.RESET, AccountRequest.Kind.RAISE)
+    _check_account_change(actor=actor, role=user.role, kinds=kinds, approval=approval, target=user)
+    password = new_temporary_password()
     with transaction.atomic():
         removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        set_one_time_password(user, password)
+        user.save(update_fields=["password", *ONE_TIME_FIELDS])
         reset_password_lockouts(username=user.username)
-        record(
-            action=Action.ALTERATION,
-            actor=actor,
-            obj=user,
-            detail={"event": "sign_in_reset", "authenticators_removed": removed, **sign_in_events.client_detail()},
-        )
+        detail = {
+            "event": "sign_in_reset",
+            "authenticators_removed": removed,
+            "new_one_time_password": True,
+            **sign_in_events.client_detail(),
+        }
+        if approval is not None:
+            detail |= {"account_request": approval.pk, "requested_by": approval.requested_by.username}
+        record(action=Action.ALTERATION, actor=actor, obj=user, detail=detail)
+    return password

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lockout_views, views
+from . import account_views, lockout_views, views
 
 app_name = "accounts"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("users/<int:user_id>/reset-sign-in/", views.reset_sign_in, name="reset_sign_in"),
     path("locked/", lockout_views.locked, name="locked"),
     path("locked/unlock/", lockout_views.unlock, name="unlock"),
+    # Your account, password change and the two-person rule (ADR 0102).
+    path("", account_views.your_account, name="your_account"),
+    path("password/", account_views.change_password, name="change_password"),
+    path("requests/", account_views.account_requests, name="account_requests"),
+    path("requests/<int:request_id>/decide/", account_views.decide_request, name="decide_request"),
+    path("users/<int:user_id>/role/", account_views.change_role, name="change_role"),
 ]

@@ -21,11 +21,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguard.audit.services import Actor
 
-from . import services, sign_in_events, totp
+from . import services, sign_in_events, totp, two_person
 from .forms import CodeForm, NewStaffUserForm, SignInForm
 from .middleware import STAFF_PREFIX, needs_two_factor_redirect
 from .models import User
-from .roles import Capability, require_capability, staff_home_url_name
+from .roles import Capability, needs_second_person, require_capability, staff_home_url_name
 from .services import CodeOutcome
 
 logger = logging.getLogger(__name__)
@@ -148,7 +148,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def users(request: HttpRequest) -> HttpResponse:
     accounts = User.objects.order_by("username").prefetch_related("totpdevice_set")
     rows = [{"user": u, "enrolled": any(d.confirmed for d in u.totpdevice_set.all())} for u in accounts]
-    return render(request, "accounts/users.html", {"rows": rows, "nav": "users"})
+    waiting = two_person.pending_requests()
+    return render(request, "accounts/users.html", {"rows": rows, "nav": "users", "waiting": waiting})
 
 
 @require_capability(Capability.MANAGE_USERS)
@@ -157,6 +158,9 @@ def new_user(request: HttpRequest) -> HttpResponse:
     form = NewStaffUserForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
+            if needs_second_person(form.cleaned_data["role"]):  # the two-person rule (accounts/two_person.py)
+                asked = two_person.request_account(actor=Actor.of(request.user), **form.cleaned_data)
+                return render(request, "accounts/request_made.html", {"asked": asked, "nav": "users"})
             created = services.create_staff_user(actor=Actor.of(request.user), **form.cleaned_data)
         except ValidationError as error:
             for field, problems in error.message_dict.items():
@@ -170,10 +174,17 @@ def new_user(request: HttpRequest) -> HttpResponse:
 @require_capability(Capability.MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
 def reset_sign_in(request: HttpRequest, user_id: int) -> HttpResponse:
-    """GET asks to confirm (it cannot be undone); POST removes the authenticator and clears lockouts."""
+    """GET asks to confirm (it cannot be undone); POST issues a new one-time password and removes the authenticator.
+
+    For an account that reads reports it only asks: a second person approves and is given the password.
+    """
     person = get_object_or_404(User, pk=user_id)
+    second_person = needs_second_person(person.role)
     if request.method == "GET":
-        return render(request, "accounts/reset_sign_in.html", {"person": person, "nav": "users"})
-    services.reset_sign_in(actor=Actor.of(request.user), user=person)
-    messages.success(request, f"Sign-in reset for {person.username}. They will set up a new authenticator next time.")
-    return redirect("accounts:users")
+        context = {"person": person, "nav": "users", "second_person": second_person}
+        return render(request, "accounts/reset_sign_in.html", context)
+    if second_person:
+        asked = two_person.request_reset(actor=Actor.of(request.user), user=person)
+        return render(request, "accounts/request_made.html", {"asked": asked, "nav": "users"})
+    password = services.reset_sign_in(actor=Actor.of(request.user), user=person)
+    return render(request, "accounts/reset_done.html", {"person": person, "password": password, "nav": "users"})

@@ -35,6 +35,7 @@ def ensure_staff(username: str, role: str, first_name: str, last_name: str):
     user.role, user.first_name, user.last_name, user.is_active = role, first_name, last_name, True
     user.email = f"{username}@demo.safeguard.invalid"
     user.set_password(DEMO_PASSWORD)
+    user.password_is_one_time = False  # the demo password is not a one-time one, even after a reset in the UI
     user.save()
     device = TOTPDevice.objects.filter(user=user, name="Demo authenticator").first() or TOTPDevice(
         user=user, name="Demo authenticator"

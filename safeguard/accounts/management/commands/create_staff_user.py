@@ -33,5 +33,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Created {created.user.username} ({created.user.get_role_display()}).\n"
             f"One-time password: {created.temporary_password}\n"
-            "Give it to them directly. At first sign-in they must set up an authenticator app."
+            f"It works for one sign-in, until {created.user.one_time_password_expires_at:%Y-%m-%d %H:%M} UTC.\n"
+            "Give it to them directly. At first sign-in they must set up an authenticator app and choose a password."
         )
