@@ -275,6 +275,11 @@ SAFEGUARD_MAX_UPLOAD_BYTES = env.int("SAFEGUARD_MAX_UPLOAD_BYTES", default=10 * 
 # (bulk CSV imports) still go to temporary files.
 FILE_UPLOAD_MAX_MEMORY_SIZE = SAFEGUARD_MAX_UPLOAD_BYTES + 1024 * 1024
 SAFEGUARD_MAX_UPLOADS_PER_REPORT = 5
+# The largest referral file accepted through the staff upload page (bulk referrals, docs/adr/0100): partners send up
+# to a million lines (ADR 0070) at ~0.6 KB a JSON line (bench/bench_referrals.py) or ~0.9 KB an XML report, so
+# ~0.6-0.9 GB; 1 GiB holds that. Bigger uploads are refused before their body is read; larger files go through
+# `manage.py import_referrals FILE` (read in place). The proxy allows the upload page this much (nginx.conf.template).
+SAFEGUARD_MAX_REFERRAL_UPLOAD_BYTES = env.int("SAFEGUARD_MAX_REFERRAL_UPLOAD_BYTES", default=1024**3)
 
 # Partner API keys are kept this long in each web process: a revocation made elsewhere takes effect
 # within it (ADR 0016). 0 turns the cache off.
