@@ -175,6 +175,9 @@ if TASKS["default"]["BACKEND"].startswith(("django_tasks_rq.", "safeguard.core.r
     }
 # A partner batch is triaged by tasks of at most this many reports, so a worker is back at the queue (and takes a
 # P1 report's triage first) within one such task's time (core/task_priority.py, issue 20).
+# /readyz names a missing task worker (no heartbeat for 60 s, core/worker_heartbeat.py) as "degraded" with a 200; set
+# this to answer 503 instead (docs/adr/0100: off by default, so a dead worker never takes the public form down too).
+SAFEGUARD_READYZ_REQUIRES_TASK_WORKER = env.bool("SAFEGUARD_READYZ_REQUIRES_TASK_WORKER", default=False)
 SAFEGUARD_TRIAGE_BATCH_TASK_SIZE = env.int("SAFEGUARD_TRIAGE_BATCH_TASK_SIZE", default=500)
 
 AUTH_USER_MODEL = "accounts.User"
