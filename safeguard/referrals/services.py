@@ -53,10 +53,14 @@ def max_upload_bytes() -> int:
     return int(settings.SAFEGUARD_MAX_REFERRAL_UPLOAD_BYTES)
 
 
+def max_upload_text() -> str:
+    limit = max_upload_bytes()
+    return f"{limit // 1024**2} MB" if limit >= 1024**2 else f"{limit // 1024} KB"
+
+
 def too_big_message() -> str:
-    limit = max_upload_bytes() // 1024**2
     return (
-        f"The file is larger than {limit} MB, the most a referral file may be through this page. "
+        f"The file is larger than {max_upload_text()}, the most a referral file may be through this page. "
         "Split it into files under the limit, or ask an operator to import it with the import_referrals command."
     )
 

@@ -70,7 +70,7 @@ def _too_big(request, form=None):
         "problems": [services.too_big_message()],
         "nav": "referrals",
         "columns": CSV_COLUMNS,
-        "max_upload_mb": services.max_upload_bytes() // 1024**2,
+        "max_upload": services.max_upload_text(),
     }
     return render(request, "referrals/new.html", context, status=413)
 
@@ -120,7 +120,7 @@ def _new(request):
         "problems": problems,
         "nav": "referrals",
         "columns": CSV_COLUMNS,
-        "max_upload_mb": services.max_upload_bytes() // 1024**2,
+        "max_upload": services.max_upload_text(),
     }
     return render(request, "referrals/new.html", context, status=400 if request.method == "POST" else 200)
 
