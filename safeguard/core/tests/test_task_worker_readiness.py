@@ -64,7 +64,8 @@ def test_the_worker_thread_beats_until_stopped(database_queue):
             time.sleep(0.02)
     finally:
         stop.set()
-    assert worker_heartbeat.last_beat()["worker"] == "worker-7"
+    last = worker_heartbeat.last_beat()
+    assert last is not None and last["worker"] == "worker-7"
     assert readiness.check_task_worker().ok
 
 
@@ -73,7 +74,7 @@ def test_task_worker_command_beats_while_it_runs(database_queue, monkeypatch):
 
     from safeguard.core.management.commands import task_worker
 
-    seen = {}
+    seen: dict = {}
 
     def fake_db_worker(*args, **kwargs):
         deadline = time.monotonic() + 5
