@@ -550,35 +550,41 @@ class _XmlReader:
     def start(self, tag: str, attrs: dict) -> None:
         self.last_event = self.parser.CurrentByteIndex
         self.depth += 1
-        self.seen_root = True
         self.text_bytes = 0
         if self.depth > MAX_XML_DEPTH:
             raise _XmlRefused(f"Elements are nested more than {MAX_XML_DEPTH} deep: refused as unsafe")
-        name = self._name(tag)
-        if self.builder is None:
-            if _local(name) != "report" or self.depth > 2:
+        name = self._name(tag) if " " in tag else tag
+        builder = self.builder
+        if builder is None:
+            self.seen_root = True
+            if self.depth > 2 or not (name == "report" or name.endswith("}report")):
                 return  # outside any report: nothing is kept
-            self.builder, self.report_depth = TreeBuilder(), self.depth
+            builder = self.builder = TreeBuilder()
+            self.report_depth = self.depth
             self.elements_in_report, self.report_bytes, self.refusal = 0, 0, ""
             self.report_id = attrs.get("id")
         else:
             self.elements_in_report += 1
             if self.elements_in_report > MAX_XML_ELEMENTS_PER_REPORT and not self.refusal:
                 self.refusal = f"More than {MAX_XML_ELEMENTS_PER_REPORT} elements in one report: refused"
-        self.report_bytes += sum(len(k) + len(v) for k, v in attrs.items())
-        if self.report_bytes > MAX_XML_REPORT_BYTES and not self.refusal:
-            self.refusal = f"More than {MAX_XML_REPORT_BYTES // 1024} KB of text in one report: refused"
+        if attrs:
+            self.report_bytes += sum(len(k) + len(v) for k, v in attrs.items())
+            if self.report_bytes > MAX_XML_REPORT_BYTES and not self.refusal:
+                self.refusal = f"More than {MAX_XML_REPORT_BYTES // 1024} KB of text in one report: refused"
+            if any(" " in k for k in attrs):
+                attrs = {self._name(k): v for k, v in attrs.items()}
         if not self.refusal:
-            self.builder.start(name, {self._name(k): v for k, v in attrs.items()})
+            builder.start(name, attrs)
 
     def end(self, tag: str) -> None:
         self.last_event = self.parser.CurrentByteIndex
         self.text_bytes = 0
-        if self.builder is not None:
+        builder = self.builder
+        if builder is not None:
             if not self.refusal:
-                self.builder.end(self._name(tag))
+                builder.end(self._name(tag) if " " in tag else tag)
             if self.depth == self.report_depth:
-                self.ready.append((None if self.refusal else self.builder.close(), self.refusal, self.report_id))
+                self.ready.append((None if self.refusal else builder.close(), self.refusal, self.report_id))
                 self.builder = None
         self.depth -= 1
 
