@@ -131,7 +131,8 @@ def physical_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None, int]]:
         # A "\r" at the very end may be the first half of "\r\n": keep it for the next block.
         cut = len(data) - 1 if data.endswith(b"\r") else len(data)
         start = 0
-        for match in _NEWLINE.finditer(data, 0, cut):
+        # `pending` holds no line ending but perhaps a last "\r": only the new bytes (and that "\r") need a scan.
+        for match in _NEWLINE.finditer(data, max(len(pending) - 1, 0), cut):
             line_no += 1
             if skipping or match.start() - start > MAX_LINE_BYTES:
                 skipping = False
