@@ -37,10 +37,9 @@ CHUNK = 5_000
 CHUNK_BYTES = 16 * 1024**2
 # A running import writes `heartbeat_at` after every chunk and, while it reads, at least every HEARTBEAT_EVERY; one
 # whose heartbeat is older than STALE_AFTER has lost its worker and is requeued by `recover_stalled_imports` (run
-# by the scheduler every RECOVERY_EVERY_S), so a dead import carries on within a minute (docs/adr/0100).
+# by the scheduler every 5 s, its loop checking every 5 s), so a dead import carries on within a minute (ADR 0100).
 HEARTBEAT_EVERY = timedelta(seconds=10)
 STALE_AFTER = timedelta(seconds=45)
-RECOVERY_EVERY_S = 10
 EXTERNAL_PREFIX = "file:"  # stored_name of a file the command reads in place (too big to copy)
 
 
@@ -210,8 +209,8 @@ def recover_stalled_imports() -> list[int]:
     """Requeue every stalled import from its checkpoint (chunks are idempotent: nothing is done twice).
 
     A pause or cancel asked for before the worker died is honoured instead. Each recovery is audited. Run by the
-    scheduler every RECOVERY_EVERY_S (`manage.py recover_stalled_imports`), so a dead import carries on within
-    STALE_AFTER + RECOVERY_EVERY_S (under a minute) on whichever worker is free.
+    scheduler every 5 s (`manage.py recover_stalled_imports`), so a dead import carries on within STALE_AFTER plus
+    at most 10 s (under a minute) on whichever worker is free.
     """
     recovered = []
     for pk in stalled_imports().values_list("pk", flat=True):

@@ -29,7 +29,7 @@ SCHEDULE = (
     Job("notify_breaches", every_s=60),  # a P1 deadline is an hour: a minute's delay at most
     Job("requeue_stale_tasks", every_s=5 * 60),
     # A referral import whose heartbeat stopped 45 s ago carries on within a minute (docs/adr/0100).
-    Job("recover_stalled_imports", every_s=10),
+    Job("recover_stalled_imports", every_s=5),
     Job("expire_partner_reports", every_s=15 * 60),  # unfinished partner reports go after 24 hours
     Job("purge_pending_uploads", every_s=15 * 60),
     Job("refresh_insight", every_s=15 * 60),
@@ -63,9 +63,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Run every job once and stop (for cron or a test)")
-        parser.add_argument("--tick", type=float, default=10.0, help="Seconds between checks for due jobs")
+        parser.add_argument("--tick", type=float, default=5.0, help="Seconds between checks for due jobs")
 
-    def handle(self, *args, once=False, tick=10.0, **options):
+    def handle(self, *args, once=False, tick=5.0, **options):
         last_run: dict[str, float] = {}
         while True:
             ran = run_due(last_run=last_run, now=time.monotonic())
