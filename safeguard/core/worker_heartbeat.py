@@ -23,7 +23,14 @@ _KEEP_S = 24 * 60 * 60  # long enough to say "last seen 3 hours ago", then forgo
 
 
 def beat(worker_id: str, *, at: float | None = None) -> None:
-    cache.set(KEY, {"worker": worker_id, "at": time.time() if at is None else at}, timeout=_KEEP_S)
+    value = {"worker": worker_id, "at": time.time() if at is None else at}
+    cache.set_many({KEY: value, f"{KEY}:{worker_id}": value}, timeout=_KEEP_S)
+
+
+def beat_of(worker_id: str) -> dict | None:
+    """The latest beat of one worker, or None when it never beat (a bare db_worker) or was forgotten."""
+    value = cache.get(f"{KEY}:{worker_id}")
+    return value if isinstance(value, dict) and "at" in value else None
 
 
 def last_beat() -> dict | None:

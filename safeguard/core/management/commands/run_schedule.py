@@ -27,7 +27,8 @@ class Job:
 
 SCHEDULE = (
     Job("notify_breaches", every_s=60),  # a P1 deadline is an hour: a minute's delay at most
-    Job("requeue_stale_tasks", every_s=5 * 60),
+    # Every minute: tasks of workers silent for a minute (heartbeat), and anything RUNNING for 30 minutes.
+    Job("requeue_stale_tasks", every_s=60, args=("--dead-workers",)),
     # A referral import whose heartbeat stopped 45 s ago carries on within a minute (docs/adr/0100).
     Job("recover_stalled_imports", every_s=5),
     Job("expire_partner_reports", every_s=15 * 60),  # unfinished partner reports go after 24 hours
