@@ -180,11 +180,22 @@ def detail(request, pk: int, *, problems=(), status=200):
         "refresh": REFRESH_SECONDS,
         "stale": services.is_stale(imp),
         "stale_seconds": services.seconds_since_heartbeat(imp),
+        "no_worker": live and _no_worker(),
         "may_allocate": has_capability(request.user, Capability.ALLOCATE_REFERRALS),
         "problems": problems,
         "nav": "referrals",
     }
     return render(request, "referrals/detail.html", context, status=status)
+
+
+def _no_worker() -> bool:
+    """No task worker has beaten for a minute (core.readiness): a queued or restarting import waits for one."""
+    from safeguard.core.readiness import check_task_worker
+
+    try:
+        return not check_task_worker().ok
+    except Exception:  # the check's own dependency failing is for /readyz to report, not this page
+        return False
 
 
 @require_POST

@@ -93,6 +93,23 @@ def test_the_page_says_stalled_restarting_not_seconds_left(importer, staff_clien
     assert "line 3" in body  # where it carries on from
 
 
+def test_the_page_says_when_no_worker_is_there_to_restart_it(importer, staff_client, settings):
+    from django.core.cache import cache
+
+    from safeguard.core import worker_heartbeat
+
+    imp = _killed_mid_run(importer, heartbeat_age=timedelta(minutes=5))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    cache.delete(worker_heartbeat.KEY)
+    client = staff_client("investigator", user=importer.user)
+    body = client.get(reverse("referrals:detail", args=[imp.pk])).content.decode()
+    assert "No task worker has been seen for over a minute" in body
+    worker_heartbeat.beat("worker-1")
+    body = client.get(reverse("referrals:detail", args=[imp.pk])).content.decode()
+    assert "No task worker" not in body
+    cache.delete(worker_heartbeat.KEY)
+
+
 def test_a_running_import_beats_while_it_reads(importer, monkeypatch):
     beats = []
     real = services.beat
