@@ -70,7 +70,7 @@ run: system-deps $(STAMP_PY) $(ASSETS) demo-data
 	@$(DEV_ENV) $(PY) manage.py demo_login
 	@echo "Starting the web server on http://$(HOST):$(PORT), a task worker and the scheduler (Ctrl+C stops them)"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(DEV_ENV) $(PY) manage.py db_worker --queue-name default & \
+	$(DEV_ENV) $(PY) manage.py task_worker --worker-id dev-worker-1 & \
 	$(DEV_ENV) $(PY) manage.py run_schedule & \
 	$(DEV_ENV) $(VENV)/bin/gunicorn safeguard.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - & \
 	wait

@@ -33,6 +33,7 @@ SMOKE: dict[str, tuple[list[str], dict[str, str], bool]] = {
     ),
     "bench_p1_under_load.py": ([], {}, False),  # SQLite; BENCH_SMOKE sizes: a 300-report batch, 3 P1 reports
     "bench_public_report.py": ([], {}, False),
+    "bench_referral_hostile.py": ([], {}, False),  # BENCH_SMOKE=1: 2 MB files (full: the 1 GiB upload limit)
     "bench_referrals.py": (["--lines", "300"], {}, True),
     "bench_routing.py": (["2000", "1000"], {}, False),
     "bench_staff_queue.py": ([], {"BENCH_REPORTS": "200"}, False),

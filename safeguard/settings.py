@@ -177,6 +177,9 @@ if TASKS["default"]["BACKEND"].startswith(("django_tasks_rq.", "safeguard.core.r
     }
 # A partner batch is triaged by tasks of at most this many reports, so a worker is back at the queue (and takes a
 # P1 report's triage first) within one such task's time (core/task_priority.py, issue 20).
+# /readyz names a missing task worker (no heartbeat for 60 s, core/worker_heartbeat.py) as "degraded" with a 200; set
+# this to answer 503 instead (docs/adr/0100: off by default, so a dead worker never takes the public form down too).
+SAFEGUARD_READYZ_REQUIRES_TASK_WORKER = env.bool("SAFEGUARD_READYZ_REQUIRES_TASK_WORKER", default=False)
 SAFEGUARD_TRIAGE_BATCH_TASK_SIZE = env.int("SAFEGUARD_TRIAGE_BATCH_TASK_SIZE", default=500)
 
 AUTH_USER_MODEL = "accounts.User"
@@ -293,6 +296,11 @@ SAFEGUARD_MAX_UPLOAD_BYTES = env.int("SAFEGUARD_MAX_UPLOAD_BYTES", default=10 * 
 # (bulk CSV imports) still go to temporary files.
 FILE_UPLOAD_MAX_MEMORY_SIZE = SAFEGUARD_MAX_UPLOAD_BYTES + 1024 * 1024
 SAFEGUARD_MAX_UPLOADS_PER_REPORT = 5
+# The largest referral file accepted through the staff upload page (bulk referrals, docs/adr/0100): partners send up
+# to a million lines (ADR 0070) at ~0.6 KB a JSON line (bench/bench_referrals.py) or ~0.9 KB an XML report, so
+# ~0.6-0.9 GB; 1 GiB holds that. Bigger uploads are refused before their body is read; larger files go through
+# `manage.py import_referrals FILE` (read in place). The proxy allows the upload page this much (nginx.conf.template).
+SAFEGUARD_MAX_REFERRAL_UPLOAD_BYTES = env.int("SAFEGUARD_MAX_REFERRAL_UPLOAD_BYTES", default=1024**3)
 
 # Partner API keys are kept this long in each web process: a revocation made elsewhere takes effect
 # within it (ADR 0016). 0 turns the cache off.

@@ -8,10 +8,15 @@ alert fan-out leaves the same result; alerts are deduplicated per subscriber), s
 
 - a worker restarting under the same --worker-id requeues whatever that id had claimed: it is certainly dead;
 - `requeue_stale_tasks --older-than N` requeues anything RUNNING for longer than N minutes (a worker whose
-  machine never came back), for a timer.
+  machine never came back), for a timer;
+- `requeue_stale_tasks --dead-workers` (the scheduler, every minute) requeues what a worker held once that worker
+  has stopped beating for DEAD_AFTER_S (core/worker_heartbeat.py; only workers started with `task_worker` beat,
+  so a bare db_worker's tasks are left to the timer). A worker killed with its machine is then found in about
+  a minute and a half, not 30 minutes (docs/adr/0100).
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.db import transaction
@@ -46,3 +51,17 @@ def requeue_tasks_of_worker(worker_id: str) -> list[str]:
 
 def requeue_stale_tasks(*, older_than: timedelta) -> list[str]:
     return _requeue(_running().filter(started_at__lt=timezone.now() - older_than))
+
+
+def requeue_tasks_of_dead_workers(*, dead_after_s: float | None = None) -> list[str]:
+    """Tasks still RUNNING whose worker beat once but not for `dead_after_s` (default DEAD_AFTER_S): it died."""
+    from .worker_heartbeat import DEAD_AFTER_S, beat_of
+
+    limit = DEAD_AFTER_S if dead_after_s is None else dead_after_s
+    now = time.time()
+    dead = []
+    for task in _running().only("id", "worker_ids"):
+        last = beat_of(task.worker_ids[-1]) if task.worker_ids else None
+        if last is not None and now - float(last["at"]) > limit:
+            dead.append(task.pk)
+    return _requeue(_running().filter(id__in=dead)) if dead else []

@@ -35,10 +35,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
-    """200 when the database, cache, task queue and evidence storage all answer; 503 naming those that do not."""
+    """200 when the database, cache, task queue and evidence storage all answer; 503 naming those that do not.
+
+    A missing task worker is named too ("degraded", still 200) unless SAFEGUARD_READYZ_REQUIRES_TASK_WORKER makes
+    it required (core/readiness.py)."""
     checks = run_checks()
-    ready = all(check.ok for check in checks)
-    body = {"status": "ready" if ready else "unavailable", "checks": {c.name: c.detail for c in checks}}
+    ready = all(check.ok for check in checks if check.required)
+    status = "unavailable" if not ready else "ready" if all(check.ok for check in checks) else "degraded"
+    body = {"status": status, "checks": {c.name: c.detail for c in checks}}
     response = JsonResponse(body, status=200 if ready else 503)
     if not ready:
         response["Retry-After"] = "10"

@@ -31,13 +31,37 @@ from .pipeline import commit_chunk, prepare_chunk
 from .routing import Suggester, make_suggester
 
 CHUNK = 5_000
-STALE_AFTER = timedelta(minutes=5)  # a running import with no progress for this long has lost its worker
-MAX_WEB_UPLOAD_BYTES = 2 * 1024**3
+# A chunk also ends after this many bytes of the file, so a file of long lines (each up to parsers.MAX_LINE_BYTES)
+# never gathers 5,000 of them in memory. Ordinary referrals (about 0.6 KB a JSON line, 1.4 KB an XML report) fill
+# 5,000 records in 3-7 MB, so ordinary chunks are unchanged.
+CHUNK_BYTES = 16 * 1024**2
+# A running import writes `heartbeat_at` after every chunk and, while it reads, at least every HEARTBEAT_EVERY; one
+# whose heartbeat is older than STALE_AFTER has lost its worker and is requeued by `recover_stalled_imports` (run
+# by the scheduler every 5 s, its loop checking every 5 s), so a dead import carries on within a minute (ADR 0100).
+HEARTBEAT_EVERY = timedelta(seconds=10)
+STALE_AFTER = timedelta(seconds=45)
 EXTERNAL_PREFIX = "file:"  # stored_name of a file the command reads in place (too big to copy)
 
 
 def _storage():
     return storages["evidence"]
+
+
+def max_upload_bytes() -> int:
+    """The largest referral file accepted through the web page: SAFEGUARD_MAX_REFERRAL_UPLOAD_BYTES (docs/adr/0100)."""
+    return int(settings.SAFEGUARD_MAX_REFERRAL_UPLOAD_BYTES)
+
+
+def max_upload_text() -> str:
+    limit = max_upload_bytes()
+    return f"{limit // 1024**2} MB" if limit >= 1024**2 else f"{limit // 1024} KB"
+
+
+def too_big_message() -> str:
+    return (
+        f"The file is larger than {max_upload_text()}, the most a referral file may be through this page. "
+        "Split it into files under the limit, or ask an operator to import it with the import_referrals command."
+    )
 
 
 def open_file(imp: ReferralImport):
@@ -78,8 +102,8 @@ def create_import(
         _check_format(fmt)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if upload is not None and upload.size > MAX_WEB_UPLOAD_BYTES:
-        errors["file"] = "The file is larger than 2 GB: import it with the import_referrals command"
+    if upload is not None and upload.size > max_upload_bytes():
+        errors["file"] = too_big_message()
     if upload is not None and upload.size == 0:
         errors["file"] = "The file is empty"
     if errors:
@@ -172,6 +196,53 @@ def is_stale(imp: ReferralImport) -> bool:
     )
 
 
+def seconds_since_heartbeat(imp: ReferralImport) -> int | None:
+    return int((timezone.now() - imp.heartbeat_at).total_seconds()) if imp.heartbeat_at else None
+
+
+def stalled_imports():
+    """Running imports whose heartbeat is older than STALE_AFTER: their worker died (or the machine went)."""
+    return ReferralImport.objects.filter(state=ImportState.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER)
+
+
+def recover_stalled_imports() -> list[int]:
+    """Requeue every stalled import from its checkpoint (chunks are idempotent: nothing is done twice).
+
+    A pause or cancel asked for before the worker died is honoured instead. Each recovery is audited. Run by the
+    scheduler every 5 s (`manage.py recover_stalled_imports`), so a dead import carries on within STALE_AFTER plus
+    at most 10 s (under a minute) on whichever worker is free.
+    """
+    recovered = []
+    for pk in stalled_imports().values_list("pk", flat=True):
+        with transaction.atomic():
+            imp = ReferralImport.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if imp is None or not is_stale(imp):
+                continue  # taken by a live run meanwhile
+            asked = imp.requested_state
+            if asked == ImportState.CANCELLED:
+                imp.state, imp.finished_at = ImportState.CANCELLED, timezone.now()
+            elif asked == ImportState.PAUSED:
+                imp.state = ImportState.PAUSED
+            else:
+                imp.state = ImportState.QUEUED
+            imp.requested_state = ""
+            imp.save(update_fields=["state", "requested_state", "finished_at"])
+            record(
+                action=Action.ALTERATION,
+                actor=Actor.system("referral import recovery"),
+                obj=imp,
+                detail={
+                    "recovered": imp.state,
+                    "heartbeat_at": imp.heartbeat_at.isoformat() if imp.heartbeat_at else None,
+                    "checkpoint": imp.checkpoint,
+                },
+            )
+            if imp.state == ImportState.QUEUED:
+                queue(imp)
+            recovered.append(imp.pk)
+    return recovered
+
+
 def resume(*, user, imp: ReferralImport) -> ReferralImport:
     """Resume a paused import, or one whose worker died (no progress for STALE_AFTER): from its checkpoint."""
     check_capability(user, Capability.IMPORT_REFERRALS)
@@ -219,8 +290,42 @@ def _claim(import_id: int) -> ReferralImport | None:
     return imp
 
 
+class Superseded(Exception):
+    """Another run took this import over (it was found stalled and requeued): this run stops without a word."""
+
+
+class _Beating:
+    """The import's file, writing the heartbeat at least every HEARTBEAT_EVERY while it is read."""
+
+    def __init__(self, stream, imp: ReferralImport):
+        self.stream, self.imp = stream, imp
+        self.last = time.monotonic()
+
+    def read(self, size: int = -1) -> bytes:
+        if time.monotonic() - self.last >= HEARTBEAT_EVERY.total_seconds():
+            beat(self.imp)
+        return self.stream.read(size)
+
+    def peek(self, size: int = 0) -> bytes:
+        return self.stream.peek(size) if hasattr(self.stream, "peek") else b""
+
+    def beaten(self) -> None:
+        self.last = time.monotonic()
+
+
+def beat(imp: ReferralImport) -> None:
+    """This run is alive: outside any chunk's transaction, so other processes see it at once."""
+    ReferralImport.objects.filter(pk=imp.pk, state=ImportState.RUNNING).update(heartbeat_at=timezone.now())
+    beating = getattr(imp, "_beating", None)
+    if beating is not None:
+        beating.beaten()
+
+
 def _commit_chunk(imp: ReferralImport, prepared, *, model, suggester: Suggester, actor: Actor, seconds: float):
     with transaction.atomic():
+        held = ReferralImport.objects.select_for_update().filter(pk=imp.pk).values_list("state", "checkpoint").first()
+        if held != (ImportState.RUNNING, imp._expected_checkpoint):
+            raise Superseded  # found stalled and requeued while this run was slow: the other run goes on
         result = commit_chunk(imp=imp, prepared=prepared, model=model, suggester=suggester, actor=actor)
         ReferralImport.objects.filter(pk=imp.pk).update(
             checkpoint=prepared.last_line,
@@ -234,6 +339,9 @@ def _commit_chunk(imp: ReferralImport, prepared, *, model, suggester: Suggester,
             seconds_running=F("seconds_running") + seconds,
             heartbeat_at=timezone.now(),
         )
+    imp._expected_checkpoint = prepared.last_line
+    if getattr(imp, "_beating", None) is not None:
+        imp._beating.beaten()
     return result
 
 
@@ -248,16 +356,19 @@ def _finish(imp: ReferralImport, state: str, *, error: str = "", seconds: float 
 
 
 def _chunks(imp: ReferralImport, stream, chunk_size: int):
-    """Records after the checkpoint, in chunks. On a file problem the records before it still come out first."""
+    """Records after the checkpoint, in chunks of `chunk_size` records or CHUNK_BYTES of the file, whichever
+    comes first. On a file problem the records before it still come out first."""
     chunk: list = []
+    chunk_from = 0  # bytes of the file read when the chunk in hand began
     try:
         for item in parsers.open_records(stream, imp.format, imp.column_mapping, undecoded=True):
             if item.line_no <= imp.checkpoint:
+                chunk_from = item.offset
                 continue
             chunk.append(item)
-            if len(chunk) >= chunk_size:
+            if len(chunk) >= chunk_size or item.offset - chunk_from >= CHUNK_BYTES:
                 yield chunk
-                chunk = []
+                chunk, chunk_from = [], item.offset
     except parsers.FileProblem:
         if chunk:
             yield chunk
@@ -280,6 +391,15 @@ def default_overlap() -> bool:
     return bool(getattr(settings, "REFERRALS_PREPARE_THREAD", False))
 
 
+def _executor(workers: int, overlap: bool):
+    """(executor, prepare function, chunks prepared ahead) for the prepare step (ADRs 0073, 0076)."""
+    if workers > 0:
+        return worker_pool.pool(workers), worker_pool.prepare, workers + 1
+    if overlap:
+        return worker_pool.thread(), worker_pool.prepare_in_thread, 1
+    return None, None, 0
+
+
 def run_import(
     import_id: int,
     *,
@@ -299,17 +419,13 @@ def run_import(
     imp = _claim(import_id)
     if imp is None:
         return None
+    imp._expected_checkpoint = imp.checkpoint
     workers = default_workers() if workers is None else workers
     actor = Actor.of(imp.created_by) if imp.created_by else Actor.system("referral import")
     model = active_model(fresh=True)
     suggester = make_suggester()
     overlap = default_overlap() if overlap is None else overlap
-    if workers > 0:
-        executor, prepare, depth = worker_pool.pool(workers), worker_pool.prepare, workers + 1
-    elif overlap:
-        executor, prepare, depth = worker_pool.thread(), worker_pool.prepare_in_thread, 1
-    else:
-        executor, prepare, depth = None, None, 0
+    executor, prepare, depth = _executor(workers, overlap)
     # depth: chunks prepared ahead of the one being committed; bounded, so memory stays flat. A chunk prepared
     # ahead but not committed (pause, cancel, crash) is simply dropped: the checkpoint is where a resume starts.
     pending: deque = deque()
@@ -337,8 +453,9 @@ def run_import(
             worker_pool.tuned_for_import(overlapping=prepare is worker_pool.prepare_in_thread),
             open_file(imp) as stream,
         ):
+            imp._beating = _Beating(stream, imp)
             try:
-                for chunk in _chunks(imp, stream, chunk_size):
+                for chunk in _chunks(imp, imp._beating, chunk_size):
                     if executor:
                         pending.append(executor.submit(prepare, chunk, imp.pk, imp.partner))
                     else:
@@ -353,6 +470,8 @@ def run_import(
                 if stop := commit_next():
                     _finish(imp, stop)
                     return _reload(imp)
+    except Superseded:
+        return _reload(imp)
     except Exception as exc:
         # Not the file's fault (a database outage, a bug): keep everything committed and let staff resume.
         _finish(imp, ImportState.PAUSED, error=f"Stopped by an unexpected error ({type(exc).__name__}); resume")

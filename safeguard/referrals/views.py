@@ -6,8 +6,10 @@ import runs.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from safeguard.accounts.roles import Capability, has_capability, require_capability
@@ -39,9 +41,61 @@ def import_list(request):
     return render(request, "referrals/list.html", {"imports": imports, "nav": "referrals"})
 
 
+# The form's other fields and the multipart framing around the file: a request longer than the limit plus this
+# is refused from its Content-Length alone, before a byte of the body is read.
+MULTIPART_SLACK = 64 * 1024
+
+
+class _UploadLimit(FileUploadHandler):
+    """Stops reading an upload the moment it passes the limit (a body sent without Content-Length, or one whose
+    Content-Length understated it): nothing more is written to the temporary file."""
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit = limit
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.request.referral_upload_too_big = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _too_big(request, form=None):
+    context = {
+        "form": form or UploadForm(),
+        "problems": [services.too_big_message()],
+        "nav": "referrals",
+        "columns": CSV_COLUMNS,
+        "max_upload": services.max_upload_text(),
+    }
+    return render(request, "referrals/new.html", context, status=413)
+
+
+@csrf_exempt  # the size is checked first, then CSRF (below) once the body may be read
 @require_capability(Capability.IMPORT_REFERRALS)
 def new(request):
+    """The upload page. A file over SAFEGUARD_MAX_REFERRAL_UPLOAD_BYTES is refused with the limit and what to do
+    instead: from the declared length before the body is read, else as soon as the upload passes it."""
+    if request.method == "POST":
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > services.max_upload_bytes() + MULTIPART_SLACK:
+            return _too_big(request)
+        request.upload_handlers.insert(0, _UploadLimit(request, services.max_upload_bytes()))
+    return _new(request)
+
+
+@csrf_protect
+def _new(request):
     form = UploadForm(request.POST or None, request.FILES or None)
+    if getattr(request, "referral_upload_too_big", False):
+        return _too_big(request)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -61,7 +115,13 @@ def new(request):
                 problems = _errors(exc)
             else:
                 return _start_or_map(request, imp)
-    context = {"form": form, "problems": problems, "nav": "referrals", "columns": CSV_COLUMNS}
+    context = {
+        "form": form,
+        "problems": problems,
+        "nav": "referrals",
+        "columns": CSV_COLUMNS,
+        "max_upload": services.max_upload_text(),
+    }
     return render(request, "referrals/new.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -119,11 +179,23 @@ def detail(request, pk: int, *, problems=(), status=200):
         "live": live,
         "refresh": REFRESH_SECONDS,
         "stale": services.is_stale(imp),
+        "stale_seconds": services.seconds_since_heartbeat(imp),
+        "no_worker": live and _no_worker(),
         "may_allocate": has_capability(request.user, Capability.ALLOCATE_REFERRALS),
         "problems": problems,
         "nav": "referrals",
     }
     return render(request, "referrals/detail.html", context, status=status)
+
+
+def _no_worker() -> bool:
+    """No task worker has beaten for a minute (core.readiness): a queued or restarting import waits for one."""
+    from safeguard.core.readiness import check_task_worker
+
+    try:
+        return not check_task_worker().ok
+    except Exception:  # the check's own dependency failing is for /readyz to report, not this page
+        return False
 
 
 @require_POST

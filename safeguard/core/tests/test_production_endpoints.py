@@ -16,7 +16,7 @@ def test_readyz_is_ready_when_every_dependency_answers(client):
     assert response.status_code == 200
     body = json.loads(response.content)
     assert body["status"] == "ready"
-    assert set(body["checks"]) == {"database", "cache", "task_queue", "storage"}
+    assert set(body["checks"]) == {"database", "cache", "task_queue", "task_worker", "storage"}
 
 
 @pytest.mark.django_db

@@ -16,8 +16,10 @@ def test_jobs_run_on_their_own_intervals(monkeypatch):
     monkeypatch.setattr(run_schedule, "call_command", lambda name, *a, **k: calls.append(name))
     last_run: dict[str, float] = {}
     assert run_due(last_run=last_run, now=0) == [job.command for job in SCHEDULE]
-    assert run_due(last_run=last_run, now=30) == []
-    assert run_due(last_run=last_run, now=61) == ["notify_breaches"]
+    # The stalled-import recovery runs every 5 s (docs/adr/0100); every other job on its own longer interval.
+    assert run_due(last_run=last_run, now=30) == ["recover_stalled_imports"]
+    assert run_due(last_run=last_run, now=61) == ["notify_breaches", "requeue_stale_tasks", "recover_stalled_imports"]
+    assert run_due(last_run=last_run, now=64) == []
     assert "refresh_insight" in run_due(last_run=last_run, now=15 * 60 + 1)
 
 

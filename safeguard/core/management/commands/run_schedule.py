@@ -2,9 +2,9 @@
 
 django.tasks has no scheduler of its own, and several duties must happen without anyone asking: breach
 notices for reports past their deadline, purging abandoned uploads, erasing unfinished partner reports,
-counting new reports into the threat-assessment rollup, requeuing tasks whose worker died, checking the
-audit chain. Each job is an ordinary management command, so it can equally be run from cron; this loop
-exists so that `make run` and the production-like topology need nothing else installed.
+counting new reports into the threat-assessment rollup, requeuing tasks whose worker died (and referral imports
+whose heartbeat stopped), checking the audit chain. Each job is an ordinary management command, so it can equally
+be run from cron; this loop exists so that `make run` and the production-like topology need nothing else installed.
 
 Run exactly one scheduler per deployment: the jobs are idempotent, but two schedulers would do each twice.
 """
@@ -27,7 +27,10 @@ class Job:
 
 SCHEDULE = (
     Job("notify_breaches", every_s=60),  # a P1 deadline is an hour: a minute's delay at most
-    Job("requeue_stale_tasks", every_s=5 * 60),
+    # Every minute: tasks of workers silent for a minute (heartbeat), and anything RUNNING for 30 minutes.
+    Job("requeue_stale_tasks", every_s=60, args=("--dead-workers",)),
+    # A referral import whose heartbeat stopped 45 s ago carries on within a minute (docs/adr/0100).
+    Job("recover_stalled_imports", every_s=5),
     Job("expire_partner_reports", every_s=15 * 60),  # unfinished partner reports go after 24 hours
     Job("purge_pending_uploads", every_s=15 * 60),
     Job("refresh_insight", every_s=15 * 60),
@@ -61,9 +64,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Run every job once and stop (for cron or a test)")
-        parser.add_argument("--tick", type=float, default=10.0, help="Seconds between checks for due jobs")
+        parser.add_argument("--tick", type=float, default=5.0, help="Seconds between checks for due jobs")
 
-    def handle(self, *args, once=False, tick=10.0, **options):
+    def handle(self, *args, once=False, tick=5.0, **options):
         last_run: dict[str, float] = {}
         while True:
             ran = run_due(last_run=last_run, now=time.monotonic())

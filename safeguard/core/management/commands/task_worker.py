@@ -1,10 +1,12 @@
 """`manage.py task_worker --worker-id web-1-worker-1`: a database-queue worker that first requeues the tasks
-its previous run (same id) died holding. See safeguard/core/tasks_recovery.py."""
+its previous run (same id) died holding (safeguard/core/tasks_recovery.py), and records a heartbeat every 15 s
+while it runs, which `/readyz` reads (safeguard/core/worker_heartbeat.py)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from safeguard.core.tasks_recovery import requeue_tasks_of_worker
+from safeguard.core.worker_heartbeat import start_beating
 
 
 class Command(BaseCommand):
@@ -21,6 +23,13 @@ class Command(BaseCommand):
         if requeued:
             self.stderr.write(f"Requeued {len(requeued)} task(s) left RUNNING by an earlier {options['worker_id']}.")
         extra = ["--batch"] if options["batch"] else []
+        beating = start_beating(options["worker_id"])
+        try:
+            self._work(options, extra)
+        finally:
+            beating.set()
+
+    def _work(self, options, extra) -> None:
         call_command(
             "db_worker",
             "--worker-id",
