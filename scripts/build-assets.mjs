@@ -21,4 +21,7 @@ const govuk = "node_modules/govuk-frontend/dist/govuk";
 cpSync(`${govuk}/govuk-frontend.min.js`, `${out}/govuk/govuk-frontend.min.js`);
 cpSync(`${govuk}/assets/images`, `${out}/govuk/assets/images`, { recursive: true });
 cpSync(`${govuk}/assets/manifest.json`, `${out}/govuk/assets/manifest.json`);
+// MD5 of a file read in slices, in the browser (the Remove it journey hashes images on the young person's device).
+mkdirSync(`${out}/vendor`, { recursive: true });
+cpSync("node_modules/spark-md5/spark-md5.min.js", `${out}/vendor/spark-md5.min.js`);
 console.log(`built ${out}`);
