@@ -136,10 +136,17 @@ class KnownHash(models.Model):
 
 
 class EvidenceMatch(models.Model):
-    """An evidence file matched a listed hash. List details are copied so the record outlives the list."""
+    """An evidence file matched a listed hash. List details are copied so the record outlives the list.
+
+    A match against a young person's self-reported hash (`shared_hash`, issue 22) has no `known_hash`;
+    its `hash_list_name` is SELF_REPORTED_LIST_NAME.
+    """
 
     evidence = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="matches")
     known_hash = models.ForeignKey(KnownHash, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    shared_hash = models.ForeignKey(
+        "SharedHash", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_matches"
+    )
     hash_list_name = models.CharField(max_length=200)
     list_version = models.PositiveIntegerField()
     hash_type = models.CharField(max_length=10, choices=HashType.choices)
@@ -160,3 +167,118 @@ class EvidenceMatch(models.Model):
     @property
     def is_exact(self) -> bool:
         return self.hash_type != HashType.PDQ or self.distance == 0
+
+
+# --- the self-reported hash list (issue 22, ADR 0106) ---------------------------------------------------
+
+SELF_REPORTED_LIST_NAME = "self-reported"
+
+
+class SharedHashKind(models.TextChoices):
+    IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
+
+
+class SharedHashState(models.TextChoices):
+    ACTIVE = "active", "Shared"
+    WITHDRAWN = "withdrawn", "Withdrawn by the young person"
+
+
+class ReviewState(models.TextChoices):
+    SHARED = "shared", "Shared with platforms"
+    HELD = "held", "Held back by a supervisor"
+
+
+class SharedHash(models.Model):
+    """The hashes of one image or video a young person chose on their own device (the file never left it).
+
+    `sequence` is the feed position: every change partners must see (added, withdrawn, held, released)
+    gives the row a new, higher sequence, so a fetch from a cursor sees each hash once, in its latest
+    state. A hash is in the feed ("add") while it is active and shared; otherwise it is a tombstone
+    ("remove"). Rows are never deleted while partners may hold them.
+    """
+
+    request_ref = models.CharField(max_length=40)  # the young person's removal request (the unique's index)
+    kind = models.CharField(max_length=10, choices=SharedHashKind.choices)
+    md5 = models.CharField(max_length=32)
+    pdq = models.CharField(max_length=64, blank=True)
+    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    vpdq = models.JSONField(null=True, blank=True)  # [{"pdq", "quality", "timestamp"}] for a video
+    # SHA-256 of the video's vPDQ as the feed writes it (self_reported.vpdq_value): finds it when a partner
+    # reports a vPDQ match by value.
+    vpdq_digest = models.CharField(max_length=64, blank=True)
+    sequence = models.PositiveBigIntegerField(unique=True)
+    state = models.CharField(max_length=20, choices=SharedHashState.choices, default=SharedHashState.ACTIVE)
+    review_state = models.CharField(max_length=20, choices=ReviewState.choices, default=ReviewState.SHARED)
+    review_reason = models.CharField(max_length=500, blank=True)
+    reviewed_by_label = models.CharField(max_length=200, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        constraints = [models.UniqueConstraint(fields=["request_ref", "md5"], name="shared_hash_once_per_request")]
+        # Plain indexes (not db_index): no PostgreSQL pattern index beside each, nothing searches by prefix.
+        indexes = [
+            models.Index(fields=["md5"], name="shared_hash_md5"),
+            models.Index(fields=["pdq"], name="shared_hash_pdq"),
+            models.Index(fields=["vpdq_digest"], name="shared_hash_vpdq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"self-reported {self.kind} #{self.sequence} ({self.request_ref})"
+
+    @property
+    def in_feed(self) -> bool:
+        return self.state == SharedHashState.ACTIVE and self.review_state == ReviewState.SHARED
+
+
+class SharedHashCounter(models.Model):
+    """A single row, locked (select_for_update) while a change takes the next feed sequence."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_sequence = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"self-reported feed at {self.last_sequence}"
+
+
+class PlatformAction(models.TextChoices):
+    SEEN = "seen", "Seen"
+    REMOVED = "removed", "Removed"
+    BLOCKED_UPLOAD = "blocked_upload", "Upload blocked"
+    NO_ACTION = "no_action", "No action taken"
+
+
+REMOVAL_ACTIONS = (PlatformAction.REMOVED, PlatformAction.BLOCKED_UPLOAD)
+
+
+class PlatformMatch(models.Model):
+    """A partner platform told us it found a self-reported hash (and what it did).
+
+    Evidence sits below partners, so the partner is named (`partner_label`, its slug), not linked.
+    `client_ref` is the partner's own reference for its report: the same (partner, client_ref) again is a
+    replay and is not counted twice. One report can match several rows (two requests with the same image).
+    """
+
+    shared_hash = models.ForeignKey(SharedHash, on_delete=models.CASCADE, related_name="platform_matches")
+    partner_label = models.CharField(max_length=100)  # look-ups use the unique constraint's index
+    signal_type = models.CharField(max_length=10)  # md5, pdq or vpdq: the signal the partner matched
+    where_seen = models.CharField(max_length=500, blank=True)  # a URL, app or service name
+    action = models.CharField(max_length=20, choices=PlatformAction.choices)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(default=timezone.now)
+    client_ref = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["reported_at", "pk"]
+        verbose_name_plural = "platform matches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner_label", "client_ref", "shared_hash"], name="platform_match_once_per_client_ref"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_label} {self.action} #{self.shared_hash_id}"
