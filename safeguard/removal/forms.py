@@ -5,7 +5,6 @@ import secrets
 
 from django import forms
 
-
 from .references import normalise_reference, normalise_secret
 
 MAX_HASHES_FIELD = 200_000  # 50 videos of 600 frames' codes stay well under this; anything bigger is not ours
@@ -26,9 +25,7 @@ class HashesForm(forms.Form):
     def clean_hashes(self) -> list:
         text = self.cleaned_data.get("hashes") or ""
         if not text.strip():
-            raise forms.ValidationError(
-                "Choose at least one picture or video, and wait until it says it is ready"
-            )
+            raise forms.ValidationError("Choose at least one picture or video, and wait until it says it is ready")
         try:
             items = json.loads(text)
         except ValueError:

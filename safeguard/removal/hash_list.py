@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 
 @dataclass
-class ListRefused(Exception):  # noqa: N818 (a refusal, with the list's reason)
+class ListRefused(Exception):
     """The list refused the codes (all of them: it takes a call's items all or nothing)."""
 
     code: str

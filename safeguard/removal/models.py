@@ -12,7 +12,7 @@ class RemovalRequest(models.Model):
     # Keyed hash of the secret code, as a report's follow-up secret is kept (services.hash_secret).
     secret_hash = models.CharField(max_length=200)
     # SHA-256 of the choose page's one-time form token: the same form posted twice finds this row, never a second.
-    submission_token_hash = models.CharField(max_length=64, null=True, blank=True)
+    submission_token_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 (NULL: no token, never unique-clashing)
     item_count = models.PositiveIntegerField(default=0)  # codes accepted into the list, all calls together
     # They said someone is threatening to share the pictures: the pages point them to the threat help first.
     threatened = models.BooleanField(default=False)

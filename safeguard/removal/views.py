@@ -2,6 +2,8 @@
 
 import logging
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -9,9 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
-
-from csp.constants import SELF
-from csp.decorators import csp_update
 
 from . import journey, selectors, services
 from .forms import ComeBackForm, HashesForm, ThreatForm, WithdrawForm, new_form_token
@@ -61,8 +60,9 @@ def choose(request: HttpRequest) -> HttpResponse:
         form = HashesForm(data=request.POST)
         if request.POST.get("website"):  # only bots fill in the honeypot: look like success, keep nothing
             logger.warning("Remove it honeypot filled in; nothing stored")
-            journey.remember_sent(request.session, reference=new_reference(), secret=new_secret(), count=1,
-                                  threatened=False)
+            journey.remember_sent(
+                request.session, reference=new_reference(), secret=new_secret(), count=1, threatened=False
+            )
             return redirect("removal:sent")
         if form.is_valid():
             try:
@@ -83,8 +83,13 @@ def choose(request: HttpRequest) -> HttpResponse:
                         threatened=sent.removal.threatened,
                     )
                 elif not journey.take_shown(request.session, journey.SENT_KEY):
-                    journey.remember_sent(request.session, reference=sent.removal.reference, secret="",
-                                          count=sent.removal.item_count, threatened=sent.removal.threatened)
+                    journey.remember_sent(
+                        request.session,
+                        reference=sent.removal.reference,
+                        secret="",
+                        count=sent.removal.item_count,
+                        threatened=sent.removal.threatened,
+                    )
                 return redirect("removal:sent")
     return render(
         request,
@@ -150,7 +155,11 @@ def add_more(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "removal/add_more.html",
-            {"removal": removal, "refused": services.withdrawn_message(removal), "back_url": reverse("removal:your_pictures")},
+            {
+                "removal": removal,
+                "refused": services.withdrawn_message(removal),
+                "back_url": reverse("removal:your_pictures"),
+            },
         )
     if request.method == "POST":
         form = HashesForm(data=request.POST)
@@ -193,7 +202,9 @@ def withdraw(request: HttpRequest) -> HttpResponse:
             messages.success(request, "You have taken your codes back. Platforms have been told to stop using them.")
             return redirect("removal:your_pictures")
     return render(
-        request, "removal/withdraw.html", {"form": form, "removal": removal, "back_url": reverse("removal:your_pictures")}
+        request,
+        "removal/withdraw.html",
+        {"form": form, "removal": removal, "back_url": reverse("removal:your_pictures")},
     )
 
 
