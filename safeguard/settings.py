@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "safeguard.evidence",
     "safeguard.wanted",
     "safeguard.education",
+    "safeguard.removal",  # "Remove it": a young person's own pictures, hashed on their device (issue 22)
     "safeguard.routing",  # recipient directory and suggested recipients (issue 6)
     "safeguard.cases",
     "safeguard.dissemination",
@@ -315,6 +316,8 @@ SAFEGUARD_PUBLIC_PAGE_CACHE_SECONDS = env.int(
 RATELIMIT_VIEW = "safeguard.core.views.rate_limited"
 SAFEGUARD_REPORT_RATE = env.str("SAFEGUARD_REPORT_RATE", default="10/h")
 SAFEGUARD_FOLLOW_UP_RATE = env.str("SAFEGUARD_FOLLOW_UP_RATE", default="20/h")
+# "Remove it" (/remove-it/): sending codes, coming back, withdrawing and the threat report, per client address.
+SAFEGUARD_REMOVE_IT_RATE = env.str("SAFEGUARD_REMOVE_IT_RATE", default="20/h")
 # The confirmation page shows the follow-up secret code again on reload for this long, in the same session only
 # (kept in the database-backed session, deleted when the window ends).
 SAFEGUARD_FOLLOW_UP_SECRET_SHOWN_MINUTES = env.int("SAFEGUARD_FOLLOW_UP_SECRET_SHOWN_MINUTES", default=30)

@@ -5,6 +5,7 @@ from safeguard.partners.api import api_urls
 urlpatterns = [
     path("", include("safeguard.core.urls")),
     path("report/", include("safeguard.reporting.urls")),
+    path("remove-it/", include("safeguard.removal.urls")),
     path("staff/account/", include("safeguard.accounts.urls")),
     path("staff/wanted/", include("safeguard.wanted.staff_urls")),
     path("staff/education/", include("safeguard.education.urls")),

@@ -26,3 +26,24 @@ def verify(token: str) -> tuple[dict | None, str | None]:
 
 def prefill(context: dict | None, slug: str) -> dict:
     return _registered[0].prefill(context, slug) if _registered and context else {}
+
+
+# --- concerns: what the way in already tells us about a report ---------------------------------------------------
+# A route into reporting that knows something the form's questions would not ask puts it in
+# `details["entry_concerns"]` (a list of these values); triage's features read them (triage/features.py).
+
+CONCERNS_KEY = "entry_concerns"
+# From Remove it (/remove-it/someone-is-threatening-me/): someone is threatening to share a young person's own
+# nude or sexual pictures (sextortion). Feeds the "threats" factor, as the form's "Threatened to share" does.
+THREAT_TO_SHARE_OWN_IMAGES = "threat_to_share_own_images"
+CONCERN_LABELS = {
+    THREAT_TO_SHARE_OWN_IMAGES: "Someone is threatening to share the young person's own pictures (from Remove it)",
+}
+
+
+def concerns(details: dict | None) -> frozenset[str]:
+    """The known concerns a report arrived with; unknown or malformed values are left out."""
+    found = details.get(CONCERNS_KEY) if isinstance(details, dict) else None
+    if not isinstance(found, list):
+        return frozenset()
+    return frozenset(value for value in found if isinstance(value, str) and value in CONCERN_LABELS)

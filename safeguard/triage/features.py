@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from django.core.cache import cache
 
-from safeguard.reporting import partner_payload, public_answers
+from safeguard.reporting import entry_context, partner_payload, public_answers
 from safeguard.reporting.models import Category, Source
 
 from . import signals as text_signals
@@ -169,6 +169,11 @@ SIGNAL_FACTORS: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
+# The concern a report arrived with (reporting.entry_context) and the factor it feeds: a threat to share a young
+# person's own pictures, from Remove it, counts as the form's "Threatened to share pictures unless…" does.
+CONCERN_FACTORS: dict[str, str] = {entry_context.THREAT_TO_SHARE_OWN_IMAGES: "threats"}
+
+
 def youngest_child(report, found: TextSignals) -> int | None:
     """The youngest age given for a child: by a partner, on the form, or stated in the words."""
     ages = [a for a in partner_payload.victim_ages(report.details) if 0 <= a < ADULT_AGE]
@@ -215,6 +220,9 @@ def report_features(
         features[factor] = 1.0 if said or (categories & chosen) else 0.0
     if claimed_adult(report.subject_claimed_age or ""):
         features["adult_age"] = 1.0
+    for concern in entry_context.concerns(report.details):
+        if concern in CONCERN_FACTORS:
+            features[CONCERN_FACTORS[concern]] = 1.0
     features["_words"] = words
     return features
 
