@@ -6,6 +6,8 @@ the list (tests/conftest.py `fake_list`) and the list's own errors arrive here a
 
 from dataclasses import dataclass
 
+from safeguard.evidence import self_reported
+
 
 @dataclass
 class ListRefused(Exception):
@@ -19,27 +21,20 @@ class ListRefused(Exception):
         return self.message
 
 
-def _module():
-    from safeguard.evidence import self_reported
-
-    return self_reported
-
-
 def add_hashes(*, request_ref: str, items: list[dict]) -> int:
     """Add the codes under the request; how many were stored. Raises ListRefused, with nothing stored."""
-    module = _module()
     try:
-        stored = module.add_hashes(request_ref=request_ref, items=items)
-    except module.SelfReportedHashError as refused:
+        stored = self_reported.add_hashes(request_ref=request_ref, items=items)
+    except self_reported.SelfReportedHashError as refused:
         raise ListRefused(code=refused.code, message=str(refused), index=getattr(refused, "index", None)) from refused
     return len(stored)
 
 
 def withdraw(*, request_ref: str) -> int:
     """Take every code of the request off the list (partners' feeds then send removals); how many."""
-    return _module().withdraw(request_ref=request_ref)
+    return self_reported.withdraw(request_ref=request_ref)
 
 
 def status_for(*, request_ref: str) -> dict:
     """`shared`, `withdrawn`, `platforms_matched`, `removed_by_platforms`, `last_removed_at`."""
-    return _module().status_for(request_ref=request_ref)
+    return self_reported.status_for(request_ref=request_ref)
