@@ -6,16 +6,14 @@ a removal); the cache key is the set of active versions, so every process notice
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
-import numpy as np
 from django.conf import settings
 from django.db.models import Q
 
 from .hashlists import active_hashes
 from .models import HashListVersion, HashType, KnownHash, VersionStatus
-from .pdq_index import DEFAULT_THRESHOLD, MultiIndexHashIndex, hex_to_codes
+from .pdq_index import DEFAULT_THRESHOLD, CachedPdqIndex, hex_to_codes
 
 DEFAULT_MIN_QUALITY = 50
 
@@ -45,38 +43,18 @@ def exact_matches(hashes: dict[str, str]) -> list[Match]:
     return [Match(pk, kind, 0) for pk, kind in active_hashes().filter(query).values_list("pk", "hash_type")]
 
 
-class _PdqCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: tuple | None = None
-        self._index: MultiIndexHashIndex | None = None
-        self._ids: np.ndarray | None = None
-
-    def get(self, threshold: int) -> tuple[MultiIndexHashIndex | None, np.ndarray | None]:
-        versions = tuple(
-            HashListVersion.objects.filter(status=VersionStatus.ACTIVE, hash_list__active=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        key = (versions, threshold)
-        with self._lock:
-            if key != self._key:
-                rows = list(active_hashes().filter(hash_type=HashType.PDQ).values_list("pk", "value").iterator())
-                if rows:
-                    ids, values = zip(*rows, strict=True)
-                    self._index = MultiIndexHashIndex(hex_to_codes(values), threshold=threshold)
-                    self._ids = np.array(ids, dtype=np.int64)
-                else:
-                    self._index, self._ids = None, None
-                self._key = key
-            return self._index, self._ids
-
-    def clear(self) -> None:
-        with self._lock:
-            self._key, self._index, self._ids = None, None, None
+def _active_versions() -> tuple:
+    return tuple(
+        HashListVersion.objects.filter(status=VersionStatus.ACTIVE, hash_list__active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
-pdq_cache = _PdqCache()
+pdq_cache = CachedPdqIndex(
+    key=_active_versions,
+    rows=lambda: active_hashes().filter(hash_type=HashType.PDQ).values_list("pk", "value").iterator(),
+)
 
 
 def pdq_matches(pdq_hex: str, *, quality: int) -> list[Match]:

@@ -19,7 +19,8 @@ Hashes are passed as uint8 arrays of shape (n, 32), the 64 hex characters of a P
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
 
@@ -443,3 +444,36 @@ __all__: Sequence[str] = [
     "hex_to_codes",
     "plan_chunks",
 ]
+
+
+class CachedPdqIndex:
+    """A PDQ index over (id, hex) rows, rebuilt only when `key()` changes (a list's versions, a feed's sequence).
+
+    `get(threshold)` returns (index, ids) or (None, None) when there are no rows; ids[i] is the id of the index's
+    row i. Thread-safe; `clear()` forces a rebuild on the next `get`.
+    """
+
+    def __init__(self, *, key: Callable[[], Hashable], rows: Callable[[], Iterable[tuple[int, str]]]) -> None:
+        self._key_of, self._rows_of = key, rows
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._index: MultiIndexHashIndex | None = None
+        self._ids: np.ndarray | None = None
+
+    def get(self, threshold: int) -> tuple[MultiIndexHashIndex | None, np.ndarray | None]:
+        key = (self._key_of(), threshold)
+        with self._lock:
+            if key != self._key:
+                rows = list(self._rows_of())
+                if rows:
+                    ids, values = zip(*rows, strict=True)
+                    self._index = MultiIndexHashIndex(hex_to_codes(values), threshold=threshold)
+                    self._ids = np.array(ids, dtype=np.int64)
+                else:
+                    self._index, self._ids = None, None
+                self._key = key
+            return self._index, self._ids
+
+    def clear(self) -> None:
+        with self._lock:
+            self._key, self._index, self._ids = None, None, None

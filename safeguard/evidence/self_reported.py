@@ -22,12 +22,10 @@ import hashlib
 import json
 import math
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -44,7 +42,7 @@ from .models import (
     SharedHashKind,
     SharedHashState,
 )
-from .pdq_index import DEFAULT_THRESHOLD, MultiIndexHashIndex, hex_to_codes
+from .pdq_index import DEFAULT_THRESHOLD, CachedPdqIndex, hex_to_codes
 
 MAX_ITEMS_PER_CALL = 50
 MIN_PDQ_QUALITY = 50
@@ -678,41 +676,13 @@ def record_platform_matches(*, partner_label: str, items: list) -> list[MatchRes
 # --- matching evidence against the list -------------------------------------------------------------
 
 
-class _SelfReportedPdqCache:
-    """A PDQ index of the hashes in the feed now, rebuilt when the feed moves (its latest sequence)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: tuple | None = None
-        self._index: MultiIndexHashIndex | None = None
-        self._ids: np.ndarray | None = None
-
-    def get(self, threshold: int):
-        key = (latest_sequence(), threshold)
-        with self._lock:
-            if key != self._key:
-                rows = list(
-                    _in_feed()
-                    .filter(pdq_quality__gte=MIN_PDQ_QUALITY)
-                    .exclude(pdq="")
-                    .values_list("pk", "pdq")
-                    .iterator()
-                )
-                if rows:
-                    ids, values = zip(*rows, strict=True)
-                    self._index = MultiIndexHashIndex(hex_to_codes(values), threshold=threshold)
-                    self._ids = np.array(ids, dtype=np.int64)
-                else:
-                    self._index, self._ids = None, None
-                self._key = key
-            return self._index, self._ids
-
-    def clear(self) -> None:
-        with self._lock:
-            self._key, self._index, self._ids = None, None, None
-
-
-_pdq_cache = _SelfReportedPdqCache()
+# A PDQ index of the hashes in the feed now, rebuilt when the feed moves (its latest sequence).
+_pdq_cache = CachedPdqIndex(
+    key=latest_sequence,
+    rows=lambda: (
+        _in_feed().filter(pdq_quality__gte=MIN_PDQ_QUALITY).exclude(pdq="").values_list("pk", "pdq").iterator()
+    ),
+)
 
 
 def _in_feed():
