@@ -5,11 +5,13 @@ report's follow-up does). The plain secret is kept only to show it on the "sent"
 for SAFEGUARD_FOLLOW_UP_SECRET_SHOWN_MINUTES; Exit this page flushes the session and with it all of this.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
+
+from safeguard.core.session_grants import unexpired_grant
 
 from .models import RemovalRequest
 
@@ -33,15 +35,8 @@ def sign_in(session: SessionBase, removal: RemovalRequest) -> None:
 
 
 def signed_in_request(session: SessionBase) -> RemovalRequest | None:
-    grant = session.get(SESSION_KEY)
-    if not isinstance(grant, dict):
-        return None
-    try:
-        expired = datetime.fromisoformat(grant["expires"]) < timezone.now()
-    except (KeyError, TypeError, ValueError):
-        expired = True
-    if expired:
-        session.pop(SESSION_KEY, None)
+    grant = unexpired_grant(session, SESSION_KEY)
+    if grant is None:
         return None
     return RemovalRequest.objects.filter(pk=grant.get("request_id"), reference=grant.get("reference")).first()
 

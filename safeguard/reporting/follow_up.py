@@ -4,10 +4,12 @@ Signing in with a reference and secret authorises the session for THAT report on
 another report replaces the authorisation; nothing in the session ever opens two reports.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
+
+from safeguard.core.session_grants import unexpired_grant
 
 from . import services
 from .models import Report, ReporterRole, Status
@@ -61,15 +63,8 @@ def sign_in(session: SessionBase, *, reference: str, secret: str) -> Report | No
 
 
 def authorised_report(session: SessionBase) -> Report | None:
-    grant = session.get(SESSION_KEY)
-    if not isinstance(grant, dict):
-        return None
-    try:
-        expired = datetime.fromisoformat(grant["expires"]) < timezone.now()
-    except (KeyError, TypeError, ValueError):
-        expired = True
-    if expired:
-        session.pop(SESSION_KEY, None)
+    grant = unexpired_grant(session, SESSION_KEY)
+    if grant is None:
         return None
     # Both the id and the reference must still match the same report.
     # A grant without an id matches nothing (pk=None); django-stubs refuses None for pk.
