@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "safeguard.wanted",
     "safeguard.education",
     "safeguard.removal",  # "Remove it": a young person's own pictures, hashed on their device (issue 22)
+    "safeguard.takedown",  # Notice and takedown of reported web addresses (issue 23)
     "safeguard.routing",  # recipient directory and suggested recipients (issue 6)
     "safeguard.cases",
     "safeguard.dissemination",

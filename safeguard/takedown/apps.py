@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TakedownConfig(AppConfig):
+    name = "safeguard.takedown"
+    label = "takedown"
+    verbose_name = "Notice and takedown"
