@@ -73,6 +73,7 @@ CAPABILITY_WORDS: dict[Capability, str] = {
     Capability.PUBLISH_REVIEW: "publishing the annual review and threat assessment",
     Capability.REVIEW_RETENTION: "retention reviews",
     Capability.VIEW_STAFF_EXPOSURE: "staff evidence exposure figures",
+    Capability.ASSESS_URLS: "assessing reported web addresses for takedown",
 }
 
 

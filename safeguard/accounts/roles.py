@@ -45,6 +45,8 @@ class Capability(StrEnum):
     REVIEW_RETENTION = "review_retention"  # record retain/dispose decisions; disposal itself
     # Staff welfare: each person's daily exposure to evidence images (images viewed, reveals), for supervisors.
     VIEW_STAFF_EXPOSURE = "view_staff_exposure"
+    # Notice and takedown (issue 23): assess reported web addresses, add ones found by staff.
+    ASSESS_URLS = "assess_urls"
 
 
 _CASEWORK = frozenset(
@@ -64,6 +66,7 @@ _INVESTIGATION = frozenset(
         Capability.PREPARE_DISSEMINATION,
         Capability.IMPORT_REFERRALS,
         Capability.VIEW_INSIGHT,
+        Capability.ASSESS_URLS,
     }
 )
 

@@ -98,3 +98,24 @@ def consult_subject(*, user, pk: int) -> SubjectView:
     view.suggestions = suggestions_for(subject, identifiers)
     record(action=Action.CONSULTATION, actor=Actor.of(user), obj=subject, detail={"view": "staff_subject_detail"})
     return view
+
+
+@dataclass(frozen=True)
+class ReportedAddress:
+    identifier_id: int
+    report_id: int
+    report_reference: str
+    report_source: str  # reporting.models.Source
+    raw: str  # as the report wrote it
+    reported_at: datetime
+
+
+def reported_urls_after(*, after_id: int, limit: int) -> list[ReportedAddress]:
+    """Web addresses found in reports, oldest first, after an identifier id: what takedown collects (issue 23).
+    A system read for the collector, which audits what it keeps."""
+    rows = (
+        ReportIdentifier.objects.filter(pk__gt=after_id, kind="url")
+        .order_by("pk")
+        .values_list("pk", "report_id", "report__reference", "report__source", "raw", "report__created_at")[:limit]
+    )
+    return [ReportedAddress(*row) for row in rows]

@@ -38,6 +38,7 @@ EXPECTED_CAPABILITIES = {
     Capability.PUBLISH_REVIEW: {SUP},
     Capability.REVIEW_RETENTION: {SUP},
     Capability.VIEW_STAFF_EXPOSURE: {SUP},
+    Capability.ASSESS_URLS: {AN, INV, SUP},
 }
 
 

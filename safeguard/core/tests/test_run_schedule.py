@@ -18,7 +18,12 @@ def test_jobs_run_on_their_own_intervals(monkeypatch):
     assert run_due(last_run=last_run, now=0) == [job.command for job in SCHEDULE]
     # The stalled-import recovery runs every 5 s (docs/adr/0100); every other job on its own longer interval.
     assert run_due(last_run=last_run, now=30) == ["recover_stalled_imports"]
-    assert run_due(last_run=last_run, now=61) == ["notify_breaches", "requeue_stale_tasks", "recover_stalled_imports"]
+    assert run_due(last_run=last_run, now=61) == [
+        "notify_breaches",
+        "requeue_stale_tasks",
+        "recover_stalled_imports",
+        "collect_reported_urls",
+    ]
     assert run_due(last_run=last_run, now=64) == []
     assert "refresh_insight" in run_due(last_run=last_run, now=15 * 60 + 1)
 

@@ -34,6 +34,7 @@ SCHEDULE = (
     Job("expire_partner_reports", every_s=15 * 60),  # unfinished partner reports go after 24 hours
     Job("purge_pending_uploads", every_s=15 * 60),
     Job("refresh_insight", every_s=15 * 60),
+    Job("collect_reported_urls", every_s=60),  # web addresses in new reports join the takedown queue (issue 23)
     Job("verify_audit", every_s=24 * 60 * 60),  # a broken chain is logged as an error for the on-call
 )
 
