@@ -319,6 +319,20 @@ SAFEGUARD_REPORT_RATE = env.str("SAFEGUARD_REPORT_RATE", default="10/h")
 SAFEGUARD_FOLLOW_UP_RATE = env.str("SAFEGUARD_FOLLOW_UP_RATE", default="20/h")
 # "Remove it" (/remove-it/): sending codes, coming back, withdrawing and the threat report, per client address.
 SAFEGUARD_REMOVE_IT_RATE = env.str("SAFEGUARD_REMOVE_IT_RATE", default="20/h")
+
+# Notice and takedown (issue 23). Host names resolve through the system's DNS in production; in development and
+# tests through the table below, so nothing reaches the network (the demo's hosts are under .example).
+SAFEGUARD_TAKEDOWN_RESOLVER = env.str(
+    "SAFEGUARD_TAKEDOWN_RESOLVER",
+    default="safeguard.takedown.hosting." + ("system_resolver" if IS_PRODUCTION else "table_resolver"),
+)
+SAFEGUARD_TAKEDOWN_HOSTS: dict[str, list[str]] = {}
+SAFEGUARD_TAKEDOWN_RENOTICE_HOURS = env.list("SAFEGUARD_TAKEDOWN_RENOTICE_HOURS", cast=int, default=[24, 72])
+SAFEGUARD_TAKEDOWN_ESCALATE_HOURS = env.int("SAFEGUARD_TAKEDOWN_ESCALATE_HOURS", default=120)
+# Categories whose first assessment waits for a second opinion from someone else (the borderline calls).
+SAFEGUARD_TAKEDOWN_SECOND_OPINION_FOR = env.list(
+    "SAFEGUARD_TAKEDOWN_SECOND_OPINION_FOR", default=["prohibited", "harmful_lawful"]
+)
 # The confirmation page shows the follow-up secret code again on reload for this long, in the same session only
 # (kept in the database-backed session, deleted when the window ends).
 SAFEGUARD_FOLLOW_UP_SECRET_SHOWN_MINUTES = env.int("SAFEGUARD_FOLLOW_UP_SECRET_SHOWN_MINUTES", default=30)

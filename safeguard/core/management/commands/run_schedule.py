@@ -35,6 +35,8 @@ SCHEDULE = (
     Job("purge_pending_uploads", every_s=15 * 60),
     Job("refresh_insight", every_s=15 * 60),
     Job("collect_reported_urls", every_s=60),  # web addresses in new reports join the takedown queue (issue 23)
+    Job("send_takedown_notices", every_s=5 * 60),  # notices, re-notices and escalations that are due
+    Job("recheck_takedowns", every_s=60 * 60),
     Job("verify_audit", every_s=24 * 60 * 60),  # a broken chain is logged as an error for the on-call
 )
 
