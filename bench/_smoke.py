@@ -22,6 +22,7 @@ BENCH = Path(__file__).resolve().parent
 
 # script: (arguments, environment, needs PostgreSQL)
 SMOKE: dict[str, tuple[list[str], dict[str, str], bool]] = {
+    "bench_browser_pdq.py": ([], {}, False),  # BENCH_SMOKE=1: a 1000x750 picture, 2 runs, 4 MiB for MD5
     "bench_education.py": ([], {}, False),
     "bench_evidence.py": (["--size", "2000", "--queries", "50", "--images", "3"], {"BENCH_FAISS_N": "0"}, False),
     "bench_insight.py": (["--reports", "2000"], {}, False),  # PostgreSQL when installed, else SQLite

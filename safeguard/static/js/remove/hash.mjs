@@ -181,6 +181,47 @@ function pixelsOf(source, width, height) {
   return imageData;
 }
 
+function hasTransparency(data) {
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return true;
+  return false;
+}
+
+/**
+ * The bitmap's stored RGBA values, read through WebGL2, or null where WebGL2 (or a big enough texture) is not
+ * available. A 2D canvas keeps premultiplied colour, so a fully transparent pixel comes back (0, 0, 0, 0) and a
+ * faint one loses precision. The server hashes the colour channels as stored (Pillow convert("RGB") drops alpha
+ * and keeps them); a texture uploaded from an un-premultiplied ImageBitmap keeps them too (ADR 0105).
+ */
+function straightPixels(bitmap, width, height) {
+  let canvas;
+  let gl = null;
+  try {
+    canvas = canvasFor(1, 1);
+    gl = canvas.getContext("webgl2", { alpha: true, premultipliedAlpha: false, antialias: false, depth: false });
+    if (!gl) return null;
+    const largest = gl.getParameter(gl.MAX_TEXTURE_SIZE);
+    if (width > largest || height > largest) return null;
+    const texture = gl.createTexture();
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, width, height, 0, gl.RGBA, gl.UNSIGNED_BYTE, bitmap);
+    const framebuffer = gl.createFramebuffer();
+    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
+    if (gl.checkFramebufferStatus(gl.FRAMEBUFFER) !== gl.FRAMEBUFFER_COMPLETE) return null;
+    const data = new Uint8ClampedArray(width * height * 4);
+    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, data); // row 0 is the image's top row
+    if (gl.getError() !== gl.NO_ERROR) return null;
+    return new ImageData(data, width, height);
+  } catch {
+    return null;
+  } finally {
+    gl?.getExtension("WEBGL_lose_context")?.loseContext();
+  }
+}
+
 async function decodeImage(file) {
   try {
     // No colour conversion and no premultiplication: the pixel values as stored, like Pillow.
@@ -219,7 +260,10 @@ export async function imagePixels(file, { head = null, format = null } = {}) {
     if (!width || !height) throw new HashError("unreadable");
     if (width * height > MAX_IMAGE_PIXELS) throw tooBig(width, height);
     try {
-      return pixelsOf(bitmap, width, height);
+      const pixels = pixelsOf(bitmap, width, height);
+      // Opaque pictures (JPEG, most PNGs) are exact through the 2D canvas; others are read again through WebGL.
+      if (!hasTransparency(pixels.data)) return pixels;
+      return straightPixels(bitmap, width, height) || pixels;
     } catch (error) {
       if (error instanceof HashError) throw error;
       throw new HashError("unreadable"); // e.g. wider than the browser's largest canvas
@@ -289,6 +333,60 @@ async function seek(video, seconds) {
   }
 }
 
+// A video cut off part way keeps its full length in the header, and the browser "seeks" past the data it has by
+// showing the last frame it could decode (and reports the whole file as buffered). So, as for pictures, the
+// container's own sizes say whether the file is all there: WebM's Segment size, MP4's top-level boxes.
+
+/** EBML variable-length integer at i: {length, value}, value -1 for "unknown size" (all ones). */
+function vint(b, i) {
+  const first = b[i];
+  let length = 1;
+  while (length <= 8 && !(first & (0x80 >> (length - 1)))) length++;
+  if (length > 8 || i + length > b.length) return null;
+  let value = first & (0xff >> length);
+  let allOnes = value === 0xff >> length;
+  for (let k = 1; k < length; k++) {
+    value = value * 256 + b[i + k];
+    if (b[i + k] !== 0xff) allOnes = false;
+  }
+  return { length, value: allOnes ? -1 : value };
+}
+
+function webmLooksComplete(head, fileSize) {
+  const headerSize = vint(head, 4); // after the EBML header's 4-byte ID
+  if (!headerSize || headerSize.value < 0) return false;
+  const segment = 4 + headerSize.length + headerSize.value;
+  if (segment + 5 > head.length) return false;
+  if (u32be(head, segment) !== 0x18538067) return false; // Segment
+  const size = vint(head, segment + 4);
+  if (!size) return false;
+  if (size.value < 0) return true; // "unknown size" (streamed recordings): the container cannot say
+  return segment + 4 + size.length + size.value <= fileSize;
+}
+
+async function mp4LooksComplete(file) {
+  let offset = 0;
+  for (let boxes = 0; offset < file.size && boxes < 10_000; boxes++) {
+    if (file.size - offset < 8) return false;
+    const header = await readBytes(file, offset, offset + 16);
+    let size = u32be(header, 0);
+    if (size === 1) {
+      if (header.length < 16) return false;
+      size = u32be(header, 8) * 2 ** 32 + u32be(header, 12);
+    } else if (size === 0) {
+      return true; // the last box runs to the end of the file
+    }
+    if (size < 8) return false;
+    offset += size;
+  }
+  return offset === file.size;
+}
+
+async function videoLooksComplete(file, head, format) {
+  if (format === "webm") return webmLooksComplete(head, file.size);
+  return mp4LooksComplete(file);
+}
+
 async function videoDuration(video) {
   let duration = video.duration;
   if (!Number.isFinite(duration)) {
@@ -300,10 +398,11 @@ async function videoDuration(video) {
   return duration;
 }
 
-async function hashVideo(file, progress) {
+async function hashVideo(file, head, format, progress) {
   if (file.size > MAX_VIDEO_BYTES) {
     throw new HashError("too_big", "This video is too big to check here. Videos can be up to 2 GB.");
   }
+  if (!(await videoLooksComplete(file, head, format))) throw new HashError("unreadable");
   const url = URL.createObjectURL(file);
   try {
     const video = await openVideo(url);
@@ -351,5 +450,5 @@ export async function hashFile(file, { onProgress } = {}) {
   const type = sniff(head);
   if (!type) throw new HashError("not_an_image");
   if (type.kind === "image") return hashImage(file, head, type.format, progress);
-  return hashVideo(file, progress);
+  return hashVideo(file, head, type.format, progress);
 }
