@@ -25,6 +25,7 @@ SMOKE: dict[str, tuple[list[str], dict[str, str], bool]] = {
     "bench_browser_pdq.py": ([], {}, False),  # BENCH_SMOKE=1: a 1000x750 picture, 2 runs, 4 MiB for MD5
     "bench_education.py": ([], {}, False),
     "bench_evidence.py": (["--size", "2000", "--queries", "50", "--images", "3"], {"BENCH_FAISS_N": "0"}, False),
+    "bench_hash_fetch.py": ([], {}, False),  # BENCH_SMOKE=1: 5,000 hashes (full: 1,000,000)
     "bench_insight.py": (["--reports", "2000"], {}, False),  # PostgreSQL when installed, else SQLite
     "bench_intake.py": ([], {"BENCH_DURATION": "2s", "BENCH_WORKERS": "1", "BENCH_BATCH_SIZE": "5"}, False),
     "bench_load.py": (

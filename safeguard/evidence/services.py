@@ -21,10 +21,10 @@ from safeguard.core.vault.storage import SealedFile, Vault
 from safeguard.core.vault.streams import HEAD_BYTES, HashingReader, MultiHasher
 from safeguard.reporting.models import Attachment, Priority, Report
 
-from . import hidden_content, inspection, welfare
+from . import hidden_content, inspection, self_reported, welfare
 from .hashing import IMAGE_TYPES, RejectedFile, analyse_image, detect_type
 from .matching import Match, exact_matches, known_hashes_for, pdq_matches, pdq_min_quality
-from .models import EvidenceFile, EvidenceMatch, FileStatus
+from .models import SELF_REPORTED_LIST_NAME, EvidenceFile, EvidenceMatch, FileStatus, SharedHash
 from .selectors import can_download_original, can_view_evidence
 
 logger = logging.getLogger(__name__)
@@ -319,10 +319,12 @@ def match_evidence(*, evidence: EvidenceFile) -> list[EvidenceMatch]:
     if picture := hidden_content.picture_part(evidence.details):
         found += exact_matches(picture)
         found += pdq_matches(picture["pdq"], quality=picture["pdq_quality"])
-    if not found:
+    own = _match_self_reported(evidence)
+    if not found and not own:
         return []
-    known = known_hashes_for(found)
-    created, seen = [], set()
+    known = known_hashes_for(found) if found else {}
+    created: list[EvidenceMatch] = []
+    seen: set = set()
     for match in sorted(found, key=lambda m: m.distance):
         listed = known.get(match.known_hash_id)
         if listed is None:
@@ -345,6 +347,8 @@ def match_evidence(*, evidence: EvidenceFile) -> list[EvidenceMatch]:
                 victim_identified=listed.victim_identified,
             )
         )
+    # Closest first; at the same distance known material before the self-reported list (match_reason).
+    created = sorted(created + own, key=lambda m: (m.distance, m.shared_hash_id is not None))
     if created:
         record(
             action=Action.COMBINATION,
@@ -353,6 +357,7 @@ def match_evidence(*, evidence: EvidenceFile) -> list[EvidenceMatch]:
             detail={
                 "matches": [
                     {"list": m.hash_list_name, "version": m.list_version, "type": m.hash_type, "distance": m.distance}
+                    | ({"shared_hash": m.shared_hash_id} if m.shared_hash_id else {})
                     for m in created
                 ]
             },
@@ -360,9 +365,52 @@ def match_evidence(*, evidence: EvidenceFile) -> list[EvidenceMatch]:
     return created
 
 
+def _match_self_reported(evidence: EvidenceFile) -> list[EvidenceMatch]:
+    """The file against the self-reported list (issue 22): a young person's own image found in an upload
+    (a partner's or the public's). Only hashes in the feed match (never held or withdrawn ones); the match
+    keeps the hash (`shared_hash`) and its feed sequence as the list version."""
+    queries = [(evidence.md5, evidence.pdq if evidence.status == FileStatus.OK else "", evidence.pdq_quality)]
+    if picture := hidden_content.picture_part(evidence.details):
+        queries.append((picture.get("md5", ""), picture["pdq"], picture["pdq_quality"]))
+    found = [m for md5, pdq, quality in queries if md5 for m in self_reported.matches_for_file(
+        md5=md5, pdq=pdq or "", pdq_quality=quality)]  # fmt: skip
+    if not found:
+        return []
+    sequences = dict(SharedHash.objects.filter(pk__in={m.shared_hash_id for m in found}).values_list("pk", "sequence"))
+    already = set(
+        EvidenceMatch.objects.filter(evidence=evidence, shared_hash__isnull=False).values_list(
+            "shared_hash_id", "hash_type"
+        )
+    )
+    created = []
+    for match in sorted(found, key=lambda m: m.distance):
+        key = (match.shared_hash_id, match.hash_type)
+        if key in already or match.shared_hash_id not in sequences:
+            continue
+        already.add(key)
+        created.append(
+            EvidenceMatch.objects.create(
+                evidence=evidence,
+                shared_hash_id=match.shared_hash_id,
+                hash_list_name=SELF_REPORTED_LIST_NAME,
+                list_version=sequences[match.shared_hash_id],
+                hash_type=match.hash_type,
+                matched_value=match.matched_value,
+                distance=match.distance,
+                category=SELF_REPORTED_LIST_NAME,
+            )
+        )
+    return created
+
+
 def match_reason(matches: list[EvidenceMatch]) -> str:
     best = matches[0]
     how = "exactly" if best.is_exact else f"closely (PDQ distance {best.distance})"
+    if best.shared_hash_id:
+        return (
+            f"An attached file matches {how} an image a young person asked to have removed (the self-reported "
+            "hash list)."
+        )
     category = f", category {best.category}" if best.category else ""
     return f"An attached file matches known material {how} on hash list {best.hash_list_name}{category}."
 

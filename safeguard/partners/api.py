@@ -7,6 +7,7 @@ one shape (errors.py); every step can be retried safely with an Idempotency-Key 
 import functools
 import hashlib
 import json
+import re
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -18,12 +19,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, WithJsonSchema
 
+from safeguard.evidence import self_reported
 from safeguard.evidence.hidden_content import warnings_for_stored
 
 from . import idempotency, keys, limits, selectors, services
@@ -34,8 +36,12 @@ from .schemas import (
     BatchItemRejected,
     BatchOut,
     ErrorOut,
+    FeedPageOut,
     FileDetailsIn,
     FileOut,
+    MatchesIn,
+    MatchesOut,
+    MatchIn,
     OpenReportIn,
     ReportIn,
     ReportOut,
@@ -505,6 +511,131 @@ def retract_report(request: HttpRequest, report_id: UUID):
         return 200, _report_out(services.retract_report(partner_report=partner_report))
 
     return idempotency.run_once(request, partner, lambda: idempotency.fingerprint(request), work)
+
+
+# --- the self-reported hash list (issue 22, ADR 0106) ---------------------------------------------
+
+# The cursors this feed gives out ("" or no cursor: from the start). One of this shape that is ahead of the
+# feed is a 409 (well formed, but not from this feed's state); anything else is a 400.
+CURSOR_PATTERN = r"^(v1\.(0|[1-9][0-9]{0,18}))?$"
+# Documented with its pattern, checked by the service (so a bad one is a 400 with the service's message).
+_Cursor = Annotated[str | None, WithJsonSchema({"type": "string", "maxLength": 24, "pattern": CURSOR_PATTERN})]
+_CURSOR_QUERY = Query(
+    None, description="next_cursor from your last page; leave it out to fetch the whole list from the start."
+)
+_LIMIT_QUERY = Query(
+    self_reported.DEFAULT_FEED_LIMIT,
+    ge=1,
+    le=self_reported.MAX_FEED_LIMIT,
+    description="At most this many hashes (each gives one item per signal: md5, and pdq or vpdq).",
+)
+
+
+@api.get(
+    "/hashes/self-reported",
+    response={200: FeedPageOut, **ERRORS},
+    summary="Fetch the self-reported hash list: what changed after your cursor, a page at a time",
+    openapi_extra=_documented(
+        idempotent=False,
+        responses={
+            200: {
+                "description": (
+                    "A page of hashes changed after the cursor, oldest change first (each hash once, in its "
+                    "latest state: add or remove). Apply it, store next_cursor, fetch again while has_more."
+                )
+            },
+            400: {"description": "The cursor is not one this feed gives out (v1.<n>), or a header was unreadable."},
+            409: {"description": "The cursor is ahead of the feed: it did not come from it. Fetch from the start."},
+        },
+    ),
+)
+def fetch_self_reported(
+    request: HttpRequest,
+    cursor: _Cursor = _CURSOR_QUERY,
+    limit: int = _LIMIT_QUERY,
+) -> HttpResponse:
+    partner = _partner(request, Scope.HASHES_FETCH)
+    try:
+        page = self_reported.feed_page_json(cursor=cursor, limit=limit, recipient=f"partner:{partner.slug}")
+    except self_reported.SelfReportedHashError as exc:
+        well_formed = cursor is not None and re.fullmatch(CURSOR_PATTERN, cursor) is not None
+        status = 409 if exc.code == "bad_cursor" and well_formed else 400
+        kind = "cursor_ahead" if status == 409 else exc.code
+        where = ["query", "cursor" if "cursor" in exc.code else "limit"]
+        raise ApiError(status, exc.message, type=kind, loc=where) from None
+    # The items are written as JSON by the service (a page of 10,000 hashes through pydantic would cost
+    # more than the query); FeedPageOut documents them and a test checks the two agree.
+    body = (
+        f'{{"items":{page.items_json},"next_cursor":"{page.next_cursor}",'
+        f'"has_more":{"true" if page.has_more else "false"}}}'
+    )
+    return HttpResponse(body, content_type="application/json")
+
+
+def _matches_schema() -> dict:
+    """MatchesIn as documented: each item is a MatchIn (judged one by one, not all-or-nothing)."""
+    item = MatchIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    item.pop("$defs", None)
+    schema = MatchesIn.model_json_schema()
+    schema["properties"]["matches"]["items"] = item
+    return schema
+
+
+_MATCH = TypeAdapter(MatchIn)
+
+
+def _clean_matches(items: list[dict]) -> tuple[list[tuple[int, dict]], dict[int, dict]]:
+    """(index, item) of each item of the documented shape, and the invalid ones' results by index."""
+    valid: list[tuple[int, dict]] = []
+    invalid: dict[int, dict] = {}
+    for index, item in enumerate(items):
+        try:
+            valid.append((index, _MATCH.validate_python(item).model_dump()))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first.get("loc") else ""
+            message = f"{field}: {first['msg']}" if field else str(first["msg"])
+            invalid[index] = {"index": index, "result": "invalid", "message": message, "field": field}
+    return valid, invalid
+
+
+@api.post(
+    "/hashes/matches",
+    response={200: MatchesOut, **ERRORS},
+    summary="Report where you found hashes from the self-reported list and what you did",
+    openapi_extra=_documented(
+        requestBody={"required": True, "content": {"application/json": {"schema": _matches_schema()}}},
+        responses={
+            200: {
+                "description": (
+                    "The list was read: each match is recorded (ok), not on the list (unknown_hash), a "
+                    "replay of a client_ref sent before, or invalid (with the field), on its own, so 200 "
+                    "even when some or all are not recorded. A body that is not a list of matches is a 422."
+                )
+            }
+        },
+    ),
+)
+def report_matches(request: HttpRequest) -> HttpResponse:
+    try:
+        document = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(422, f"The body is not valid JSON: {exc}", type="json_invalid", loc=["body"]) from exc
+    try:
+        items = MatchesIn.model_validate(document).matches
+    except ValidationError as exc:
+        raise _batch_shape_error(exc) from None
+    partner = _partner(request, Scope.HASHES_REPORT)
+
+    def work():
+        valid, results = _clean_matches(items)
+        recorded = self_reported.record_platform_matches(partner_label=partner.slug, items=[i for _, i in valid])
+        for (index, _), result in zip(valid, recorded, strict=True):
+            results[index] = {"index": index, "result": result.result, "message": result.message, "field": result.field}
+        ordered = [results[index] for index in range(len(items))]
+        return 200, {"recorded": sum(r["result"] == "ok" for r in ordered), "results": ordered}
+
+    return idempotency.run_once(request, partner, lambda: idempotency.fingerprint(request, request.body), work)
 
 
 # --- URLs: the API's own, with 404 and 405 in the same error shape ----------------------------------

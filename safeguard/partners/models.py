@@ -19,6 +19,15 @@ class Scope(models.TextChoices):
     SUBMIT = "reports:submit", "Submit reports"
     EVIDENCE = "evidence:upload", "Upload evidence"
     STATUS = "reports:status", "Read status of own reports"
+    # The self-reported hash list (issue 22, ADR 0106): granted only when asked for (see DEFAULT_SCOPES).
+    HASHES_FETCH = "hashes:fetch", "Fetch the self-reported hash list"
+    HASHES_REPORT = "hashes:report", "Report matches on the self-reported hash list"
+
+
+# What a new key gets when no scope is named: the reporting scopes. The hash-list scopes disclose a young
+# person's self-reported hashes to the partner, so they are granted only by name (`--scope hashes:fetch`),
+# and keys made before them never gain them.
+DEFAULT_SCOPES = (Scope.SUBMIT, Scope.EVIDENCE, Scope.STATUS)
 
 
 def new_button_secret() -> str:

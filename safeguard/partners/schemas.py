@@ -319,3 +319,70 @@ class BatchOut(Schema):
     accepted: int = Field(description="How many items became reports.")
     rejected: int = Field(description="How many items were refused (see their errors).")
     results: list[BatchItemOut] = Field(description="One result per item, in the order sent.")
+
+
+# --- the self-reported hash list (issue 22, ADR 0106) -------------------------------------------------
+
+SignalType = Literal["md5", "pdq", "vpdq"]
+MatchAction = Literal["seen", "removed", "blocked_upload", "no_action"]
+
+
+class FeedItemOut(Schema):
+    """One signal of one hash. A hash gives an md5 item and, for an image, a pdq item or, for a video, a
+    vpdq item, all with the hash's sequence and together on one page."""
+
+    sequence: int = Field(description="The hash's position in the feed: its latest change.")
+    op: Literal["add", "remove"] = Field(
+        description="add: match this hash from now on. remove: delete it from your match index (the young "
+        "person withdrew it, or the centre held it back)."
+    )
+    signal_type: SignalType = Field(
+        description="md5 (32 hex), pdq (64 hex) or vpdq (a video's frames, one a line: pdq,quality,seconds)."
+    )
+    value: str = Field(description="The hash, lower-case hex (vpdq: one frame a line, 'pdq,quality,timestamp').")
+    quality: int | None = Field(description="PDQ quality (50-100) of an added pdq item; otherwise null.")
+    labels: list[str] = Field(description='["self-reported"] on an add; [] on a remove.')
+
+
+class FeedPageOut(Schema):
+    """A page of the self-reported list: the hashes changed after the cursor, oldest change first."""
+
+    items: list[FeedItemOut]
+    next_cursor: str = Field(description="Store it once the page is applied; send it as `cursor` next time.")
+    has_more: bool = Field(description="true: fetch again at once with next_cursor; false: you are up to date.")
+
+
+class MatchIn(Strict):
+    """Where the partner found a hash from the list and what it did."""
+
+    signal_type: SignalType
+    value: Annotated[str, Field(strict=True, min_length=1, max_length=300_000, pattern=_PLAIN)] = Field(
+        description="The hash as the feed gave it (md5 or pdq hex; vpdq: the whole value)."
+    )
+    action: MatchAction = Field(description="What you did: seen, removed, blocked_upload or no_action.")
+    client_ref: Short = Field(description="Your reference for this match: the same one again is a replay.")
+    where_seen: Annotated[str, Field(strict=True, max_length=500, pattern=_PLAIN)] | None = Field(
+        None, description="Where: a URL, app or service name (no personal data about the uploader)."
+    )
+    seen_at: IsoDateTime | None = Field(None, description="When you found it (with a time zone).")
+
+
+class MatchesIn(Strict):
+    matches: list[dict] = Field(min_length=1, max_length=1000, description="Each item is a MatchIn.")
+
+
+class MatchResultOut(Schema):
+    index: int = Field(description="The item's position in `matches`, from 0.")
+    result: Literal["ok", "unknown_hash", "replay", "invalid"] = Field(
+        description="ok: recorded. unknown_hash: not on the list (or withdrawn). replay: this client_ref was "
+        "recorded before, not counted again. invalid: see field and message."
+    )
+    message: str = Field(description="Why, when the result is not ok.")
+    field: str = Field(description="For invalid: the field at fault ('' for the item as a whole).")
+
+
+class MatchesOut(Schema):
+    """One result per match sent (200 whenever the body was a list of matches: each is judged on its own)."""
+
+    recorded: int = Field(description="How many matches were recorded (result ok).")
+    results: list[MatchResultOut] = Field(description="One result per item, in the order sent.")

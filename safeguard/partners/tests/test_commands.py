@@ -32,3 +32,12 @@ def test_partner_and_key_lifecycle_from_the_command_line(db):
     assert old_secret not in run("rotate_button_secret", "chatterbox")
     with pytest.raises(CommandError):
         run("create_partner_key", "nobody", "x")
+
+
+def test_hash_list_scopes_are_granted_only_when_named(db):
+    run("create_partner", "chatterbox", "ChatterBox")
+    run("create_partner_key", "chatterbox", "ingest")
+    assert ApiKey.objects.get(name="ingest").scopes == ["evidence:upload", "reports:status", "reports:submit"]
+    output = run("create_partner_key", "chatterbox", "hashes", "--scope", "hashes:fetch", "--scope", "hashes:report")
+    assert "hashes:fetch, hashes:report" in output
+    assert ApiKey.objects.get(name="hashes").scopes == ["hashes:fetch", "hashes:report"]

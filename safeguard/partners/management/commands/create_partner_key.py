@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from safeguard.audit.services import Actor
 from safeguard.partners import services
-from safeguard.partners.models import Partner, Scope
+from safeguard.partners.models import DEFAULT_SCOPES, Partner, Scope
 
 
 class Command(BaseCommand):
@@ -15,7 +15,14 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("name", help="what the key is for, e.g. 'production-ingest'")
         parser.add_argument(
-            "--scope", action="append", choices=Scope.values, help="repeat; default: all scopes", default=None
+            "--scope",
+            action="append",
+            choices=Scope.values,
+            default=None,
+            help=(
+                "repeat; default: the reporting scopes (reports:submit, evidence:upload, reports:status). "
+                "The self-reported hash list scopes (hashes:fetch, hashes:report) are granted only when named."
+            ),
         )
         parser.add_argument("--expires-days", type=int, default=365, help="0 for no expiry")
 
@@ -30,7 +37,7 @@ class Command(BaseCommand):
             actor=Actor.system("manage.py create_partner_key"),
             partner=partner,
             name=opts["name"],
-            scopes=opts["scope"] or list(Scope.values),
+            scopes=opts["scope"] or [str(scope) for scope in DEFAULT_SCOPES],
             expires_at=timezone.now() + timedelta(days=days) if days else None,
         )
         self.stdout.write(f"Key {new.key.name} for {partner.slug}, scopes {', '.join(new.key.scopes)}.")
