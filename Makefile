@@ -26,11 +26,24 @@ help:
 	@echo "make verify-audit / backup / restore BACKUP=file - audit chain check, backup and restore"
 
 # --- set-up ---------------------------------------------------------------------------------------
+# vpdq (requirements/base.txt, ADR 0108) has no wheel: pip builds it with CMake against FFmpeg's libav* libraries.
+VIDEO_DEPS := pkg-config cmake g++ ffmpeg libavcodec-dev libavformat-dev libavdevice-dev libavutil-dev \
+	libswscale-dev libswresample-dev libavfilter-dev python3-dev
+VIDEO_LIBS := libavcodec libavformat libavdevice libavutil libswscale libswresample libavfilter
+
 system-deps:
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
 	@command -v npm >/dev/null || { echo "Node.js and npm are required"; exit 1; }
+	@if ! command -v ffmpeg >/dev/null || ! command -v cmake >/dev/null || ! command -v g++ >/dev/null \
+		|| ! pkg-config --exists $(VIDEO_LIBS) 2>/dev/null \
+		|| ! python3 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(sysconfig.get_paths()["include"] + "/Python.h"))'; then \
+		echo "Installing FFmpeg's libraries, CMake and a C++ compiler (vpdq is built from source)"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(VIDEO_DEPS) >/dev/null; \
+	fi
 
-$(STAMP_PY): requirements/base.txt requirements/dev.txt
+# Order-only: the libraries vpdq builds against are there before pip runs, without forcing a reinstall.
+$(STAMP_PY): requirements/base.txt requirements/dev.txt | system-deps
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check -r requirements/dev.txt
 	touch $@

@@ -44,6 +44,7 @@ SMOKE: dict[str, tuple[list[str], dict[str, str], bool]] = {
     "bench_triage_quality.py": ([], {}, False),  # BENCH_SMOKE=1: every 12th item
     "bench_triage_worker.py": (["20"], {}, True),
     "bench_url_canonical.py": ([], {}, False),  # BENCH_SMOKE=1: 5,000 addresses
+    "bench_video.py": ([], {}, False),  # BENCH_SMOKE=1: a 3 s video, 50 stored videos of 3 frames
     "bench_wanted.py": (
         ["--subscribers", "100", "--workers", "1", "--batch", "50", "--smtp-processes", "1"],
         {},

@@ -23,6 +23,7 @@ from django.db.models import Max
 from safeguard.audit.services import Action, Actor, record
 
 from .models import HASH_LENGTHS, HashList, HashListVersion, HashType, KnownHash, VersionStatus
+from .video import canonical_value, frames_to_dicts, parse_vpdq_value
 
 BATCH_SIZE = 5000
 MAX_PROBLEMS_REPORTED = 100
@@ -74,13 +75,14 @@ class Entry:
     is_distributed: bool | None = None
     tags: tuple = ()
     comments: str = ""
+    vpdq: list | None = None  # a video's frames (hash_type vpdq; value is their SHA-256)
 
 
 def normalise_hash(hash_type: str, value: str) -> tuple[str, str]:
     """(type, lower-case hex) or ValueError with a reason a person can act on."""
     kind = _TYPE_NAMES.get((hash_type or "").strip().lower())
     if kind is None:
-        raise ValueError(f"unknown hash type {hash_type!r} (use md5, sha1, sha256 or pdq)")
+        raise ValueError(f"unknown hash type {hash_type!r} (use md5, sha1, sha256, pdq or vpdq)")
     cleaned = (value or "").strip().lower()
     if not cleaned:
         raise ValueError("hash value is empty")
@@ -89,6 +91,13 @@ def normalise_hash(hash_type: str, value: str) -> tuple[str, str]:
     if len(cleaned) != HASH_LENGTHS[kind]:
         raise ValueError(f"{kind.label} value must be {HASH_LENGTHS[kind]} hex characters, not {len(cleaned)}")
     return str(kind), cleaned
+
+
+def normalise_vpdq(value: str) -> tuple[str, list[dict]]:
+    """(SHA-256 of the frames as the feed writes them, frames) for a vPDQ value in either text form
+    (video.parse_vpdq_value: "pdq,quality,timestamp" lines, or python-threatexchange's JSON list)."""
+    frames = parse_vpdq_value(value)
+    return hashlib.sha256(canonical_value(frames).encode()).hexdigest(), frames_to_dicts(frames)
 
 
 def _boolean(value, what: str) -> bool | None:
@@ -110,7 +119,7 @@ def _short(value, limit: int) -> str:
 
 def read_csv(stream: BinaryIO) -> Iterator[tuple[str, Entry | ValueError]]:
     """CSV with a header row naming at least hash_type and value (category, source, series,
-    victim_identified optional), in UTF-8."""
+    victim_identified optional), in UTF-8. A vpdq row's value is the video's frames (normalise_vpdq), quoted."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(text)
     try:
@@ -127,7 +136,11 @@ def read_csv(stream: BinaryIO) -> Iterator[tuple[str, Entry | ValueError]]:
                 yield where, ValueError("more fields than the header names")
                 continue
             try:
-                hash_type, value = normalise_hash(row.get("hash_type") or "", row.get("value") or "")
+                frames = None
+                if (row.get("hash_type") or "").strip().lower() == HashType.VPDQ:
+                    hash_type, (value, frames) = HashType.VPDQ, normalise_vpdq(row.get("value") or "")
+                else:
+                    hash_type, value = normalise_hash(row.get("hash_type") or "", row.get("value") or "")
                 yield (
                     where,
                     Entry(
@@ -137,6 +150,7 @@ def read_csv(stream: BinaryIO) -> Iterator[tuple[str, Entry | ValueError]]:
                         series=_short(row.get("series"), 200),
                         source=_short(row.get("source"), 200),
                         victim_identified=_boolean(row.get("victim_identified"), "victim_identified"),
+                        vpdq=frames,
                     ),
                 )
             except ValueError as error:

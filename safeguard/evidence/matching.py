@@ -31,6 +31,8 @@ class Match:
     known_hash_id: int
     hash_type: str
     distance: int
+    query_percent: float | None = None  # vPDQ only (video_matching.py)
+    compared_percent: float | None = None
 
 
 def exact_matches(hashes: dict[str, str]) -> list[Match]:

@@ -37,6 +37,8 @@ class EvidenceFile(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     pdq = models.CharField(max_length=64, blank=True)
     pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A video's vPDQ frames, one a second: [{"pdq", "quality", "timestamp"}] (video.py, ADR 0108).
+    vpdq = models.JSONField(null=True, blank=True)
     exif = models.JSONField(default=dict, blank=True)
     details = models.JSONField(default=dict, blank=True)  # e.g. what an archive holds
     rendition_name = models.CharField(max_length=300, blank=True)  # blurred greyscale thumbnail, sealed too
@@ -66,9 +68,10 @@ class HashType(models.TextChoices):
     SHA1 = "sha1", "SHA-1"
     SHA256 = "sha256", "SHA-256"
     PDQ = "pdq", "PDQ"
+    VPDQ = "vpdq", "vPDQ"  # a video: value is the SHA-256 of its frames as text, the frames in `vpdq` (ADR 0108)
 
 
-HASH_LENGTHS = {HashType.MD5: 32, HashType.SHA1: 40, HashType.SHA256: 64, HashType.PDQ: 64}
+HASH_LENGTHS = {HashType.MD5: 32, HashType.SHA1: 40, HashType.SHA256: 64, HashType.PDQ: 64, HashType.VPDQ: 64}
 
 
 class HashList(models.Model):
@@ -118,6 +121,8 @@ class KnownHash(models.Model):
     version = models.ForeignKey(HashListVersion, on_delete=models.CASCADE, related_name="hashes")
     hash_type = models.CharField(max_length=10, choices=HashType.choices)
     value = models.CharField(max_length=64)  # lower-case hex
+    # vPDQ only: the video's frames [{"pdq", "quality", "timestamp"}], matched in memory (video_matching.py).
+    vpdq = models.JSONField(null=True, blank=True)
     category = models.CharField(max_length=100, blank=True)
     series = models.CharField(max_length=200, blank=True)
     victim_identified = models.BooleanField(null=True, blank=True)
@@ -152,6 +157,9 @@ class EvidenceMatch(models.Model):
     hash_type = models.CharField(max_length=10, choices=HashType.choices)
     matched_value = models.CharField(max_length=64)
     distance = models.PositiveSmallIntegerField(default=0)  # Hamming distance; 0 for exact hashes
+    # vPDQ only: the share of the evidence video's frames found in the listed one, and the other way round.
+    query_match_percent = models.FloatField(null=True, blank=True)
+    compared_match_percent = models.FloatField(null=True, blank=True)
     category = models.CharField(max_length=100, blank=True)
     series = models.CharField(max_length=200, blank=True)
     victim_identified = models.BooleanField(null=True, blank=True)
@@ -166,6 +174,8 @@ class EvidenceMatch(models.Model):
 
     @property
     def is_exact(self) -> bool:
+        if self.hash_type == HashType.VPDQ:
+            return self.distance == 0 and self.query_match_percent == 100 and self.compared_match_percent == 100
         return self.hash_type != HashType.PDQ or self.distance == 0
 
 

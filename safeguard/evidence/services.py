@@ -21,11 +21,12 @@ from safeguard.core.vault.storage import SealedFile, Vault
 from safeguard.core.vault.streams import HEAD_BYTES, HashingReader, MultiHasher
 from safeguard.reporting.models import Attachment, Priority, Report
 
-from . import hidden_content, inspection, self_reported, welfare
+from . import hidden_content, inspection, self_reported, video, welfare
 from .hashing import IMAGE_TYPES, RejectedFile, analyse_image, detect_type
 from .matching import Match, exact_matches, known_hashes_for, pdq_matches, pdq_min_quality
-from .models import SELF_REPORTED_LIST_NAME, EvidenceFile, EvidenceMatch, FileStatus, SharedHash
+from .models import SELF_REPORTED_LIST_NAME, EvidenceFile, EvidenceMatch, FileStatus, HashType, SharedHash
 from .selectors import can_download_original, can_view_evidence
+from .video_matching import known_video_matches, self_reported_video_matches
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +53,37 @@ class _Findings:
     exif: dict | None = None
     details: dict | None = None
     rendition: bytes = b""
+    vpdq: list[dict] | None = None
+
+
+# A video the decoder cannot read is quarantined, as a damaged image is; one that is merely too long or big
+# to hash here (or with no picture) is kept as usual and matched on its exact hashes only, with a note why.
+_VIDEO_QUARANTINE_CODES = {"unreadable"}
+
+
+def _inspect_video(vault: Vault, sealed: SealedFile) -> _Findings:
+    """vPDQ frames of a video (video.py), streamed from the vault into a memory file: never a disk file."""
+    if sealed.size > video.max_bytes():
+        message = f"The video is larger than the {video.max_bytes():,} byte limit for hashing; not hashed."
+        return _Findings(details={"vpdq_not_computed": message, "vpdq_error": "too_large"})
+    try:
+        frames = video.hash_video_chunks(vault.open_plaintext(sealed.stored_name))
+    except video.VideoHashError as error:
+        if error.code in _VIDEO_QUARANTINE_CODES:
+            return _Findings(error.message)
+        return _Findings(details={"vpdq_not_computed": error.message, "vpdq_error": error.code})
+    limits = video.thresholds()
+    details: dict = {"video": {"frames": len(frames), "seconds": frames[-1].timestamp}}
+    if max(f.quality for f in frames) < limits.min_quality:
+        details["vpdq_not_matched"] = "quality below threshold"
+    return _Findings(details=details, vpdq=video.frames_to_dicts(frames))
 
 
 def _inspect(vault: Vault, sealed: SealedFile, mime: str) -> _Findings:
     if reason := inspection.check_empty(sealed.size) or inspection.check_executable(mime):
         return _Findings(reason)
+    if mime.startswith("video/"):
+        return _inspect_video(vault, sealed)
     needs_content = mime in IMAGE_TYPES or mime in inspection.ARCHIVE_TYPES or mime in {"text/plain", "application/pdf"}
     needs_content = needs_content or b"%PDF-" in sealed.head[:1024]  # a PDF behind other bytes (ADR 0101)
     if not needs_content:
@@ -254,6 +281,7 @@ def _ingest_sealed(
                 height=findings.height,
                 pdq=findings.pdq,
                 pdq_quality=findings.pdq_quality,
+                vpdq=findings.vpdq,
                 exif=findings.exif or {},
                 details=findings.details or {},
                 rendition_name=rendition_name,
@@ -273,6 +301,7 @@ def _ingest_sealed(
                     "sha1": sealed.hashes["sha1"],
                     "md5": sealed.hashes["md5"],
                     "pdq": findings.pdq or None,
+                    "vpdq_frames": len(findings.vpdq) if findings.vpdq else None,
                     "detected_type": mime,
                     "key_id": sealed.key_id,
                     "status": evidence.status,
@@ -320,7 +349,10 @@ def match_evidence(*, evidence: EvidenceFile) -> list[EvidenceMatch]:
         found += exact_matches(picture)
         found += pdq_matches(picture["pdq"], quality=picture["pdq_quality"])
     own = _match_self_reported(evidence)
-    if not found and not own:
+    frames = video.frames_from_dicts(evidence.vpdq) if evidence.vpdq and evidence.status == FileStatus.OK else []
+    if frames:
+        found += known_video_matches(frames)
+    if not found and not own and not frames:
         return []
     known = known_hashes_for(found) if found else {}
     created: list[EvidenceMatch] = []
@@ -342,11 +374,15 @@ def match_evidence(*, evidence: EvidenceFile) -> list[EvidenceMatch]:
                 hash_type=listed.hash_type,
                 matched_value=listed.value,
                 distance=match.distance,
+                query_match_percent=match.query_percent,
+                compared_match_percent=match.compared_percent,
                 category=listed.category,
                 series=listed.series,
                 victim_identified=listed.victim_identified,
             )
         )
+    if frames:
+        own += _self_reported_video_matches(evidence, frames)
     # Closest first; at the same distance known material before the self-reported list (match_reason).
     created = sorted(created + own, key=lambda m: (m.distance, m.shared_hash_id is not None))
     if created:
@@ -403,12 +439,47 @@ def _match_self_reported(evidence: EvidenceFile) -> list[EvidenceMatch]:
     return created
 
 
+def _self_reported_video_matches(evidence: EvidenceFile, frames: list[video.Frame]) -> list[EvidenceMatch]:
+    """EvidenceMatch rows for self-reported videos (a young person's own, issue 22) this video matches."""
+    found = self_reported_video_matches(frames)
+    already = set(
+        EvidenceMatch.objects.filter(evidence=evidence, hash_type=HashType.VPDQ, shared_hash__isnull=False).values_list(
+            "shared_hash_id", flat=True
+        )
+    )
+    shared = SharedHash.objects.in_bulk([m.shared_hash_id for m in found if m.shared_hash_id not in already])
+    created = []
+    for match in sorted(found, key=lambda m: (m.distance, -m.query_percent)):
+        row = shared.get(match.shared_hash_id)
+        if row is None:
+            continue
+        created.append(
+            EvidenceMatch.objects.create(
+                evidence=evidence,
+                shared_hash=row,
+                hash_list_name=SELF_REPORTED_LIST_NAME,
+                list_version=row.sequence,  # the feed position it was matched at
+                hash_type=HashType.VPDQ,
+                matched_value=row.vpdq_digest,
+                distance=match.distance,
+                query_match_percent=match.query_percent,
+                compared_match_percent=match.compared_percent,
+                category=SELF_REPORTED_LIST_NAME,
+            )
+        )
+    return created
+
+
 def match_reason(matches: list[EvidenceMatch]) -> str:
     best = matches[0]
-    how = "exactly" if best.is_exact else f"closely (PDQ distance {best.distance})"
+    if best.hash_type == HashType.VPDQ and not best.is_exact:
+        how = f"closely (vPDQ: {best.query_match_percent or 0:.0f}% of the video's frames)"
+    else:
+        how = "exactly" if best.is_exact else f"closely (PDQ distance {best.distance})"
     if best.shared_hash_id:
+        what = "a video" if best.hash_type == HashType.VPDQ else "an image"
         return (
-            f"An attached file matches {how} an image a young person asked to have removed (the self-reported "
+            f"An attached file matches {how} {what} a young person asked to have removed (the self-reported "
             "hash list)."
         )
     category = f", category {best.category}" if best.category else ""

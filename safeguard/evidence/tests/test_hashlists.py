@@ -45,7 +45,7 @@ def test_bad_rows_are_reported_with_line_numbers_and_nothing_changes():
     assert not result.applied
     assert [str(p) for p in result.problems] == [
         "line 3: MD5 value is not hexadecimal",
-        "line 4: unknown hash type 'crc32' (use md5, sha1, sha256 or pdq)",
+        "line 4: unknown hash type 'crc32' (use md5, sha1, sha256, pdq or vpdq)",
         "line 5: SHA-1 value must be 40 hex characters, not 39",
         "line 6: more fields than the header names",
     ]
