@@ -479,8 +479,7 @@ def match_reason(matches: list[EvidenceMatch]) -> str:
     if best.shared_hash_id:
         what = "a video" if best.hash_type == HashType.VPDQ else "an image"
         return (
-            f"An attached file matches {how} {what} a young person asked to have removed (the self-reported "
-            "hash list)."
+            f"An attached file matches {how} {what} a young person asked to have removed (the self-reported hash list)."
         )
     category = f", category {best.category}" if best.category else ""
     return f"An attached file matches known material {how} on hash list {best.hash_list_name}{category}."
