@@ -555,6 +555,14 @@ def fetch_self_reported(
     limit: int = _LIMIT_QUERY,
 ) -> HttpResponse:
     partner = _partner(request, Scope.HASHES_FETCH)
+    unknown = sorted(set(request.GET) - {"cursor", "limit"})
+    if unknown:
+        raise ApiError(
+            422,
+            f"Unknown query parameter {unknown[0]!r}: this endpoint takes only cursor and limit.",
+            type="unknown_parameter",
+            loc=["query", unknown[0]],
+        )
     try:
         page = self_reported.feed_page_json(cursor=cursor, limit=limit, recipient=f"partner:{partner.slug}")
     except self_reported.SelfReportedHashError as exc:

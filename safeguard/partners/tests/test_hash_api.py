@@ -153,6 +153,14 @@ def test_a_cursor_ahead_of_the_feed_is_a_409(api):
     assert error["type"] == "cursor_ahead" and "ahead of the feed, which is at v1.1" in error["message"]
 
 
+def test_an_unknown_query_parameter_is_refused_by_name(api):
+    for query in ("?since=v1.0", "?cursor=&=0.0"):
+        response = api.get(FEED + query)
+        assert response.status_code == 422
+        (error,) = response.json()["errors"]
+        assert error["type"] == "unknown_parameter" and "only cursor and limit" in error["message"]
+
+
 def test_keys_need_the_scopes_and_existing_scopes_do_not_grant_them(partner):
     sr.add_hashes(request_ref="RR-1", items=[image(1)])
     reporting = PartnerClient(make_key(partner, name="reporting", scopes=[Scope.SUBMIT, Scope.STATUS]).plaintext)
