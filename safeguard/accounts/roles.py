@@ -45,6 +45,8 @@ class Capability(StrEnum):
     REVIEW_RETENTION = "review_retention"  # record retain/dispose decisions; disposal itself
     # Staff welfare: each person's daily exposure to evidence images (images viewed, reveals), for supervisors.
     VIEW_STAFF_EXPOSURE = "view_staff_exposure"
+    # Remove it (issue 22): see the self-reported hash list with partners' matches, hold a hash back, release it.
+    REVIEW_SELF_REPORTED = "review_self_reported"
 
 
 _CASEWORK = frozenset(
@@ -77,7 +79,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     | {Capability.MERGE_SUBJECTS, Capability.EDIT_SCORING_MODEL}
     | {Capability.APPROVE_DISSEMINATION, Capability.MANAGE_RECIPIENTS, Capability.ALLOCATE_REFERRALS}
     | {Capability.PUBLISH_REVIEW, Capability.REVIEW_RETENTION, Capability.VIEW_STAFF_EXPOSURE}
-    | {Capability.UNLOCK_ACCOUNTS},
+    | {Capability.UNLOCK_ACCOUNTS, Capability.REVIEW_SELF_REPORTED},
     Role.ADMINISTRATOR: frozenset(
         {Capability.MANAGE_USERS, Capability.UNLOCK_ACCOUNTS, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_RECIPIENTS}
     ),
