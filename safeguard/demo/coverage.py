@@ -386,9 +386,13 @@ def _self_reported(supervisor) -> list[str]:
                 },
                 {"signal_type": "md5", "value": hashes[2].md5, "action": "blocked_upload", "where_seen": "ChatterBox"},
             ]
+            seen_at = timezone.now() - timedelta(hours=2)
             self_reported.record_platform_matches(
                 partner_label=PARTNER_SLUG,
-                items=[{**report, "client_ref": f"demo-match-{n}"} for n, report in enumerate(reports, start=1)],
+                items=[
+                    {**report, "client_ref": f"demo-match-{n}", "seen_at": seen_at - timedelta(minutes=7 * n)}
+                    for n, report in enumerate(reports, start=1)
+                ],
             )
         elif then == "held" and hashes[0].review_state != ReviewState.HELD:
             self_reported.review(shared_hash_id=hashes[0].pk, state=ReviewState.HELD, by=supervisor, reason=HOLD_REASON)

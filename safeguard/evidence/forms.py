@@ -17,12 +17,19 @@ class SelfReportedReviewForm(forms.Form):
         },
     )
     reason = forms.CharField(
+        required=False,  # required below, in words that say which decision it is for
         max_length=500,
-        error_messages={
-            "required": "Give the reason for holding or releasing this hash",
-            "max_length": "The reason must be 500 characters or fewer",
-        },
+        error_messages={"max_length": "The reason must be 500 characters or fewer"},
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "reason" in cleaned and not cleaned["reason"]:
+            held = cleaned.get("decision") == ReviewState.HELD
+            self.add_error(
+                "reason", f"Give the reason for {'holding this hash back' if held else 'releasing this hash'}"
+            )
+        return cleaned
 
 
 class SelfReportedFilterForm(forms.Form):

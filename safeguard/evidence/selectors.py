@@ -170,7 +170,7 @@ def record_review_list_consultation(*, user, rows, filters: dict, page_number: i
 class ReviewEvent:
     at: datetime
     what: str  # "added", "held", "released", "withdrawn"
-    by: str  # who, as the audit log names them
+    by: str  # who: a member of staff's username, or "the young person"
     reason: str
 
 
@@ -196,9 +196,8 @@ def self_reported_detail(*, user, shared_hash_id: int) -> SelfReportedDetail:
     history = [ReviewEvent(shared.created_at, "added", "the young person", "")]
     for entry in decisions.values("at", "actor_label", "justification", "detail"):
         held = (entry["detail"] or {}).get("review_state") == ReviewState.HELD
-        history.append(
-            ReviewEvent(entry["at"], "held" if held else "released", entry["actor_label"], entry["justification"])
-        )
+        by = entry["actor_label"].removeprefix("staff:")  # a member of staff by username, as the other pages do
+        history.append(ReviewEvent(entry["at"], "held" if held else "released", by, entry["justification"]))
     if shared.withdrawn_at:
         history.append(ReviewEvent(shared.withdrawn_at, "withdrawn", "the young person", ""))
     history.sort(key=lambda event: event.at)

@@ -120,7 +120,7 @@ def test_list_page_queries_do_not_grow_with_rows(supervisor_client, django_asser
 def test_detail_history_matches_and_audit(supervisor, listed):
     detail = selectors.self_reported_detail(user=supervisor, shared_hash_id=listed["b1"].pk)
     assert [e.what for e in detail.history] == ["added", "held"]
-    assert detail.history[1].reason == "Suspected misuse" and detail.history[1].by == f"staff:{supervisor.username}"
+    assert detail.history[1].reason == "Suspected misuse" and detail.history[1].by == supervisor.username
     withdrawn = selectors.self_reported_detail(user=supervisor, shared_hash_id=listed["c1"].pk)
     assert [e.what for e in withdrawn.history] == ["added", "withdrawn"]
     matched = selectors.self_reported_detail(user=supervisor, shared_hash_id=listed["a1"].pk)
@@ -137,7 +137,7 @@ def test_list_page_shows_truncated_hashes_states_and_counts_and_is_audited(super
     response = supervisor_client.get(LIST)
     body = response.content.decode()
     assert response.status_code == 200 and response["Cache-Control"].startswith("no-store")
-    assert md5(1)[:12] in body and md5(1) not in body  # truncated on the list
+    assert md5(1)[:8] in body and md5(1) not in body  # truncated on the list
     assert "<img" not in body  # hashes only: there are no pictures
     for tag in ("Shared", "Held", "Withdrawn"):
         assert f">{tag}</strong>" in body
@@ -150,16 +150,16 @@ def test_list_page_shows_truncated_hashes_states_and_counts_and_is_audited(super
 
 def test_list_page_filters_and_pages(supervisor_client, listed):
     body = supervisor_client.get(LIST, {"state": "held"}).content.decode()
-    assert md5("v3")[:12] in body and md5(1)[:12] not in body
+    assert md5("v3")[:8] in body and md5(1)[:8] not in body
     body = supervisor_client.get(LIST, {"request": "RI-A"}).content.decode()
-    assert md5(1)[:12] in body and md5(4)[:12] not in body
+    assert md5(1)[:8] in body and md5(4)[:8] not in body
     bad = supervisor_client.get(LIST, {"request": "RI A;"})
     assert bad.status_code == 400 and "like RI-ABCD-2345" in bad.content.decode()
     bad = supervisor_client.get(LIST, {"state": "gone"})
     assert bad.status_code == 400 and "Choose shared, held, withdrawn or any state" in bad.content.decode()
     sr.add_hashes(request_ref="RI-MANY", items=[image(n) for n in range(100, 150)])
     second = supervisor_client.get(LIST, {"page": 2}).content.decode()
-    assert "Page 2 of 2" in second and md5(1)[:12] in second
+    assert "Page 2 of 2" in second and md5(1)[:8] in second
 
 
 def test_nav_shows_the_page_only_to_supervisors(supervisor_client, analyst_client):
@@ -222,9 +222,12 @@ def test_missing_reason_is_a_clear_error_and_changes_nothing(supervisor_client, 
         response = _review(supervisor_client, a1, decision="held", reason=reason)
         body = response.content.decode()
         assert response.status_code == 400 and "There is a problem" in body
-        assert "Give the reason for holding or releasing this hash" in body and 'href="#id_reason"' in body
+        assert "Give the reason for holding this hash back" in body and 'href="#id_reason"' in body
     a1.refresh_from_db()
     assert a1.review_state == ReviewState.SHARED
+    response = _review(supervisor_client, listed["b1"], decision="shared", reason="")
+    assert response.status_code == 400 and "Give the reason for releasing this hash" in response.content.decode()
+    assert SharedHash.objects.get(pk=listed["b1"].pk).review_state == ReviewState.HELD
     assert AuditEntry.objects.filter(action=Action.ALTERATION).count() == before
 
 
