@@ -30,6 +30,7 @@ STAFF_AREAS: tuple[Area, ...] = (
     Area("recipients", "Recipients", "routing:recipients", Capability.MANAGE_RECIPIENTS),
     Area("retention", "Retention", "retention:list", Capability.REVIEW_RETENTION),
     Area("exposure", "Evidence exposure", "evidence:exposure", Capability.VIEW_STAFF_EXPOSURE),
+    Area("self_reported", "Self-reported hashes", "evidence:self_reported", Capability.REVIEW_SELF_REPORTED),
     Area("wanted", "Most Wanted", "wanted_staff:list", Capability.MANAGE_WANTED),
     Area("audit", "Audit log", "staff:audit_log", Capability.VIEW_AUDIT_LOG),
     Area("users", "Staff accounts", "accounts:users", Capability.MANAGE_USERS),
@@ -74,6 +75,7 @@ CAPABILITY_WORDS: dict[Capability, str] = {
     Capability.REVIEW_RETENTION: "retention reviews",
     Capability.VIEW_STAFF_EXPOSURE: "staff evidence exposure figures",
     Capability.ASSESS_URLS: "assessing reported web addresses for takedown",
+    Capability.REVIEW_SELF_REPORTED: "reviewing the self-reported hash list",
 }
 
 

@@ -47,6 +47,8 @@ class Capability(StrEnum):
     VIEW_STAFF_EXPOSURE = "view_staff_exposure"
     # Notice and takedown (issue 23): assess reported web addresses, add ones found by staff.
     ASSESS_URLS = "assess_urls"
+    # Remove it (issue 22): see the self-reported hash list with partners' matches, hold a hash back, release it.
+    REVIEW_SELF_REPORTED = "review_self_reported"
 
 
 _CASEWORK = frozenset(
@@ -80,7 +82,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     | {Capability.MERGE_SUBJECTS, Capability.EDIT_SCORING_MODEL}
     | {Capability.APPROVE_DISSEMINATION, Capability.MANAGE_RECIPIENTS, Capability.ALLOCATE_REFERRALS}
     | {Capability.PUBLISH_REVIEW, Capability.REVIEW_RETENTION, Capability.VIEW_STAFF_EXPOSURE}
-    | {Capability.UNLOCK_ACCOUNTS},
+    | {Capability.UNLOCK_ACCOUNTS, Capability.REVIEW_SELF_REPORTED},
     Role.ADMINISTRATOR: frozenset(
         {Capability.MANAGE_USERS, Capability.UNLOCK_ACCOUNTS, Capability.VIEW_AUDIT_LOG, Capability.MANAGE_RECIPIENTS}
     ),

@@ -1,11 +1,13 @@
 """Demo records for every kind of thing the service can make, so every page and template branch has something
 to show: reports in every status, a partner API report, a subject merge, a case with lines of enquiry and notes,
-an operation, a retention review due and a retention disposal. Made through the apps' own services; idempotent.
+an operation, a retention review due and a retention disposal, and Remove it requests whose hashes a partner matched
+(one held by a supervisor, one withdrawn). Made through the apps' own services; idempotent.
 
 Called by `manage.py load_demo_coverage`, the last demo loader (once the staff, reports and force exist). The demo
 app is the top layer: it calls every app's services and nothing imports it.
 """
 
+import hashlib
 import json
 from datetime import timedelta
 
@@ -16,10 +18,13 @@ from safeguard.audit.services import Actor
 from safeguard.cases import selectors as case_selectors
 from safeguard.cases import services as cases
 from safeguard.cases.models import Case, CaseStatus, EnquiryKind, EnquiryStatus, Operation
+from safeguard.evidence import self_reported
+from safeguard.evidence.models import ReviewState, SharedHash
 from safeguard.partners.models import Partner
 from safeguard.partners.services import create_partner, open_report
 from safeguard.referrals import services as referrals
 from safeguard.referrals.models import ReferralImport
+from safeguard.removal import services as removal
 from safeguard.reporting.models import Report, Status, StatusChange
 from safeguard.reporting.services import add_information, create_report
 from safeguard.retention.models import Decision, RecordType, RetentionDecision
@@ -54,6 +59,7 @@ def load(*, analyst, investigator, supervisor, force) -> list[str]:
     made += _referrals(investigator)
     made += _retention(analyst, supervisor)
     made += _new_information()
+    made += _self_reported(supervisor)
     return made
 
 
@@ -329,4 +335,67 @@ def _retention(analyst, supervisor) -> list[str]:
                 decision=Decision.DISPOSE,
                 reason=DISPOSAL_REASON,
             )
+    return made
+
+
+# --- Remove it: self-reported hashes, a partner's matches, a hold and a withdrawal --------------------------------
+
+HOLD_REASON = "Demo: suspected misuse, the same code was reported for a well-known public picture. Checking."
+# (form token, items, what happens next). The codes are made from strings (never from a picture): the page only
+# ever shows codes, so any 32 and 64 hexadecimal characters will do.
+SELF_REPORTED = (
+    ("demo-remove-it-1", [("image", "a"), ("image", "b"), ("video", "c")], "matched"),
+    ("demo-remove-it-2", [("image", "d")], "held"),
+    ("demo-remove-it-3", [("image", "e"), ("image", "f")], "withdrawn"),
+)
+
+
+def _code(seed: str, length: int) -> str:
+    return hashlib.sha256(f"safeguard demo remove-it {seed}".encode()).hexdigest()[:length]
+
+
+def _item(kind: str, seed: str) -> dict:
+    if kind == "video":
+        frames = [{"pdq": _code(f"{seed}-{n}", 64), "quality": 70 + n, "timestamp": float(n)} for n in range(4)]
+        return {"kind": "video", "md5": _code(seed, 32), "vpdq": frames}
+    return {"kind": "image", "md5": _code(seed, 32), "pdq": _code(f"{seed}-pdq", 64), "pdq_quality": 88}
+
+
+def _self_reported(supervisor) -> list[str]:
+    """Three Remove it requests: one whose codes ChatterBox found (a removal, a sighting, a blocked upload), one a
+    supervisor held back, one the young person withdrew. Replays of the same form token change nothing."""
+    made = []
+    for token, items, then in SELF_REPORTED:
+        submitted = removal.submit(
+            items=[_item(kind, seed) for kind, seed in items], threatened=False, form_token=token
+        )
+        request = submitted.removal
+        if not submitted.replayed:
+            made.append(f"Remove it request {request.reference} ({then})")
+        hashes = list(SharedHash.objects.filter(request_ref=request.reference).order_by("pk"))
+        if then == "matched":
+            where = "https://chatterbox.example/u/demo-account-7/post/"
+            reports = [
+                {"signal_type": "md5", "value": hashes[0].md5, "action": "removed", "where_seen": f"{where}1"},
+                {"signal_type": "pdq", "value": hashes[0].pdq, "action": "seen", "where_seen": f"{where}2"},
+                {
+                    "signal_type": "pdq",
+                    "value": hashes[1].pdq,
+                    "action": "no_action",
+                    "where_seen": "ChatterBox groups",
+                },
+                {"signal_type": "md5", "value": hashes[2].md5, "action": "blocked_upload", "where_seen": "ChatterBox"},
+            ]
+            seen_at = timezone.now() - timedelta(hours=2)
+            self_reported.record_platform_matches(
+                partner_label=PARTNER_SLUG,
+                items=[
+                    {**report, "client_ref": f"demo-match-{n}", "seen_at": seen_at - timedelta(minutes=7 * n)}
+                    for n, report in enumerate(reports, start=1)
+                ],
+            )
+        elif then == "held" and hashes[0].review_state != ReviewState.HELD:
+            self_reported.review(shared_hash_id=hashes[0].pk, state=ReviewState.HELD, by=supervisor, reason=HOLD_REASON)
+        elif then == "withdrawn":
+            removal.withdraw_request(removal=request)
     return made

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -10,9 +11,20 @@ from django.utils import timezone
 
 from safeguard.accounts.models import Role
 from safeguard.accounts.roles import Capability, check_capability
+from safeguard.audit.models import Action, AuditEntry
+from safeguard.audit.services import Actor, record
 from safeguard.reporting.models import Priority, Report
 
-from .models import EvidenceFile, EvidenceMatch, FileStatus
+from .models import (
+    REMOVAL_ACTIONS,
+    EvidenceFile,
+    EvidenceMatch,
+    FileStatus,
+    PlatformMatch,
+    ReviewState,
+    SharedHash,
+    SharedHashState,
+)
 
 # Roles that may download an original file (always as an attachment, never shown inline).
 DOWNLOAD_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
@@ -73,8 +85,6 @@ class Exposure:
 def daily_exposure(*, day: date, user) -> list[Exposure]:
     """Per member of staff, what they were shown on one day, counted from the audit log (so it cannot drift
     from what really happened). For supervisors looking after their team's welfare."""
-    from safeguard.audit.models import Action, AuditEntry
-
     check_capability(user, Capability.VIEW_STAFF_EXPOSURE)
     tz = timezone.get_current_timezone()
     start = datetime.combine(day, time.min, tzinfo=tz)
@@ -100,3 +110,107 @@ def daily_exposure(*, day: date, user) -> list[Exposure]:
         for r in rows
         if r["image_views"] or r["reveals"]
     ]
+
+
+# --- the self-reported hash list, for the supervisor's review (issue 22) --------------------------------
+
+SELF_REPORTED_OBJECT_TYPE = "evidence.sharedhash"  # as the audit log names SharedHash entries
+SELF_REPORTED_FILTERS = ("shared", "held", "withdrawn")  # what the list's state filter offers
+_REQUEST_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")  # as self_reported accepts a request reference
+
+
+class ReviewListError(ValueError):
+    """A filter the review list cannot use; str() says what to enter instead."""
+
+
+def self_reported_for_review(*, user, state: str = "", request_ref: str = "") -> QuerySet[SharedHash]:
+    """Self-reported hashes, newest first, each with `match_count` (platform reports) and `removal_count`
+    (of those, removed or upload blocked), counted in the same query. `state`: shared (in the feed), held
+    (by a supervisor) or withdrawn (by the young person); `request_ref`: one removal request (any case).
+    Raises ReviewListError for a filter it cannot use. Page it, then `record_review_list_consultation`."""
+    check_capability(user, Capability.REVIEW_SELF_REPORTED)
+    rows = SharedHash.objects.annotate(
+        match_count=Count("platform_matches"),
+        removal_count=Count("platform_matches", filter=Q(platform_matches__action__in=REMOVAL_ACTIONS)),
+    )
+    if state == "shared":
+        rows = rows.filter(state=SharedHashState.ACTIVE, review_state=ReviewState.SHARED)
+    elif state == "held":
+        rows = rows.filter(state=SharedHashState.ACTIVE, review_state=ReviewState.HELD)
+    elif state == "withdrawn":
+        rows = rows.filter(state=SharedHashState.WITHDRAWN)
+    elif state:
+        raise ReviewListError("Choose shared, held or withdrawn, or any state")
+    if request_ref:
+        if not _REQUEST_REF.fullmatch(request_ref):
+            raise ReviewListError(
+                "Enter a request reference of letters, digits and dashes, like RI-ABCD-2345 (at most 40 characters)"
+            )
+        rows = rows.filter(request_ref__iexact=request_ref)
+    return rows.order_by("-created_at", "-pk")
+
+
+def record_review_list_consultation(*, user, rows, filters: dict, page_number: int) -> None:
+    """The list shows request references and hashes (the young person's personal data): one consultation
+    entry per page seen, naming the hashes on it."""
+    record(
+        action=Action.CONSULTATION,
+        actor=Actor.of(user),
+        obj=(SELF_REPORTED_OBJECT_TYPE, "list"),
+        detail={
+            "view": "self_reported_review_list",
+            "filters": filters,
+            "page": page_number,
+            "shared_hashes": [row.pk for row in rows],
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ReviewEvent:
+    at: datetime
+    what: str  # "added", "held", "released", "withdrawn"
+    by: str  # who: a member of staff's username, or "the young person"
+    reason: str
+
+
+@dataclass(frozen=True)
+class SelfReportedDetail:
+    shared_hash: SharedHash
+    matches: list[PlatformMatch]
+    history: list[ReviewEvent]  # oldest first
+    match_count: int
+    removal_count: int
+
+
+def self_reported_detail(*, user, shared_hash_id: int) -> SelfReportedDetail:
+    """One self-reported hash with its platform matches and its history (added, each supervisor's decision
+    with reason and who, withdrawn), and the consultation entry saying who looked. SharedHash.DoesNotExist
+    if there is no such hash."""
+    check_capability(user, Capability.REVIEW_SELF_REPORTED)
+    shared = SharedHash.objects.get(pk=shared_hash_id)
+    matches = list(shared.platform_matches.order_by("-reported_at", "-pk"))
+    decisions = AuditEntry.objects.filter(
+        action=Action.ALTERATION, object_type=SELF_REPORTED_OBJECT_TYPE, object_id=str(shared.pk)
+    ).order_by("sequence")
+    history = [ReviewEvent(shared.created_at, "added", "the young person", "")]
+    for entry in decisions.values("at", "actor_label", "justification", "detail"):
+        held = (entry["detail"] or {}).get("review_state") == ReviewState.HELD
+        by = entry["actor_label"].removeprefix("staff:")  # a member of staff by username, as the other pages do
+        history.append(ReviewEvent(entry["at"], "held" if held else "released", by, entry["justification"]))
+    if shared.withdrawn_at:
+        history.append(ReviewEvent(shared.withdrawn_at, "withdrawn", "the young person", ""))
+    history.sort(key=lambda event: event.at)
+    record(
+        action=Action.CONSULTATION,
+        actor=Actor.of(user),
+        obj=shared,
+        detail={"view": "self_reported_review_detail", "request": shared.request_ref},
+    )
+    return SelfReportedDetail(
+        shared_hash=shared,
+        matches=matches,
+        history=history,
+        match_count=len(matches),
+        removal_count=sum(1 for m in matches if m.action in REMOVAL_ACTIONS),
+    )

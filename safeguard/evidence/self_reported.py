@@ -30,6 +30,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from safeguard.accounts.roles import Capability, check_capability
 from safeguard.audit.services import Action, Actor, record
 
 from .models import (
@@ -343,7 +344,9 @@ def status_for(*, request_ref: str) -> dict:
 @transaction.atomic
 def review(*, shared_hash_id: int, state: str, by, reason: str) -> SharedHash:
     """Hold a hash out of the feed (partners get a removal) or release it back (partners get it again).
-    `by` is the supervisor (a User); the reason is required and kept with the audit entry."""
+    `by` is the supervisor (a User, with Capability.REVIEW_SELF_REPORTED); the reason is required and kept
+    with the audit entry."""
+    check_capability(by, Capability.REVIEW_SELF_REPORTED)
     if state not in ReviewState.values:
         raise SelfReportedHashError("bad_state", f"The review decision must be shared or held, not {state!r}.")
     reason = (reason or "").strip()

@@ -10,17 +10,20 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from safeguard.accounts.roles import Capability, require_capability
 from safeguard.reporting.selectors import find_report
 
-from . import hidden_content, selectors, services, welfare
-from .models import EvidenceFile
+from . import hidden_content, selectors, self_reported, services, welfare
+from .forms import SelfReportedFilterForm, SelfReportedReviewForm
+from .models import EvidenceFile, ReviewState, SharedHash
 
 NO_STORE = "no-store, max-age=0"
 
@@ -172,3 +175,92 @@ def exposure(request: HttpRequest) -> HttpResponse:
         "nav": "exposure",
     }
     return _private(render(request, "evidence/exposure.html", context, status=400 if error else 200))
+
+
+# --- the self-reported hash list: a supervisor's review (issue 22) -------------------------------------
+
+SELF_REPORTED_PAGE_SIZE = 50
+
+
+@require_capability(Capability.REVIEW_SELF_REPORTED)
+@require_GET
+def self_reported_list(request: HttpRequest) -> HttpResponse:
+    """Every self-reported hash, newest first, filtered by state and request, with platforms' counts."""
+    form = SelfReportedFilterForm(request.GET or None)
+    state = request_ref = ""
+    if form.is_bound and form.is_valid():
+        state, request_ref = form.cleaned_data["state"], form.cleaned_data["request"]
+    try:
+        rows = selectors.self_reported_for_review(user=request.user, state=state, request_ref=request_ref)
+    except selectors.ReviewListError as error:
+        form.add_error("request", str(error))
+        rows = SharedHash.objects.none()
+    page = Paginator(rows, SELF_REPORTED_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {"state": state, "request": request_ref}
+    if page.object_list:
+        selectors.record_review_list_consultation(
+            user=request.user, rows=page.object_list, filters=filters, page_number=page.number
+        )
+    context = {
+        "nav": "self_reported",
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "filter_query": urlencode({k: v for k, v in filters.items() if v}),
+    }
+    return _private(render(request, "evidence/self_reported_list.html", context, status=400 if form.errors else 200))
+
+
+def _self_reported_page(request: HttpRequest, pk: int, form: SelfReportedReviewForm | None = None) -> HttpResponse:
+    try:
+        detail = selectors.self_reported_detail(user=request.user, shared_hash_id=pk)
+    except SharedHash.DoesNotExist:
+        raise Http404("No such self-reported hash") from None
+    shared = detail.shared_hash
+    next_decision = ReviewState.HELD if shared.review_state == ReviewState.SHARED else ReviewState.SHARED
+    context = {
+        "nav": "self_reported",
+        "detail": detail,
+        "hash": shared,
+        "withdrawn": shared.state == "withdrawn",
+        "next_decision": next_decision,
+        "form": form or SelfReportedReviewForm(initial={"decision": next_decision}),
+        "frames": shared.vpdq or [],
+    }
+    status = 400 if form is not None and form.errors else 200
+    return _private(render(request, "evidence/self_reported_detail.html", context, status=status))
+
+
+@require_capability(Capability.REVIEW_SELF_REPORTED)
+@require_GET
+def self_reported_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _self_reported_page(request, pk)
+
+
+@require_capability(Capability.REVIEW_SELF_REPORTED)
+@require_POST
+def self_reported_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hold a hash back from partners (they get a removal) or release it (they get it again), with a reason."""
+    if not SharedHash.objects.filter(pk=pk).exists():
+        raise Http404("No such self-reported hash")
+    form = SelfReportedReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            shared = self_reported.review(
+                shared_hash_id=pk,
+                state=form.cleaned_data["decision"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except self_reported.SelfReportedHashError as refused:
+            form.add_error(None, str(refused))
+        else:
+            held = shared.review_state == ReviewState.HELD
+            messages.success(
+                request,
+                "Hash held back: partners are told to remove it from their copy of the list"
+                if held
+                else "Hash released: partners get it again on their next fetch",
+            )
+            return redirect("evidence:self_reported_detail", pk=pk)
+    return _self_reported_page(request, pk, form)

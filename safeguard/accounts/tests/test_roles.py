@@ -39,6 +39,7 @@ EXPECTED_CAPABILITIES = {
     Capability.REVIEW_RETENTION: {SUP},
     Capability.VIEW_STAFF_EXPOSURE: {SUP},
     Capability.ASSESS_URLS: {AN, INV, SUP},
+    Capability.REVIEW_SELF_REPORTED: {SUP},
 }
 
 
@@ -86,6 +87,7 @@ URL_MATRIX = [
     ("education:dashboard", False, {AN: 200, INV: 200, SUP: 200, ADM: 200, FORCE: 403, EDU: 200}),
     ("education:session_upload", False, {AN: 403, INV: 403, SUP: 200, ADM: 200, FORCE: 403, EDU: 200}),
     ("force:home", False, {AN: 403, INV: 403, SUP: 403, ADM: 403, FORCE: 200, EDU: 403}),
+    ("evidence:self_reported", False, {AN: 403, INV: 403, SUP: 200, ADM: 403, FORCE: 403, EDU: 403}),
 ]
 
 

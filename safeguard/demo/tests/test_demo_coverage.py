@@ -7,6 +7,7 @@ from safeguard.accounts.models import User
 from safeguard.audit.models import Action, AuditEntry
 from safeguard.cases.models import Case, CaseStatus, Operation
 from safeguard.dissemination.models import Dissemination, DisseminationStatus, Outcome, OutcomeKind
+from safeguard.evidence.models import PlatformMatch, ReviewState, SharedHash, SharedHashState
 from safeguard.partners.models import PartnerReport
 from safeguard.referrals.models import ImportState, ReferralImport
 from safeguard.reporting.models import Priority, Report, ReporterRole, Source, Status
@@ -37,6 +38,8 @@ def _counts():
         Case,
         Operation,
         SubjectMerge,
+        SharedHash,
+        PlatformMatch,
     )
     return {model.__name__: model.objects.count() for model in models} | {
         "RetentionDecision": RetentionDecision.objects.count()
@@ -78,6 +81,11 @@ def test_demo_loaders_make_one_of_every_kind_and_are_idempotent(capsys):
     assert RetentionDecision.objects.filter(decision=Decision.DISPOSE).exists()
     supervisor = User.objects.get(username="supervisor")
     assert due_records(user=supervisor)
+
+    # Remove it: the supervisor's review page has hashes in every state, partner matches and a removal.
+    assert SharedHash.objects.filter(state=SharedHashState.WITHDRAWN).exists()
+    assert SharedHash.objects.filter(review_state=ReviewState.HELD).exclude(review_reason="").exists()
+    assert {"removed", "blocked_upload", "seen"} <= set(PlatformMatch.objects.values_list("action", flat=True))
 
 
 def test_demo_loaders_keep_the_audit_chain_intact(capsys):
